@@ -1,0 +1,121 @@
+/**
+ * Target keys and member tokens, byte-compatible with Alloy.
+ *
+ * A target's key is xxhash64 over Prometheus' StableHash bytes (`name 0xff value 0xff …`, names sorted
+ * bytewise), excluding `__meta_*` labels (Alloy `discovery.Target.NonMetaLabelsHash`). Keeping the exact
+ * bytes means a shardscope node and an Alloy node agree on what a target's key is, and the pinned test
+ * vectors of Alloy's `TestHashing` hold here too (spec/alloy-behaviour.md section 2).
+ *
+ * xxhash-wasm needs an async instantiation, so everything that hashes goes through a `KeyHasher` created
+ * once at start-up and passed down; the ring and the target rules stay synchronous and pure.
+ */
+import xxhash from 'xxhash-wasm'
+import type { Labels } from '../util/labels.js'
+
+export interface KeyHasher {
+  /** Ring key of an input target: StableHash of every label except `__meta_*`. */
+  targetKey(labels: Labels): bigint
+  /** Prometheus `labels.StableHash` over every label. */
+  stableHash(labels: Labels): bigint
+  /** Alloy `SpecificLabelsHash`: StableHash over the labels named in `names` (in sorted order). */
+  specificLabelsHash(labels: Labels, names: readonly string[]): bigint
+  /**
+   * Alloy/ckit ring tokens of a member: token t = xxhash64(name, bytes 0, 1, …, t), the byte being
+   * t mod 256 (cumulative prefix, as ckit feeds one digest).
+   */
+  memberTokens(name: string, count: number): BigUint64Array
+}
+
+const META_PREFIX = '__meta_'
+const SEPARATOR = 0xff
+const encoder = new TextEncoder()
+
+/**
+ * Orders strings as Go does (bytewise over UTF-8). JS `<` compares UTF-16 code units, which differs
+ * only when a surrogate (an astral character) meets a code unit in U+E000–U+FFFF.
+ */
+export function compareUtf8(a: string, b: string): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x !== y) return utf8Rank(x) - utf8Rank(y)
+  }
+  return a.length - b.length
+}
+
+/** Moves surrogates above U+E000–U+FFFF, where their UTF-8 encodings sort. */
+function utf8Rank(codeUnit: number): number {
+  if (codeUnit >= 0xd800 && codeUnit <= 0xdfff) return codeUnit + 0x2000
+  if (codeUnit >= 0xe000) return codeUnit - 0x800
+  return codeUnit
+}
+
+/** StableHash input bytes for the given label names (already sorted) of `labels`. */
+export function stableHashBytes(labels: Labels, sortedNames: readonly string[]): Uint8Array {
+  let size = 0
+  for (const name of sortedNames) size += (name.length + (labels[name] ?? '').length) * 3 + 2
+  const bytes = new Uint8Array(size)
+  let at = 0
+  for (const name of sortedNames) {
+    at += encoder.encodeInto(name, bytes.subarray(at)).written
+    bytes[at++] = SEPARATOR
+    at += encoder.encodeInto(labels[name] ?? '', bytes.subarray(at)).written
+    bytes[at++] = SEPARATOR
+  }
+  return bytes.subarray(0, at)
+}
+
+export async function createKeyHasher(): Promise<KeyHasher> {
+  const { h64Raw, create64 } = await xxhash()
+  const hashNames = (labels: Labels, names: string[]): bigint =>
+    h64Raw(stableHashBytes(labels, names.sort(compareUtf8)))
+
+  return {
+    targetKey: (labels) => hashNames(labels, Object.keys(labels).filter((n) => !n.startsWith(META_PREFIX))),
+    stableHash: (labels) => hashNames(labels, Object.keys(labels)),
+    specificLabelsHash: (labels, names) =>
+      hashNames(labels, Object.keys(labels).filter((n) => names.includes(n))),
+    memberTokens: (name, count) => {
+      const tokens = new BigUint64Array(count)
+      const digest = create64().update(name)
+      const oneByte = new Uint8Array(1)
+      for (let t = 0; t < count; t++) {
+        oneByte[0] = t & 0xff
+        // digest() leaves the running state untouched, so the prefix keeps growing by one byte.
+        tokens[t] = digest.update(oneByte).digest()
+      }
+      return tokens
+    }
+  }
+}
+
+/**
+ * FNV-1a 64 (Go `hash/fnv` New64a) over the UTF-8 bytes of `text`, computed in four 16-bit limbs so
+ * the hot path (one call per scrape target on every reconcile) avoids BigInt arithmetic.
+ */
+export function fnv1a64(text: string): bigint {
+  // Offset basis 0xcbf29ce484222325, low limb first.
+  let h0 = 0x2325
+  let h1 = 0x8422
+  let h2 = 0x9ce4
+  let h3 = 0xcbf2
+  for (const byte of encoder.encode(text)) {
+    h0 ^= byte
+    // Multiply by the prime 2^40 + 0x1b3: h*0x1b3 plus h shifted left by 40 bits (2 limbs + 8 bits).
+    const t0 = h0 * 0x1b3
+    const t1 = h1 * 0x1b3 + (t0 >>> 16)
+    const t2 = h2 * 0x1b3 + (h0 << 8) + (t1 >>> 16)
+    const t3 = h3 * 0x1b3 + (h1 << 8) + (t2 >>> 16)
+    h0 = t0 & 0xffff
+    h1 = t1 & 0xffff
+    h2 = t2 & 0xffff
+    h3 = t3 & 0xffff
+  }
+  return (BigInt(h3) << 48n) | (BigInt(h2) << 32n) | (BigInt(h1) << 16n) | BigInt(h0)
+}
+
+/** Lowercase hex without padding, as Go `strconv.FormatUint(x, 16)`. */
+export function formatHex(value: bigint): string {
+  return value.toString(16)
+}
