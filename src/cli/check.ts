@@ -1,0 +1,16 @@
+/** `shardscope check CONFIG`: validate a config without starting anything. */
+import { defaultControllerOptions, formatWarnings, loadConfigText, readConfigText } from './load.js'
+
+export interface CommandIO {
+  readonly stdout: (line: string) => void
+  readonly stderr: (line: string) => void
+}
+
+export async function runCheck(path: string, io: CommandIO): Promise<number> {
+  const text = await readConfigText(path)
+  const result = loadConfigText(text, path, defaultControllerOptions(), 'check')
+  for (const w of formatWarnings(result)) io.stderr(w)
+  const count = result.controller?.components.size ?? 0
+  io.stdout(`${path}: valid (${count} component${count === 1 ? '' : 's'})`)
+  return 0
+}

@@ -1,0 +1,59 @@
+/** Help texts for every command (`shardscope --help`, `shardscope COMMAND --help`). */
+
+export const MAIN_HELP = `shardscope: a clustered pprof scraping agent that reads Alloy's pyroscope.scrape config
+
+Usage:
+  shardscope run CONFIG [flags]        run the components of CONFIG until SIGINT/SIGTERM
+  shardscope check CONFIG              validate CONFIG (exit 0 when valid, 1 otherwise)
+  shardscope targets CONFIG [flags]    print the scrape URLs CONFIG yields
+  shardscope receive [flags]           run only a Pyroscope push receiver that stores profiles on disk
+
+Run 'shardscope COMMAND --help' for the flags of a command.
+`
+
+export const RUN_HELP = `Usage: shardscope run CONFIG [flags]
+
+Runs every component of CONFIG (Alloy syntax) until SIGINT or SIGTERM, then stops them in reverse
+dependency order.
+
+Flags:
+  --server.http.listen-addr ADDR   debug UI, API, metrics and health (default 127.0.0.1:12345)
+  --storage.path DIR               node identity and state (default ./data)
+  --log.level LEVEL                debug | info | warn | error (default info)
+  --log.format FORMAT              logfmt | json (default logfmt)
+  --cluster.enabled                join a cluster (components opt in with clustering { enabled = true })
+  --cluster.node-name NAME         this node's name (default: the hostname)
+  --cluster.listen-address ADDR    host:port for cluster traffic (default 0.0.0.0:12346)
+  --cluster.advertise-address ADDR host:port other nodes dial (default: the listen address)
+  --cluster.join-addresses LIST    comma list of host:port or multiaddrs of peers to join
+  --cluster.name NAME              cluster name; nodes with another name are ignored
+  --cluster.psk-file FILE          pre-shared key file for a private network
+  --cluster.wait-for-size N        scrape nothing until N participants are seen
+  --cluster.wait-timeout DURATION  give up waiting for the size after this long (default 0 = forever)
+`
+
+export const CHECK_HELP = `Usage: shardscope check CONFIG
+
+Parses and validates CONFIG. Prints every error as FILE:LINE:COL: message and exits 1 when it is
+invalid; exits 0 when it is valid. Nothing is started and no network request is made.
+`
+
+export const TARGETS_HELP = `Usage: shardscope targets CONFIG [--format text|json] [--cluster-peers a,b,c]
+
+Prints the URLs that CONFIG's pyroscope.scrape components would scrape, one per line, grouped per target.
+discovery.http components are fetched once.
+
+Flags:
+  --format text|json        json adds the labels sent with each profile, the target labels and the ring key (hex)
+  --cluster-peers a,b,c     dry run: also print which of these node names would own each target
+`
+
+export const RECEIVE_HELP = `Usage: shardscope receive [--listen HOST:PORT] [--dir DIR]
+
+Runs a Pyroscope push receiver (POST /push.v1.PusherService/Push) that checks every profile and stores it
+under DIR, with one line per profile in DIR/index.jsonl.
+
+Flags:
+  --listen HOST:PORT   address to listen on (default 127.0.0.1:4040)
+  --dir DIR            where to store profiles (default ./data/received)
+`

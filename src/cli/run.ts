@@ -1,0 +1,77 @@
+/**
+ * `shardscope run CONFIG`: loads the config (any error: printed with file:line:col, exit 1, nothing started),
+ * builds the components and runs them until SIGINT/SIGTERM.
+ */
+import { mkdir } from 'node:fs/promises'
+import { Registry, collectDefaultMetrics } from 'prom-client'
+import type { ParseArgsConfig } from 'node:util'
+import { systemClock } from '../util/clock.js'
+import { createLogger } from '../util/logger.js'
+import type { LogFormat, LogLevel } from '../util/logger.js'
+import type { CommandIO } from './check.js'
+import { defaultControllerOptions, loadConfigText, readConfigText } from './load.js'
+
+export const RUN_FLAGS = {
+  'server.http.listen-addr': { type: 'string', default: '127.0.0.1:12345' },
+  'storage.path': { type: 'string', default: 'data' },
+  'log.level': { type: 'string', default: 'info' },
+  'log.format': { type: 'string', default: 'logfmt' },
+  'cluster.enabled': { type: 'boolean', default: false },
+  'cluster.node-name': { type: 'string' },
+  'cluster.listen-address': { type: 'string', default: '0.0.0.0:12346' },
+  'cluster.advertise-address': { type: 'string' },
+  'cluster.join-addresses': { type: 'string', default: '' },
+  'cluster.name': { type: 'string', default: 'shardscope' },
+  'cluster.psk-file': { type: 'string' },
+  'cluster.wait-for-size': { type: 'string', default: '0' },
+  'cluster.wait-timeout': { type: 'string', default: '0s' }
+} as const satisfies NonNullable<ParseArgsConfig['options']>
+
+export type RunFlags = { [K in keyof typeof RUN_FLAGS]?: string | boolean | undefined }
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
+const FORMATS: readonly LogFormat[] = ['logfmt', 'json']
+
+export async function runAgent(configPath: string, flags: RunFlags, io: CommandIO): Promise<number> {
+  const level = String(flags['log.level'])
+  const format = String(flags['log.format'])
+  if (!LEVELS.includes(level as LogLevel)) throw new Error(`--log.level must be one of ${LEVELS.join(', ')}`)
+  if (!FORMATS.includes(format as LogFormat)) throw new Error(`--log.format must be one of ${FORMATS.join(', ')}`)
+  const logger = createLogger({ level: level as LogLevel, format: format as LogFormat })
+  const storagePath = String(flags['storage.path'])
+
+  const metrics = new Registry()
+  collectDefaultMetrics({ register: metrics })
+  const text = await readConfigText(configPath)
+  const result = loadConfigText(
+    text,
+    configPath,
+    defaultControllerOptions({ logger, metrics, clock: systemClock, storagePath }),
+    'run'
+  )
+  for (const w of result.warnings) logger.warn({ file: w.span.file, line: w.span.start.line, col: w.span.start.column }, w.message)
+  const controller = result.controller
+  if (!controller) return 1
+  await mkdir(storagePath, { recursive: true })
+
+  const shutdown = new AbortController()
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (shutdown.signal.aborted) {
+      logger.warn({ signal }, 'second signal: exiting now')
+      process.exit(1)
+    }
+    logger.info({ signal }, 'shutting down')
+    shutdown.abort()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  logger.info({ config: configPath, components: controller.order.map((n) => n.id).join(',') }, 'starting')
+  try {
+    await controller.run(shutdown.signal)
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+  io.stderr('stopped')
+  return 0
+}

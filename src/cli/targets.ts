@@ -1,0 +1,102 @@
+/**
+ * `shardscope targets CONFIG`: the scrape URLs the config yields, one per line, grouped per target with a
+ * blank line between targets (as the reference doc's examples print them). `--format json` adds the labels
+ * and the ring key. discovery.http components are fetched once.
+ */
+import { createHttpClient } from '../http/index.js'
+import { createKeyHasher } from '../cluster/key.js'
+import { refreshHttpSd } from '../components/discovery/http/refresh.js'
+import type { DiscoveryHttpArguments } from '../components/discovery/http/arguments.js'
+import { toExpansionConfig } from '../components/pyroscope/scrape/arguments.js'
+import type { ScrapeArguments } from '../components/pyroscope/scrape/arguments.js'
+import { expandTargets } from '../components/pyroscope/scrape/targets.js'
+import type { ScrapeTarget } from '../components/pyroscope/scrape/targets.js'
+import { makeObject } from '../syntax/value.js'
+import { formatLabels } from '../util/labels.js'
+import type { CommandIO } from './check.js'
+import { ConfigError, defaultControllerOptions, formatWarnings, loadConfigText, readConfigText } from './load.js'
+
+export interface TargetsOptions {
+  readonly format: 'text' | 'json'
+  readonly discoveryTimeoutMs?: number
+}
+
+export interface ComponentTargets {
+  readonly component: string
+  readonly scrapes: readonly ScrapeTarget[]
+  readonly dropped: readonly { labels: Record<string, string>; reason: string }[]
+}
+
+/** Loads the config, fetches discovery once, and expands every pyroscope.scrape component. */
+export async function resolveTargets(path: string, io: CommandIO, discoveryTimeoutMs = 10_000): Promise<ComponentTargets[]> {
+  const text = await readConfigText(path)
+  const result = loadConfigText(text, path, defaultControllerOptions(), 'check')
+  for (const w of formatWarnings(result)) io.stderr(w)
+  const controller = result.controller
+  if (!controller) return []
+
+  for (const node of controller.order) {
+    const loaded = controller.components.get(node.id)
+    if (!loaded) continue
+    if (node.definition.name === 'discovery.http') {
+      const args = loaded.args as DiscoveryHttpArguments
+      const client = createHttpClient(args.http_client)
+      try {
+        const targets = await refreshHttpSd(client, args.url, AbortSignal.timeout(discoveryTimeoutMs))
+        loaded.exports = makeObject([['targets', targets]])
+      } catch (err) {
+        io.stderr(`${node.id}: discovery failed, using no targets from it: ${(err as Error).message}`)
+      } finally {
+        await client.close()
+      }
+      continue
+    }
+    // Re-decode with the discovered exports now in scope.
+    const again = controller.decode(node)
+    if (again.diagnostics.length > 0) throw new ConfigError(again.diagnostics.map((d) => d.message).join('\n'), again.diagnostics)
+    loaded.args = again.args
+  }
+
+  const hasher = await createKeyHasher()
+  const out: ComponentTargets[] = []
+  for (const node of controller.order) {
+    if (node.definition.name !== 'pyroscope.scrape') continue
+    const args = controller.components.get(node.id)?.args as ScrapeArguments
+    const expanded = expandTargets(args.targets, toExpansionConfig(args), hasher)
+    for (const d of expanded.duplicates) io.stderr(`${node.id}: duplicate target ignored: ${formatLabels(d)}`)
+    out.push({ component: node.id, scrapes: expanded.scrapes, dropped: expanded.dropped })
+  }
+  return out
+}
+
+export async function runTargets(path: string, options: TargetsOptions, io: CommandIO): Promise<number> {
+  const components = await resolveTargets(path, io, options.discoveryTimeoutMs)
+  for (const c of components) for (const d of c.dropped) io.stderr(`${c.component}: target dropped (${d.reason}): ${formatLabels(d.labels)}`)
+  if (options.format === 'json') {
+    const rows = components.flatMap((c) =>
+      c.scrapes.map((s) => ({
+        component: c.component,
+        url: s.url,
+        profile_type: s.profileType,
+        key: s.key.toString(16).padStart(16, '0'),
+        labels: s.forwardLabels,
+        target_labels: s.labels
+      }))
+    )
+    io.stdout(JSON.stringify(rows, null, 2))
+    return 0
+  }
+  const lines: string[] = []
+  for (const c of components) {
+    if (components.length > 1) lines.push(`# ${c.component}`)
+    let previousKey: bigint | undefined
+    for (const s of c.scrapes) {
+      if (previousKey !== undefined && s.key !== previousKey) lines.push('')
+      lines.push(s.url)
+      previousKey = s.key
+    }
+    if (components.length > 1) lines.push('')
+  }
+  io.stdout(lines.join('\n').replace(/\n+$/, ''))
+  return 0
+}

@@ -1,0 +1,38 @@
+/** discovery.http arguments (Prometheus http_sd: url, refresh_interval, HTTP client options). */
+import type { Diagnostic } from '../../../syntax/diagnostics.js'
+import type { BlockSpec, DecodedBlock } from '../../../runtime/schema.js'
+import { t } from '../../../runtime/schema.js'
+import type { HttpClientOptions } from '../../../http/types.js'
+import { HTTP_CLIENT_ATTRIBUTES, HTTP_CLIENT_BLOCKS, spanOf, toHttpClientOptions, validateHttpClient, validateUrl } from '../../common/http-client-config.js'
+
+export const DEFAULT_REFRESH_INTERVAL_MS = 60_000
+
+export interface DiscoveryHttpArguments {
+  readonly url: string
+  readonly refresh_interval_ms: number
+  readonly http_client: HttpClientOptions
+}
+
+export const DISCOVERY_HTTP_SCHEMA: BlockSpec = {
+  attributes: {
+    url: { type: t.string, required: true },
+    refresh_interval: { type: t.duration, default: DEFAULT_REFRESH_INTERVAL_MS },
+    ...HTTP_CLIENT_ATTRIBUTES
+  },
+  blocks: HTTP_CLIENT_BLOCKS,
+  validate: (b: DecodedBlock): Diagnostic[] => {
+    const out = [...validateHttpClient(b), ...validateUrl(b, 'url')]
+    if ((b.values['refresh_interval'] as number) <= 0) {
+      out.push({ span: spanOf(b, 'refresh_interval'), message: 'refresh_interval must be greater than 0' })
+    }
+    return out
+  }
+}
+
+export function toDiscoveryHttpArguments(v: Record<string, unknown>): DiscoveryHttpArguments {
+  return Object.freeze({
+    url: v['url'] as string,
+    refresh_interval_ms: v['refresh_interval'] as number,
+    http_client: toHttpClientOptions(v)
+  })
+}

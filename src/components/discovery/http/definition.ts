@@ -1,0 +1,17 @@
+import type { ComponentDefinition } from '../../../runtime/component.js'
+import { t } from '../../../runtime/schema.js'
+import { makeObject } from '../../../syntax/value.js'
+import { DISCOVERY_HTTP_SCHEMA, toDiscoveryHttpArguments } from './arguments.js'
+import type { DiscoveryHttpArguments } from './arguments.js'
+
+export const discoveryHttp: ComponentDefinition<DiscoveryHttpArguments> = {
+  name: 'discovery.http',
+  arguments: DISCOVERY_HTTP_SCHEMA,
+  exports: { targets: t.list(t.map(t.string)) },
+  toArguments: toDiscoveryHttpArguments,
+  // Until the first refresh succeeds there are no targets (as in Alloy).
+  initialExports: () => makeObject([['targets', []]]),
+  build: () => {
+    throw new Error('discovery.http cannot run yet')
+  }
+}

@@ -1,0 +1,15 @@
+import type { ComponentDefinition } from '../../../runtime/component.js'
+import { makeObject } from '../../../syntax/value.js'
+import { RECEIVE_HTTP_SCHEMA, toReceiveHttpArguments } from './arguments.js'
+import type { ReceiveHttpArguments } from './arguments.js'
+
+export const pyroscopeReceiveHttp: ComponentDefinition<ReceiveHttpArguments> = {
+  name: 'pyroscope.receive_http',
+  arguments: RECEIVE_HTTP_SCHEMA,
+  exports: {},
+  toArguments: toReceiveHttpArguments,
+  initialExports: () => makeObject([]),
+  build: () => {
+    throw new Error('pyroscope.receive_http cannot run yet')
+  }
+}

@@ -1,0 +1,15 @@
+import type { ComponentDefinition } from '../../../runtime/component.js'
+import { makeObject } from '../../../syntax/value.js'
+import { SCRAPE_SCHEMA, toScrapeArguments } from './arguments.js'
+import type { ScrapeArguments } from './arguments.js'
+
+export const pyroscopeScrape: ComponentDefinition<ScrapeArguments> = {
+  name: 'pyroscope.scrape',
+  arguments: SCRAPE_SCHEMA,
+  exports: {},
+  toArguments: toScrapeArguments,
+  initialExports: () => makeObject([]),
+  build: () => {
+    throw new Error('pyroscope.scrape cannot run yet')
+  }
+}

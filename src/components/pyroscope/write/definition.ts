@@ -1,0 +1,19 @@
+import type { ComponentDefinition } from '../../../runtime/component.js'
+import { t } from '../../../runtime/schema.js'
+import { Capsule, makeObject } from '../../../syntax/value.js'
+import { LateBoundReceiver } from '../late-bound-receiver.js'
+import { PROFILES_RECEIVER_TYPE } from '../receiver.js'
+import { WRITE_SCHEMA, toWriteArguments } from './arguments.js'
+import type { WriteArguments } from './arguments.js'
+
+export const pyroscopeWrite: ComponentDefinition<WriteArguments> = {
+  name: 'pyroscope.write',
+  arguments: WRITE_SCHEMA,
+  exports: { receiver: t.capsule(PROFILES_RECEIVER_TYPE) },
+  toArguments: toWriteArguments,
+  initialExports: (label) =>
+    makeObject([['receiver', new Capsule(PROFILES_RECEIVER_TYPE, new LateBoundReceiver(`pyroscope.write.${label}`))]]),
+  build: () => {
+    throw new Error('pyroscope.write cannot run yet')
+  }
+}

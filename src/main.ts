@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+/**
+ * The shardscope command line. The only place that calls process.exit.
+ */
+import './polyfill.js'
+import { parseArgs } from 'node:util'
+import { runCheck } from './cli/check.js'
+import type { CommandIO } from './cli/check.js'
+import { CHECK_HELP, MAIN_HELP, RECEIVE_HELP, RUN_HELP, TARGETS_HELP } from './cli/help.js'
+import { ConfigError } from './cli/load.js'
+import { RUN_FLAGS, runAgent } from './cli/run.js'
+import { runTargets } from './cli/targets.js'
+import { runReceiveCommand } from './cli/receive-command.js'
+
+const io: CommandIO = {
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`)
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.stdout(MAIN_HELP)
+    return command === undefined ? 1 : 0
+  }
+  const wantsHelp = rest.includes('--help') || rest.includes('-h')
+  switch (command) {
+    case 'check': {
+      if (wantsHelp) return help(CHECK_HELP)
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} })
+      return runCheck(requireConfig(positionals, 'check'), io)
+    }
+    case 'targets': {
+      if (wantsHelp) return help(TARGETS_HELP)
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { format: { type: 'string', default: 'text' }, 'cluster-peers': { type: 'string' } }
+      })
+      if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, got ${values.format}`)
+      return runTargets(requireConfig(positionals, 'targets'), { format: values.format }, io)
+    }
+    case 'run': {
+      if (wantsHelp) return help(RUN_HELP)
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: RUN_FLAGS })
+      return runAgent(requireConfig(positionals, 'run'), values, io)
+    }
+    case 'receive': {
+      if (wantsHelp) return help(RECEIVE_HELP)
+      const { values } = parseArgs({
+        args: rest,
+        options: { listen: { type: 'string', default: '127.0.0.1:4040' }, dir: { type: 'string', default: 'data/received' } }
+      })
+      return runReceiveCommand({ listen: values.listen, dir: values.dir }, io)
+    }
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`)
+  }
+}
+
+class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+function help(text: string): number {
+  io.stdout(text)
+  return 0
+}
+
+function requireConfig(positionals: string[], command: string): string {
+  if (positionals.length !== 1 || positionals[0] === undefined) {
+    throw new UsageError(`${command} takes exactly one CONFIG file argument (see 'shardscope ${command} --help')`)
+  }
+  return positionals[0]
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof ConfigError) io.stderr(err.message)
+    else if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) io.stderr(`error: ${(err as Error).message}`)
+    else io.stderr(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+    process.exit(1)
+  }
+)

@@ -1,0 +1,204 @@
+/**
+ * Decodes a block body (attributes and nested blocks) against its schema into plain data.
+ *
+ * Expressions are evaluated through the injected `evaluate`; every error is a diagnostic positioned at the
+ * most precise expression available: for literal lists and objects the converter walks the AST alongside
+ * the value, so a wrong type deep inside `targets` points at that element, not at the whole attribute.
+ */
+import type { Block, Expr, Statement } from '../syntax/ast.js'
+import { DiagnosticError } from '../syntax/diagnostics.js'
+import type { Diagnostic, Span } from '../syntax/diagnostics.js'
+import { Capsule, Secret, typeOf } from '../syntax/value.js'
+import type { Value, ValueObject } from '../syntax/value.js'
+import { parseDuration } from '../util/duration.js'
+import { typeName } from './schema.js'
+import type { BlockSpec, DecodedBlock, TypeSpec } from './schema.js'
+
+export type Evaluate = (expr: Expr) => Value
+
+export interface DecodeResult {
+  readonly values: Record<string, unknown>
+  readonly diagnostics: Diagnostic[]
+  readonly warnings: Diagnostic[]
+}
+
+export function decodeBlockBody(
+  body: readonly Statement[],
+  spec: BlockSpec,
+  blockSpan: Span,
+  evaluate: Evaluate
+): DecodeResult {
+  const diagnostics: Diagnostic[] = []
+  const warnings: Diagnostic[] = []
+  const values: Record<string, unknown> = {}
+  const spans = new Map<string, Span>()
+  const blocks = spec.blocks ?? {}
+  const seenBlocks = new Map<string, Block[]>()
+
+  for (const stmt of body) {
+    if (stmt.kind === 'attribute') {
+      const attr = spec.attributes[stmt.name]
+      if (!Object.hasOwn(spec.attributes, stmt.name) || attr === undefined) {
+        const isBlock = Object.hasOwn(blocks, stmt.name)
+        diagnostics.push({
+          span: stmt.nameSpan,
+          message: isBlock
+            ? `"${stmt.name}" must be written as a block, not an attribute`
+            : `unrecognized attribute name "${stmt.name}"`
+        })
+        continue
+      }
+      const previous = spans.get(stmt.name)
+      if (previous) {
+        diagnostics.push({
+          span: stmt.nameSpan,
+          message: `attribute "${stmt.name}" may only be provided once (first at line ${previous.start.line})`
+        })
+        continue
+      }
+      spans.set(stmt.name, stmt.nameSpan)
+      try {
+        const value = evaluate(stmt.value)
+        values[stmt.name] = attr.decode
+          ? attr.decode(value, {
+              span: stmt.value.span,
+              expr: stmt.value,
+              warn: (message) => warnings.push({ span: stmt.value.span, message })
+            })
+          : convertValue(value, attr.type, stmt.value, stmt.name)
+      } catch (err) {
+        if (err instanceof DiagnosticError) diagnostics.push(...err.diagnostics)
+        else throw err
+      }
+      continue
+    }
+    const name = stmt.name.join('.')
+    const nested = blocks[name]
+    if (!Object.hasOwn(blocks, name) || nested === undefined) {
+      const isAttr = Object.hasOwn(spec.attributes, name)
+      diagnostics.push({
+        span: stmt.nameSpan,
+        message: isAttr ? `"${name}" must be written as an attribute, not a block` : `unrecognized block name "${name}"`
+      })
+      continue
+    }
+    if (nested.labelled && stmt.label === undefined) {
+      diagnostics.push({ span: stmt.nameSpan, message: `block "${name}" requires a label` })
+      continue
+    }
+    if (!nested.labelled && stmt.label !== undefined) {
+      diagnostics.push({ span: stmt.labelSpan ?? stmt.nameSpan, message: `block "${name}" does not take a label` })
+      continue
+    }
+    const list = seenBlocks.get(name) ?? []
+    if (list.length > 0 && !nested.multiple && !nested.labelled) {
+      diagnostics.push({
+        span: stmt.nameSpan,
+        message: `block "${name}" may only be provided once (first at line ${list[0]?.nameSpan.start.line ?? 0})`
+      })
+      continue
+    }
+    if (nested.labelled) {
+      const dup = list.find((b) => b.label === stmt.label)
+      if (dup) {
+        diagnostics.push({
+          span: stmt.labelSpan ?? stmt.nameSpan,
+          message: `block "${name} "${stmt.label ?? ''}"" is defined more than once (first at line ${dup.nameSpan.start.line})`
+        })
+        continue
+      }
+    }
+    list.push(stmt)
+    seenBlocks.set(name, list)
+  }
+
+  for (const [name, attr] of Object.entries(spec.attributes)) {
+    if (spans.has(name)) continue
+    if (attr.required) diagnostics.push({ span: blockSpan, message: `missing required attribute "${name}"` })
+    else if (attr.default !== undefined) values[name] = attr.default
+  }
+
+  for (const [name, nested] of Object.entries(blocks)) {
+    const found = seenBlocks.get(name) ?? []
+    if (found.length === 0 && nested.required) {
+      diagnostics.push({ span: blockSpan, message: `missing required block "${name}"` })
+    }
+    const decoded = found.map((b) => {
+      const r = decodeBlockBody(b.body, nested.body, b.nameSpan, evaluate)
+      diagnostics.push(...r.diagnostics)
+      warnings.push(...r.warnings)
+      return nested.labelled ? { label: b.label, ...r.values } : r.values
+    })
+    if (found[0]) spans.set(name, found[0].nameSpan)
+    values[name] = nested.multiple || nested.labelled ? decoded : decoded[0]
+  }
+
+  if (diagnostics.length === 0 && spec.validate) {
+    const decodedBlock: DecodedBlock = { values, spans, blockSpan }
+    diagnostics.push(...spec.validate(decodedBlock))
+  }
+  return { values, diagnostics, warnings }
+}
+
+/**
+ * Converts an evaluated value to the schema type. `expr` is the expression that produced it (when it is a
+ * literal list/object, its elements give precise spans); `path` names the position for messages.
+ */
+export function convertValue(value: Value, spec: TypeSpec, expr: Expr, path: string): unknown {
+  const fail = (at: Expr, message: string): never => {
+    throw DiagnosticError.at(at.span, `${path}: ${message}`)
+  }
+  const mismatch = (): never => fail(expr, `expected ${typeName(spec)}, got ${typeOf(value)}`)
+  switch (spec.kind) {
+    case 'any':
+      return value
+    case 'string':
+      return typeof value === 'string' ? value : mismatch()
+    case 'number':
+      return typeof value === 'number' ? value : mismatch()
+    case 'bool':
+      return typeof value === 'boolean' ? value : mismatch()
+    case 'secret':
+      if (value instanceof Secret) return value
+      return typeof value === 'string' ? new Secret(value) : mismatch()
+    case 'duration': {
+      if (typeof value !== 'string') return mismatch()
+      const d = parseDuration(value)
+      return d.ok ? d.ms : fail(expr, d.error)
+    }
+    case 'capsule':
+      return value instanceof Capsule && value.typeName === spec.typeName ? value : mismatch()
+    case 'list': {
+      if (!Array.isArray(value)) return mismatch()
+      const items = value as readonly Value[]
+      const exprs = literalElements(expr, items.length)
+      return Object.freeze(items.map((v, i) => convertValue(v, spec.of, exprs?.[i] ?? expr, `${path}[${i}]`)))
+    }
+    case 'map': {
+      if (typeOf(value) !== 'object') return mismatch()
+      const obj = value as ValueObject
+      const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>
+      for (const [k, v] of Object.entries(obj)) {
+        out[k] = convertValue(v, spec.of, literalField(expr, k) ?? expr, `${path}[${JSON.stringify(k)}]`)
+      }
+      return Object.freeze(out)
+    }
+  }
+}
+
+function literalElements(expr: Expr, length: number): readonly Expr[] | undefined {
+  const e = unwrap(expr)
+  return e.kind === 'array' && e.elements.length === length ? e.elements : undefined
+}
+
+function literalField(expr: Expr, key: string): Expr | undefined {
+  const e = unwrap(expr)
+  if (e.kind !== 'object') return undefined
+  for (let i = e.fields.length - 1; i >= 0; i--) if (e.fields[i]?.key === key) return e.fields[i]?.value
+  return undefined
+}
+
+function unwrap(expr: Expr): Expr {
+  return expr.kind === 'paren' ? unwrap(expr.inner) : expr
+}
+
