@@ -1,0 +1,19 @@
+/** The HTTP client of every component: one factory from Alloy's client options, error reasons, URL redaction. */
+export { createHttpClient, DEFAULT_MAX_REDIRECTS } from './client.js'
+export type { HttpClientDeps } from './client.js'
+export { describeRequestError, HttpClientError } from './errors.js'
+export type { HttpErrorCode, RequestErrorDescription } from './errors.js'
+export { redactUrl } from './redact.js'
+export { DEFAULT_HTTP_CLIENT_OPTIONS } from './types.js'
+export type {
+  AuthorizationConfig,
+  BasicAuthConfig,
+  HttpClient,
+  HttpClientOptions,
+  HttpRequest,
+  HttpResponse,
+  OAuth2Config,
+  ProxyConfig,
+  TlsConfig,
+  TlsVersion
+} from './types.js'

@@ -1,0 +1,56 @@
+/**
+ * URLs for logs, status pages and error messages. A password in the userinfo becomes `xxxxx` (Go's
+ * `URL.Redacted`, which Alloy uses for target URLs), and so does the value of any query parameter whose
+ * name looks like a credential: tokens are often passed as `?access_token=` or signed URLs (`X-Amz-Signature`).
+ */
+
+const REDACTED = 'xxxxx'
+
+/** Names that carry credentials in practice (OAuth, cloud signatures, API keys, basic passwords). */
+const SECRET_PARAM_NAME = /token|passw|secret|credential|signature|apikey|api[-_]key|private|(^|[-_.])(key|sig|auth|pwd)$/i
+
+export function isSecretParamName(name: string): boolean {
+  return SECRET_PARAM_NAME.test(name)
+}
+
+export function redactUrl(url: string): string {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    // Not a URL we can parse: still hide what looks like `user:password@`.
+    return url.replace(/\/\/([^/@:\s]*):[^/@\s]*@/, `//$1:${REDACTED}@`)
+  }
+  const search = redactQuery(parsed.search)
+  if (parsed.password === '' && search === parsed.search) return url
+  if (parsed.password !== '') parsed.password = REDACTED
+  // Assigning `search` would re-encode it; keep the original text of the parameters we did not touch.
+  return `${hrefWithoutQueryAndHash(parsed)}${search}${parsed.hash}`
+}
+
+function hrefWithoutQueryAndHash(u: URL): string {
+  const href = u.href
+  const cut = href.search(/[?#]/)
+  return cut === -1 ? href : href.slice(0, cut)
+}
+
+/** Rewrites `?a=1&token=abc` → `?a=1&token=xxxxx`, leaving every other byte of the query as it was. */
+export function redactQuery(search: string): string {
+  if (search.length <= 1) return search
+  const pairs = search.slice(1).split('&')
+  const redacted = pairs.map((pair) => {
+    const eq = pair.indexOf('=')
+    if (eq === -1) return pair
+    const rawName = pair.slice(0, eq)
+    return isSecretParamName(safeDecode(rawName)) ? `${rawName}=${REDACTED}` : pair
+  })
+  return `?${redacted.join('&')}`
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '))
+  } catch {
+    return text
+  }
+}
