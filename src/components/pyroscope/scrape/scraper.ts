@@ -1,0 +1,124 @@
+/**
+ * One scrape: GET a profile URL, read the body under a size limit, check that it is pprof. Every
+ * expected failure (transport, timeout, status, oversized or invalid body) comes back as a value with
+ * a stable code and Alloy-style reason; scrapeOnce never throws for them (style 7.3, "results for
+ * expected failures"). The scrape loop owns scheduling and status; this file owns one request.
+ */
+import { performance } from 'node:perf_hooks'
+import { STATUS_CODES } from 'node:http'
+import type { Profile } from 'pprof-format'
+import { describeRequestError } from '../../../http/index.js'
+import type { HttpClient } from '../../../http/index.js'
+import { BodyTooLargeError, checkProfile, readBodyLimited } from '../../../pprof/index.js'
+import type { BodyStream } from '../../../pprof/index.js'
+import { formatDuration } from '../../../util/duration.js'
+
+export interface ScrapeRequest {
+  readonly url: string
+  /** Deadline for the whole request, body included (design 4.5). */
+  readonly timeoutMs: number
+  /** Bodies larger than this are refused while reading. */
+  readonly bodyLimitBytes: number
+  /** The profile type being scraped (`memory`, `process_cpu`, …), for the caller's bookkeeping; the request does not depend on it. */
+  readonly profileType: string
+  /** Cap on the inflated size of a gzipped body; defaults to DECOMPRESSED_LIMIT_FACTOR × bodyLimitBytes. */
+  readonly maxDecompressedBytes?: number
+  readonly headers?: Readonly<Record<string, string>>
+}
+
+export type ScrapeOutcome =
+  | { readonly ok: true; readonly body: Buffer; readonly profile: Profile; readonly durationMs: number }
+  | { readonly ok: false; readonly code: string; readonly reason: string; readonly durationMs: number }
+
+/** pprof compresses 3–10×; four times the body limit leaves room for real profiles and stops bombs. */
+export const DECOMPRESSED_LIMIT_FACTOR = 4
+/** Enough of an error page to find its first line; the rest is discarded unread. */
+const ERROR_BODY_PEEK_BYTES = 4096
+const ERROR_LINE_MAX_CHARS = 200
+
+type Failure = { readonly ok: false; readonly code: string; readonly reason: string }
+type Success = { readonly ok: true; readonly body: Buffer; readonly profile: Profile }
+
+class ScrapeTimeoutError extends Error {
+  override readonly name = 'ScrapeTimeoutError'
+}
+
+/**
+ * Scrapes `req.url` once. `signal` is the long-lived stop signal of the caller (the loop); the
+ * per-request deadline is a fresh controller with one listener on `signal`, removed in `finally`
+ * (no AbortSignal.any per request, see style 7.3).
+ */
+export async function scrapeOnce(client: HttpClient, req: ScrapeRequest, signal: AbortSignal): Promise<ScrapeOutcome> {
+  const started = performance.now()
+  const operation = new AbortController()
+  const timeoutReason = `scrape timed out after ${formatDuration(req.timeoutMs)}`
+  const timer = setTimeout(() => operation.abort(new ScrapeTimeoutError(timeoutReason)), req.timeoutMs)
+  const onStop = (): void => operation.abort(signal.reason)
+  if (signal.aborted) onStop()
+  else signal.addEventListener('abort', onStop, { once: true })
+  let result: Success | Failure
+  try {
+    result = await fetchProfile(client, req, operation.signal)
+  } catch (error) {
+    result = describeFailure(error, operation.signal, signal, timeoutReason)
+  } finally {
+    clearTimeout(timer)
+    signal.removeEventListener('abort', onStop)
+  }
+  return { ...result, durationMs: performance.now() - started }
+}
+
+async function fetchProfile(client: HttpClient, req: ScrapeRequest, signal: AbortSignal): Promise<Success | Failure> {
+  const response = await client.request(req.url, { method: 'GET', headers: req.headers, signal })
+  const body = response.body as BodyStream
+  if (response.statusCode < 200 || response.statusCode > 299) {
+    const line = await readFirstLine(body, signal)
+    const text = line !== '' ? line : (STATUS_CODES[response.statusCode] ?? '')
+    return {
+      ok: false,
+      code: 'SCRAPE_HTTP_STATUS',
+      reason: `server returned HTTP status (${response.statusCode}) ${text}`.trimEnd()
+    }
+  }
+  const bytes = await readBodyLimited(body, req.bodyLimitBytes, signal)
+  const checked = checkProfile(bytes, headerValue(response.headers['content-type']), {
+    maxDecompressedBytes: req.maxDecompressedBytes ?? req.bodyLimitBytes * DECOMPRESSED_LIMIT_FACTOR
+  })
+  if (!checked.ok) return { ok: false, code: checked.code, reason: checked.reason }
+  return { ok: true, body: bytes, profile: checked.profile }
+}
+
+function describeFailure(error: unknown, operation: AbortSignal, stop: AbortSignal, timeoutReason: string): Failure {
+  if (error instanceof BodyTooLargeError) return { ok: false, code: error.code, reason: error.message }
+  if (operation.aborted && operation.reason instanceof ScrapeTimeoutError) {
+    return { ok: false, code: 'SCRAPE_TIMEOUT', reason: timeoutReason }
+  }
+  if (stop.aborted) return { ok: false, code: 'SCRAPE_ABORTED', reason: 'scrape aborted: the scrape loop is stopping' }
+  const described = describeRequestError(error)
+  return { ok: false, code: described.code, reason: described.reason }
+}
+
+/** The first line of an error body, trimmed and cut short; the body is then destroyed unread. */
+async function readFirstLine(body: BodyStream, signal: AbortSignal): Promise<string> {
+  const chunks: Buffer[] = []
+  let total = 0
+  try {
+    for await (const chunk of body) {
+      signal.throwIfAborted()
+      chunks.push(Buffer.from(chunk))
+      total += chunk.byteLength
+      if (total >= ERROR_BODY_PEEK_BYTES) break
+    }
+  } catch {
+    // A broken error body still leaves the status, which is the failure being reported.
+  } finally {
+    body.destroy?.()
+  }
+  const text = Buffer.concat(chunks).subarray(0, ERROR_BODY_PEEK_BYTES).toString('utf8')
+  const line = (text.trim().split(/\r?\n/, 1)[0] ?? '').trim()
+  return line.length > ERROR_LINE_MAX_CHARS ? line.slice(0, ERROR_LINE_MAX_CHARS) : line
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}

@@ -1,0 +1,194 @@
+/**
+ * Client-side delta for cumulative Go profiles (design 4.7; Alloy's DeltaAppender + fastdelta).
+ * `/debug/pprof/allocs`, `mutex` and `block` report totals since the process started; Pyroscope wants
+ * what happened during the last interval. One DeltaComputer per (target, profile type) keeps the
+ * previous scrape's totals and turns each new scrape into a difference.
+ *
+ * Semantics, as fastdelta unless noted:
+ * - Samples with the same identity (stack + labels, see sample-key.ts) are summed first: Go's heap
+ *   profile can repeat a stack.
+ * - Only the configured value types are subtracted; the others (inuse_objects, inuse_space) are gauges
+ *   and pass through with the current value.
+ * - A sample whose outgoing values are all zero is dropped (as Go's pprof merge does).
+ * - Differs from fastdelta: a negative difference means the counter was reset (the process restarted),
+ *   so that sample's current totals are sent instead of a negative value.
+ * - Differs from fastdelta (grafana/alloy#2840): the state keeps only the last scrape's samples (not
+ *   every sample ever seen), is measured, and is capped; past the cap the baseline is dropped and
+ *   the scrape is skipped with a reason instead of growing without bound.
+ */
+import type { Profile, Sample } from 'pprof-format'
+import { Sample as PprofSample } from 'pprof-format'
+import { buildDeltaProfile, encodeGzipped, toBigInt } from './delta-profile.js'
+import { createSampleKeyer } from './sample-key.js'
+
+export interface DeltaValueType {
+  readonly type: string
+  readonly unit: string
+}
+
+/** The value types subtracted per profile name (Alloy's `deltaProfiles`). */
+export const DELTA_VALUE_TYPES: Readonly<Record<string, readonly DeltaValueType[]>> = Object.freeze({
+  memory: [
+    { type: 'alloc_objects', unit: 'count' },
+    { type: 'alloc_space', unit: 'bytes' }
+  ],
+  mutex: [
+    { type: 'contentions', unit: 'count' },
+    { type: 'delay', unit: 'nanoseconds' }
+  ],
+  block: [
+    { type: 'contentions', unit: 'count' },
+    { type: 'delay', unit: 'nanoseconds' }
+  ]
+})
+
+/** The value types to subtract for a profile name, or undefined when it is sent as scraped. */
+export function deltaValueTypesFor(profileName: string): readonly DeltaValueType[] | undefined {
+  return Object.hasOwn(DELTA_VALUE_TYPES, profileName) ? DELTA_VALUE_TYPES[profileName] : undefined
+}
+
+export const DEFAULT_MAX_DELTA_STATE_BYTES = 16 * 1024 * 1024
+
+/**
+ * Estimated V8 cost of one state entry: the Map slot, a 22-character key string and an array of
+ * BigInts (about 24 bytes each with the array slot). An estimate, on the safe side.
+ */
+const ENTRY_BASE_BYTES = 120
+const VALUE_BYTES = 24
+
+export interface DeltaComputerOptions {
+  readonly valueTypes: readonly DeltaValueType[]
+  /** Above this estimated state size the baseline is dropped (default 16 MiB). */
+  readonly maxStateBytes?: number
+}
+
+export type DeltaResult =
+  /** `body` null: this scrape became the baseline, nothing to send. */
+  | { readonly ok: true; readonly body: null }
+  | { readonly ok: true; readonly body: Buffer; readonly profile: Profile; readonly samples: number }
+  | { readonly ok: false; readonly code: DeltaErrorCode; readonly reason: string }
+
+export type DeltaErrorCode = 'DELTA_STATE_TOO_LARGE' | 'DELTA_NO_VALUE_TYPES'
+
+interface Baseline {
+  readonly values: Map<string, bigint[]>
+  readonly timeNanos: bigint
+}
+
+export class DeltaComputer {
+  readonly #valueTypes: readonly DeltaValueType[]
+  readonly #maxStateBytes: number
+  #baseline: Baseline | undefined
+
+  constructor(options: DeltaComputerOptions) {
+    this.#valueTypes = options.valueTypes
+    this.#maxStateBytes = options.maxStateBytes ?? DEFAULT_MAX_DELTA_STATE_BYTES
+  }
+
+  /** Subtracts the previous scrape from `profile` (which is not modified) and keeps `profile` as the next baseline. */
+  compute(profile: Profile): DeltaResult {
+    const deltaIndices = this.#deltaIndices(profile)
+    if (deltaIndices.length === 0) {
+      this.reset()
+      const wanted = this.#valueTypes.map((vt) => `${vt.type}/${vt.unit}`).join(', ')
+      return { ok: false, code: 'DELTA_NO_VALUE_TYPES', reason: `profile has none of the value types ${wanted}` }
+    }
+    const perEntry = ENTRY_BASE_BYTES + VALUE_BYTES * deltaIndices.length
+    const totals = aggregateSamples(profile, this.#maxStateBytes, perEntry)
+    if (totals === undefined) {
+      this.reset()
+      return {
+        ok: false,
+        code: 'DELTA_STATE_TOO_LARGE',
+        reason: `delta state would exceed ${this.#maxStateBytes} bytes; baseline dropped`
+      }
+    }
+    const previous = this.#baseline
+    const next = new Map<string, bigint[]>()
+    const samples: Sample[] = []
+    for (const [key, { sample, values }] of totals) {
+      const current = deltaIndices.map((i) => values[i] ?? 0n)
+      next.set(key, current)
+      if (previous === undefined) continue
+      const out = subtract(values, deltaIndices, previous.values.get(key))
+      if (out.some((v) => v !== 0n)) {
+        samples.push(new PprofSample({ locationId: sample.locationId, label: sample.label, value: out }))
+      }
+    }
+    this.#baseline = { values: next, timeNanos: toBigInt(profile.timeNanos) }
+    if (previous === undefined) return { ok: true, body: null }
+    const delta = buildDeltaProfile(profile, samples, { previousTimeNanos: previous.timeNanos })
+    return { ok: true, body: encodeGzipped(delta), profile: delta, samples: samples.length }
+  }
+
+  /** Estimated bytes held between scrapes. */
+  stateBytes(): number {
+    if (this.#baseline === undefined) return 0
+    return this.#baseline.values.size * (ENTRY_BASE_BYTES + VALUE_BYTES * this.#valueTypes.length)
+  }
+
+  hasBaseline(): boolean {
+    return this.#baseline !== undefined
+  }
+
+  /** Forgets the baseline: the next scrape is a baseline again (e.g. after the target moved away). */
+  reset(): void {
+    this.#baseline = undefined
+  }
+
+  close(): void {
+    this.reset()
+  }
+
+  #deltaIndices(profile: Profile): number[] {
+    const strings = profile.stringTable.strings
+    const indices: number[] = []
+    profile.sampleType.forEach((vt, i) => {
+      const type = strings[Number(vt.type)]
+      const unit = strings[Number(vt.unit)]
+      if (this.#valueTypes.some((w) => w.type === type && w.unit === unit)) indices.push(i)
+    })
+    return indices
+  }
+}
+
+/**
+ * Sums samples by identity, in first-seen order. Returns undefined as soon as the number of distinct
+ * samples would make the state pass `maxBytes`, before building more of it.
+ */
+function aggregateSamples(
+  profile: Profile,
+  maxBytes: number,
+  bytesPerEntry: number
+): Map<string, { sample: Sample; values: bigint[] }> | undefined {
+  const keyOf = createSampleKeyer(profile)
+  const totals = new Map<string, { sample: Sample; values: bigint[] }>()
+  for (const sample of profile.sample) {
+    const key = keyOf(sample)
+    const existing = totals.get(key)
+    if (existing === undefined) {
+      if ((totals.size + 1) * bytesPerEntry > maxBytes) return undefined
+      totals.set(key, { sample, values: sample.value.map(toBigInt) })
+      continue
+    }
+    sample.value.forEach((v, i) => {
+      existing.values[i] = (existing.values[i] ?? 0n) + toBigInt(v)
+    })
+  }
+  return totals
+}
+
+/**
+ * The outgoing values of one sample: differences for the delta value types, current values for the
+ * others. A negative difference is a counter reset: then the current totals are the delta.
+ */
+function subtract(current: readonly bigint[], deltaIndices: readonly number[], previous: readonly bigint[] | undefined): bigint[] {
+  const out = [...current]
+  if (previous === undefined) return out
+  const diffs = deltaIndices.map((idx, n) => (current[idx] ?? 0n) - (previous[n] ?? 0n))
+  if (diffs.some((d) => d < 0n)) return out
+  deltaIndices.forEach((idx, n) => {
+    out[idx] = diffs[n] ?? 0n
+  })
+  return out
+}

@@ -1,0 +1,12 @@
+/**
+ * pprof bodies: reading them with a limit, checking that they are profiles, and client-side deltas of
+ * cumulative profiles.
+ */
+export { BodyTooLargeError, readBodyLimited } from './body.js'
+export type { BodyStream } from './body.js'
+export { checkProfile, decodeProfile, gunzipLimited } from './check.js'
+export type { CheckProfileOptions, CheckProfileResult } from './check.js'
+export { isGzip, precheckProfile } from './precheck.js'
+export type { ProfileProblem } from './precheck.js'
+export { DEFAULT_MAX_DELTA_STATE_BYTES, DELTA_VALUE_TYPES, DeltaComputer, deltaValueTypesFor } from './delta.js'
+export type { DeltaComputerOptions, DeltaErrorCode, DeltaResult, DeltaValueType } from './delta.js'
