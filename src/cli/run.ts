@@ -5,6 +5,9 @@
 import { mkdir } from 'node:fs/promises'
 import { Registry, collectDefaultMetrics } from 'prom-client'
 import type { ParseArgsConfig } from 'node:util'
+import { createKeyHasher } from '../cluster/key.js'
+import type { ScrapeServices } from '../components/pyroscope/scrape/component.js'
+import type { ComponentServices } from '../runtime/component.js'
 import { systemClock } from '../util/clock.js'
 import { createLogger } from '../util/logger.js'
 import type { LogFormat, LogLevel } from '../util/logger.js'
@@ -43,10 +46,11 @@ export async function runAgent(configPath: string, flags: RunFlags, io: CommandI
   const metrics = new Registry()
   collectDefaultMetrics({ register: metrics })
   const text = await readConfigText(configPath)
+  const services: ScrapeServices = { keyHasher: await createKeyHasher() }
   const result = loadConfigText(
     text,
     configPath,
-    defaultControllerOptions({ logger, metrics, clock: systemClock, storagePath }),
+    defaultControllerOptions({ logger, metrics, clock: systemClock, storagePath, services: services as unknown as ComponentServices }),
     'run'
   )
   for (const w of result.warnings) logger.warn({ file: w.span.file, line: w.span.start.line, col: w.span.start.column }, w.message)

@@ -1,6 +1,7 @@
 import type { ComponentDefinition } from '../../../runtime/component.js'
 import { t } from '../../../runtime/schema.js'
 import { makeObject } from '../../../syntax/value.js'
+import { DiscoveryHttpComponent } from './component.js'
 import { DISCOVERY_HTTP_SCHEMA, toDiscoveryHttpArguments } from './arguments.js'
 import type { DiscoveryHttpArguments } from './arguments.js'
 
@@ -11,7 +12,5 @@ export const discoveryHttp: ComponentDefinition<DiscoveryHttpArguments> = {
   toArguments: toDiscoveryHttpArguments,
   // Until the first refresh succeeds there are no targets (as in Alloy).
   initialExports: () => makeObject([['targets', []]]),
-  build: () => {
-    throw new Error('discovery.http cannot run yet')
-  }
+  build: (options, args) => new DiscoveryHttpComponent(options, args)
 }

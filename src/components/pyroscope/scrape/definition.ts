@@ -1,5 +1,6 @@
 import type { ComponentDefinition } from '../../../runtime/component.js'
 import { makeObject } from '../../../syntax/value.js'
+import { ScrapeComponent } from './component.js'
 import { SCRAPE_SCHEMA, toScrapeArguments } from './arguments.js'
 import type { ScrapeArguments } from './arguments.js'
 
@@ -9,7 +10,5 @@ export const pyroscopeScrape: ComponentDefinition<ScrapeArguments> = {
   exports: {},
   toArguments: toScrapeArguments,
   initialExports: () => makeObject([]),
-  build: () => {
-    throw new Error('pyroscope.scrape cannot run yet')
-  }
+  build: (options, args) => new ScrapeComponent(options, args)
 }

@@ -1,0 +1,79 @@
+/** The pyroscope.scrape component: a ScrapePool driven by its arguments (and, when clustered, the ring). */
+import type { KeyHasher } from '../../../cluster/key.js'
+import type { Component, ComponentOptions, Health } from '../../../runtime/component.js'
+import type { ScrapeArguments } from './arguments.js'
+import { LOCAL_OWNERSHIP, ScrapePool } from './pool.js'
+import type { Ownership } from './pool.js'
+import type { TargetStatus } from './status.js'
+
+/** Services pyroscope.scrape reads from ComponentOptions.services. */
+export interface ScrapeServices {
+  readonly keyHasher: KeyHasher
+  /** Present when the node runs clustered; used only by components with `clustering { enabled = true }`. */
+  readonly clusterOwnership?: Ownership & { onChange(listener: () => void): () => void }
+}
+
+export interface ScrapeDebugInfo {
+  readonly targets: TargetStatus[]
+  readonly active_loops: number
+  readonly missed: number
+  readonly skipped: number
+}
+
+export class ScrapeComponent implements Component<ScrapeArguments> {
+  readonly #pool: ScrapePool
+  readonly #options: ComponentOptions
+  readonly #cluster: ScrapeServices['clusterOwnership']
+  #args: ScrapeArguments
+
+  constructor(options: ComponentOptions, args: ScrapeArguments) {
+    const services = options.services as unknown as ScrapeServices
+    this.#options = options
+    this.#args = args
+    this.#cluster = services.clusterOwnership
+    this.#pool = new ScrapePool({
+      componentId: options.id,
+      clock: options.clock,
+      logger: options.logger,
+      metrics: options.metrics,
+      hasher: services.keyHasher,
+      ownership: this.#ownership()
+    })
+    this.#pool.sync(args)
+  }
+
+  update(args: ScrapeArguments): void {
+    this.#args = args
+    this.#pool.sync(args)
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    // Re-filter the targets when the cluster's membership changes (only when this component opted in).
+    const unsubscribe = this.#args.clustering_enabled ? this.#cluster?.onChange(() => this.#pool.sync(this.#args)) : undefined
+    try {
+      await this.#pool.run(signal)
+    } finally {
+      unsubscribe?.()
+    }
+  }
+
+  debugInfo(): ScrapeDebugInfo {
+    const c = this.#pool.counters()
+    return { targets: this.#pool.statuses(), active_loops: this.#pool.activeLoops(), missed: c.missed, skipped: c.skipped }
+  }
+
+  health(): Health {
+    // As in Alloy, the component is unhealthy only for an invalid configuration; targets have their own health.
+    return { state: 'healthy', message: '', updatedAt: this.#options.clock.now() }
+  }
+
+  #ownership(): Ownership {
+    const cluster = this.#cluster
+    if (!cluster) return LOCAL_OWNERSHIP
+    // The opt-in is read at each call so that toggling `clustering.enabled` takes effect on the next sync.
+    return {
+      wants: (key) => !this.#args.clustering_enabled || cluster.wants(key),
+      owns: (key, at) => !this.#args.clustering_enabled || cluster.owns(key, at)
+    }
+  }
+}

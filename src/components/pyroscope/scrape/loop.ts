@@ -1,0 +1,68 @@
+/**
+ * One scrape loop per (target, profile type).
+ *
+ * Scrapes happen at the fixed wall-clock points `k * interval + phase(key)` (design.md 4.4), so the same
+ * target is scraped at the same instants on every node and a target that changes owner keeps its rhythm.
+ * A scrape is started without waiting for the previous one to be handled; if the previous scrape is still
+ * running when the next point comes, that point is skipped and counted (a loop never overlaps itself).
+ * `owns(point)` is asked at every point, so a cluster hand-off at an announced instant is exact.
+ */
+import type { Clock } from '../../../util/clock.js'
+import { nextScrapeAt } from './offset.js'
+
+export interface LoopDeps {
+  readonly clock: Clock
+  /** Runs one scrape started at the scheduled point `atMs`; resolves when it has been handled. */
+  scrape(atMs: number, signal: AbortSignal): Promise<void>
+  /** Whether this node should scrape the point `atMs` (always true without clustering). */
+  owns(atMs: number): boolean
+  /** A point skipped because the previous scrape was still running. */
+  onSkip(atMs: number): void
+  /** Points passed without a scrape because the process was late (event loop stalls). */
+  onMissed(count: number): void
+}
+
+/** A scrape starting later than this after its point counts as missed, not as on time. */
+export const LATE_THRESHOLD_MS = 1_000
+
+export class ScrapeLoop {
+  constructor(
+    private readonly key: bigint,
+    private readonly intervalMs: number,
+    private readonly deps: LoopDeps
+  ) {}
+
+  async run(signal: AbortSignal): Promise<void> {
+    const { clock } = this.deps
+    let inFlight: Promise<void> | undefined
+    let point = nextScrapeAt(clock.now(), this.intervalMs, this.key)
+    while (!signal.aborted) {
+      try {
+        await clock.sleep(point - clock.now(), signal)
+      } catch {
+        break
+      }
+      const now = clock.now()
+      const lateBy = now - point
+      if (lateBy > LATE_THRESHOLD_MS) {
+        // Woke up too late for this point (and maybe several): count them, resume at the next one.
+        const next = nextScrapeAt(now, this.intervalMs, this.key)
+        this.deps.onMissed(Math.max(1, Math.round((next - point) / this.intervalMs)))
+        point = next
+        continue
+      }
+      if (this.deps.owns(point)) {
+        if (inFlight) {
+          this.deps.onSkip(point)
+        } else {
+          const started = this.deps.scrape(point, signal)
+          inFlight = started.finally(() => {
+            inFlight = undefined
+          })
+        }
+      }
+      point += this.intervalMs
+    }
+    await inFlight
+  }
+}

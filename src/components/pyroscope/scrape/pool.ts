@@ -1,0 +1,284 @@
+/**
+ * The set of running scrape loops of one pyroscope.scrape component, reconciled from its arguments.
+ *
+ * `sync(args)` expands the targets (pure), keeps only those this node owns, and reconciles: loops for
+ * (target, type) pairs that appeared start, those that vanished stop at once (their delta state and status
+ * are freed), unchanged ones keep running. A change of interval, timeout, body limit or HTTP client options
+ * restarts every loop (as Alloy does). Each scrape's profile is handed to every receiver without waiting:
+ * a slow receiver never delays scraping.
+ */
+import type { Registry } from 'prom-client'
+import type { Counter, Histogram } from 'prom-client'
+import type { HttpClient, HttpClientOptions } from '../../../http/types.js'
+import { createHttpClient, redactUrl } from '../../../http/index.js'
+import type { KeyHasher } from '../../../cluster/key.js'
+import { counter, histogram } from '../../../metrics/index.js'
+import { DeltaComputer, deltaValueTypesFor } from '../../../pprof/index.js'
+import { Secret } from '../../../syntax/value.js'
+import type { Clock } from '../../../util/clock.js'
+import { formatLabels } from '../../../util/labels.js'
+import type { Logger } from '../../../util/logger.js'
+import type { ProfilesReceiver } from '../receiver.js'
+import { toExpansionConfig } from './arguments.js'
+import type { ScrapeArguments } from './arguments.js'
+import { ScrapeLoop } from './loop.js'
+import { scrapeOnce } from './scraper.js'
+import type { ScrapeOutcome } from './scraper.js'
+import type { TargetStatus } from './status.js'
+import { expandTargets } from './targets.js'
+import type { ScrapeTarget } from './targets.js'
+
+/** Which targets this node scrapes; the cluster provides one, otherwise every target is local. */
+export interface Ownership {
+  /** Whether this node owns `key` now or will own it at an announced hand-off (so its loop must exist). */
+  wants(key: bigint): boolean
+  /** Whether this node should scrape the point `atMs` of `key`. */
+  owns(key: bigint, atMs: number): boolean
+}
+
+export const LOCAL_OWNERSHIP: Ownership = { wants: () => true, owns: () => true }
+
+export interface PoolDeps {
+  readonly componentId: string
+  readonly clock: Clock
+  readonly logger: Logger
+  readonly metrics: Registry
+  readonly hasher: KeyHasher
+  readonly ownership: Ownership
+  /** Injected for tests; production builds one client per HTTP options from the shared factory. */
+  readonly createClient?: (options: HttpClientOptions) => HttpClient
+}
+
+interface Entry {
+  readonly target: ScrapeTarget
+  readonly stop: AbortController
+  done: Promise<void>
+  delta: DeltaComputer | undefined
+  status: Mutable<TargetStatus>
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+
+interface Metrics {
+  readonly scrapes: Counter<'component' | 'profile_type' | 'result'>
+  readonly duration: Histogram<'component' | 'profile_type'>
+  readonly fanout: Histogram<'component'>
+}
+
+export class ScrapePool {
+  readonly #deps: PoolDeps
+  readonly #entries = new Map<string, Entry>()
+  readonly #metrics: Metrics
+  #args: ScrapeArguments | undefined
+  #client: HttpClient | undefined
+  #running: AbortSignal | undefined
+  #receivers: readonly ProfilesReceiver[] = []
+  #missed = 0
+  #skipped = 0
+  readonly #pendingForwards = new Set<Promise<void>>()
+
+  constructor(deps: PoolDeps) {
+    this.#deps = deps
+    const m = deps.metrics
+    this.#metrics = {
+      scrapes: counter(m, 'shardscope_scrapes_total', 'Scrapes by component, profile type and result (success, failure, skipped, missed).', ['component', 'profile_type', 'result']),
+      duration: histogram(m, 'shardscope_scrape_duration_seconds', 'Duration of scrapes.', ['component', 'profile_type'], [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]),
+      fanout: histogram(m, 'pyroscope_fanout_latency', 'Write latency for sending to direct and indirect components.', ['component'], [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5])
+    }
+  }
+
+  /** Applies new arguments (or a new ownership view, with the same arguments). */
+  sync(args: ScrapeArguments): void {
+    const previous = this.#args
+    this.#args = args
+    this.#receivers = args.forward_to.map((c) => c.value)
+    if (!previous || needsRestart(previous, args)) {
+      this.#stopAll()
+      const old = this.#client
+      this.#client = (this.#deps.createClient ?? createHttpClient)(args.http_client)
+      if (old) void old.close()
+    }
+    const expanded = expandTargets(args.targets, toExpansionConfig(args), this.#deps.hasher)
+    for (const d of expanded.dropped) this.#deps.logger.warn({ reason: d.reason, target: formatLabels(d.labels) }, 'target dropped')
+    for (const d of expanded.duplicates) this.#deps.logger.warn({ target: formatLabels(d) }, 'duplicate target ignored')
+    const desired = new Map<string, ScrapeTarget>()
+    for (const s of expanded.scrapes) if (this.#deps.ownership.wants(s.key)) desired.set(s.id, s)
+    for (const [id, entry] of this.#entries) {
+      if (!desired.has(id)) this.#stop(id, entry)
+    }
+    for (const [id, target] of desired) {
+      if (!this.#entries.has(id)) this.#start(id, target)
+    }
+  }
+
+  /** Runs the loops until `signal` aborts, then stops them all and waits for them. */
+  async run(signal: AbortSignal): Promise<void> {
+    this.#running = signal
+    for (const entry of this.#entries.values()) this.#launch(entry)
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve()
+      else signal.addEventListener('abort', () => resolve(), { once: true })
+    })
+    this.#stopAll()
+    await Promise.allSettled([...this.#pendingForwards])
+    await this.#client?.close()
+  }
+
+  statuses(): TargetStatus[] {
+    return [...this.#entries.values()].map((e) => ({ ...e.status }))
+  }
+
+  activeLoops(): number {
+    return this.#entries.size
+  }
+
+  counters(): { missed: number; skipped: number } {
+    return { missed: this.#missed, skipped: this.#skipped }
+  }
+
+  #start(id: string, target: ScrapeTarget): void {
+    const args = this.#args
+    if (!args) return
+    const valueTypes = target.clientDelta ? deltaValueTypesFor(target.profileType) : undefined
+    const entry: Entry = {
+      target,
+      stop: new AbortController(),
+      done: Promise.resolve(),
+      delta: valueTypes ? new DeltaComputer({ valueTypes }) : undefined,
+      status: {
+        component: this.#deps.componentId,
+        job: target.forwardLabels['job'] ?? '',
+        profile_type: target.profileType,
+        url: redactUrl(target.url),
+        health: 'unknown',
+        last_error: '',
+        last_scrape: null,
+        last_success: null,
+        duration_seconds: null,
+        labels: target.forwardLabels,
+        skipped: 0
+      }
+    }
+    this.#entries.set(id, entry)
+    if (this.#running && !this.#running.aborted) this.#launch(entry)
+  }
+
+  #launch(entry: Entry): void {
+    const args = this.#args
+    if (!args) return
+    const { target } = entry
+    const loop = new ScrapeLoop(target.key, args.scrape_interval_ms, {
+      clock: this.#deps.clock,
+      owns: (at) => this.#deps.ownership.owns(target.key, at),
+      scrape: (at, signal) => this.#scrape(entry, at, signal),
+      onSkip: () => {
+        entry.status.skipped++
+        this.#skipped++
+        this.#metrics.scrapes.inc({ component: this.#deps.componentId, profile_type: target.profileType, result: 'skipped' })
+      },
+      onMissed: (n) => {
+        this.#missed += n
+        this.#metrics.scrapes.inc({ component: this.#deps.componentId, profile_type: target.profileType, result: 'missed' }, n)
+      }
+    })
+    entry.done = loop.run(entry.stop.signal)
+  }
+
+  #stop(id: string, entry: Entry): void {
+    entry.stop.abort()
+    entry.delta?.close()
+    this.#entries.delete(id)
+  }
+
+  #stopAll(): void {
+    for (const [id, entry] of this.#entries) this.#stop(id, entry)
+  }
+
+  async #scrape(entry: Entry, atMs: number, signal: AbortSignal): Promise<void> {
+    const args = this.#args
+    const client = this.#client
+    if (!args || !client) return
+    const { target } = entry
+    entry.status.last_scrape = new Date(atMs).toISOString()
+    let outcome: ScrapeOutcome
+    try {
+      outcome = await scrapeOnce(client, { url: target.url, timeoutMs: target.timeoutMs, bodyLimitBytes: args.body_size_limit_bytes, profileType: target.profileType }, signal)
+    } catch (err) {
+      outcome = { ok: false, code: 'SCRAPE_INTERNAL', reason: `internal error: ${String(err)}`, durationMs: 0 }
+    }
+    if (signal.aborted) return
+    const labels = { component: this.#deps.componentId, profile_type: target.profileType }
+    entry.status.duration_seconds = outcome.durationMs / 1000
+    this.#metrics.duration.observe(labels, outcome.durationMs / 1000)
+    if (!outcome.ok) {
+      this.#fail(entry, outcome.reason)
+      return
+    }
+    let raw: Uint8Array = outcome.body
+    if (entry.delta) {
+      const d = entry.delta.compute(outcome.profile)
+      if (!d.ok) {
+        this.#fail(entry, `delta computation failed: ${d.reason}`)
+        return
+      }
+      if (d.body === null) {
+        // The first scrape of a cumulative profile is the baseline: nothing to send yet.
+        this.#succeed(entry)
+        return
+      }
+      raw = d.body
+    }
+    this.#succeed(entry)
+    this.#forward(entry, raw)
+  }
+
+  #succeed(entry: Entry): void {
+    entry.status.health = 'up'
+    entry.status.last_error = ''
+    entry.status.last_success = entry.status.last_scrape
+    this.#metrics.scrapes.inc({ component: this.#deps.componentId, profile_type: entry.target.profileType, result: 'success' })
+  }
+
+  #fail(entry: Entry, reason: string): void {
+    entry.status.health = 'down'
+    entry.status.last_error = reason
+    this.#metrics.scrapes.inc({ component: this.#deps.componentId, profile_type: entry.target.profileType, result: 'failure' })
+    this.#deps.logger.debug({ target: entry.status.url, err: reason }, 'scrape failed')
+  }
+
+  /** Hands the profile to every receiver without waiting; a rejection marks the target down (as Alloy). */
+  #forward(entry: Entry, raw: Uint8Array): void {
+    for (const receiver of this.#receivers) {
+      const started = performance.now()
+      const p = receiver
+        .append(entry.target.forwardLabels, [{ raw }])
+        .then(
+          () => this.#metrics.fanout.observe({ component: this.#deps.componentId }, (performance.now() - started) / 1000),
+          (err: unknown) => {
+            this.#metrics.fanout.observe({ component: this.#deps.componentId }, (performance.now() - started) / 1000)
+            entry.status.health = 'down'
+            entry.status.last_error = `forwarding failed: ${err instanceof Error ? err.message : String(err)}`
+          }
+        )
+        .finally(() => this.#pendingForwards.delete(p))
+      this.#pendingForwards.add(p)
+    }
+  }
+}
+
+function needsRestart(a: ScrapeArguments, b: ScrapeArguments): boolean {
+  return (
+    a.scrape_interval_ms !== b.scrape_interval_ms ||
+    a.scrape_timeout_ms !== b.scrape_timeout_ms ||
+    a.body_size_limit_bytes !== b.body_size_limit_bytes ||
+    comparableOptions(a.http_client) !== comparableOptions(b.http_client)
+  )
+}
+
+/** A comparison key of client options that sees secret contents (never logged or returned). */
+function comparableOptions(options: HttpClientOptions): string {
+  return JSON.stringify(options, function (this: Record<string, unknown>, key: string, value: unknown) {
+    const original = this[key]
+    return original instanceof Secret ? { secret: original.reveal() } : value
+  })
+}
