@@ -47,6 +47,8 @@ export interface RingOptions {
  * 512 → 1.096 (1.005), 1024 → 1.082 (1.037), 2048 → 1.059 (0.988), 4096 → 1.059 (1.008).
  * Without the bound, max/mean at 512 tokens was 1.05–1.12 and at 4096 1.04–1.08. 4096 keeps the
  * natural ring within a few percent, so few keys depend on the bound; building 10 members takes ~40 ms.
+ * bench/ring with 4096: max/mean 1.05 bounded (1.063 plain), moved 1.014 × 1/11 of which 0.06 % between
+ * old members, 100,000 targets assigned in ~52 ms.
  */
 export const DEFAULT_TOKENS_PER_MEMBER = 4096
 
