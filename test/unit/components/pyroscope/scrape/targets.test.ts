@@ -80,6 +80,9 @@ describe('expandTargets', () => {
       const expected = defaultPaths('http://localhost:80')
       assert.deepEqual(urls([{ __address__: 'localhost', __scheme__: 'http' }]), expected)
       assert.deepEqual(urls([{ __address__: 'localhost' }]), expected)
+      assert.deepEqual(urls([{ __address__: '[::1]' }], config({ profile_types: only('memory') })), [
+        'http://[::1]:80/debug/pprof/allocs'
+      ])
     })
 
     it('uses the config scheme https when the target has none', () => {
