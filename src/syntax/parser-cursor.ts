@@ -1,0 +1,91 @@
+/**
+ * The parser's view of the token list: the current token, lookahead, error collection and the recovery
+ * moves Alloy's parser uses (skip to a token, skip the rest of a statement).
+ *
+ * Like Alloy, at most one parse error is kept per line: after the first, the rest of the line is usually
+ * a consequence of it. Lines that already have a lexical error get no parse errors either.
+ */
+import type { Diagnostic, Span } from './diagnostics.js'
+import type { Token, TokenKind } from './lexer.js'
+
+export class ParserCursor {
+  readonly diagnostics: Diagnostic[] = []
+  readonly #tokens: readonly Token[]
+  readonly #linesWithErrors = new Set<number>()
+  #index = 0
+
+  constructor(tokens: readonly Token[], lexDiagnostics: readonly Diagnostic[]) {
+    if (tokens.length === 0 || tokens[tokens.length - 1]?.kind !== 'EOF') throw new Error('token list must end with EOF')
+    this.#tokens = tokens
+    for (const d of lexDiagnostics) this.#linesWithErrors.add(d.span.start.line)
+  }
+
+  get tok(): Token {
+    return this.#tokens[this.#index] as Token
+  }
+
+  kind(): TokenKind {
+    return this.tok.kind
+  }
+
+  /** The kind of the token `n` places ahead of the current one (EOF past the end). */
+  peekKind(n: number): TokenKind {
+    return (this.#tokens[this.#index + n] ?? this.#tokens[this.#tokens.length - 1])?.kind ?? 'EOF'
+  }
+
+  /** The most recently consumed token (the current one if nothing was consumed yet). */
+  get previous(): Token {
+    return this.#tokens[Math.max(0, this.#index - 1)] as Token
+  }
+
+  /** Advances and returns the token that was current. */
+  next(): Token {
+    const t = this.tok
+    if (t.kind !== 'EOF') this.#index++
+    return t
+  }
+
+  /** Consumes the current token, recording `expected K, got X` when it is not of kind `k`. */
+  expect(k: TokenKind): Token {
+    const t = this.tok
+    if (t.kind !== k) this.error(`expected ${k}, got ${t.kind}`)
+    this.next()
+    return t
+  }
+
+  /** Records an error at `span` (default: the current token), unless its line already has one. */
+  error(message: string, span: Span = this.tok.span): void {
+    const line = span.start.line
+    if (this.#linesWithErrors.has(line)) return
+    this.#linesWithErrors.add(line)
+    this.diagnostics.push({ span, message })
+  }
+
+  /** Records an error even when its line already has one (for errors that are not knock-on effects). */
+  errorAlways(message: string, span: Span): void {
+    this.#linesWithErrors.add(span.start.line)
+    this.diagnostics.push({ span, message })
+  }
+
+  /** Skips tokens up to (not including) one of `kinds`, or EOF. */
+  advanceTo(...kinds: TokenKind[]): void {
+    while (this.kind() !== 'EOF' && !kinds.includes(this.kind())) this.next()
+  }
+
+  /**
+   * Skips the rest of a statement: up to a terminator that is not inside a (), [] or {} pair opened
+   * while skipping, or up to a closing bracket of an enclosing pair (left for its owner to consume).
+   */
+  skipStatement(): void {
+    let depth = 0
+    while (this.kind() !== 'EOF') {
+      const k = this.kind()
+      if (k === '{' || k === '[' || k === '(') depth++
+      else if (k === '}' || k === ']' || k === ')') {
+        if (depth === 0) return
+        depth--
+      } else if (k === 'TERMINATOR' && depth === 0) return
+      this.next()
+    }
+  }
+}
