@@ -66,7 +66,8 @@ export function createHttpClient(options: HttpClientOptions, deps: HttpClientDep
       })
       if (options.follow_redirects && isUnfollowedRedirect(response)) {
         // undici hands back the last 3xx once the hop cap is reached; Go fails the request instead.
-        response.body.destroy()
+        // dump() discards the (small) 3xx body and releases the connection without an unhandled error.
+        await response.body.dump()
         throw new HttpClientError('HTTP_TOO_MANY_REDIRECTS', `too many redirects: stopped after ${maxRedirects} redirects`)
       }
       return response

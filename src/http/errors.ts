@@ -168,7 +168,7 @@ function at(e: ErrorLike): string {
 /** Node's altname message names the host and the certificate's names, which helps and holds no secret. */
 function altnameDetail(e: ErrorLike): string {
   const message = typeof e.message === 'string' ? e.message : ''
-  const detail = /: (.*)$/.exec(message)?.[1]
+  const detail = /: (.*)$/.exec(message)?.[1]?.replace(/[:\s]+$/, '')
   return detail ? ` (${detail})` : ''
 }
 

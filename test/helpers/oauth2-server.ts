@@ -26,6 +26,8 @@ export interface TokenServerOptions {
   readonly expiresIn?: number
   /** Refuse client credentials sent this way (with 401 invalid_client), to exercise Go's auth-style probing. */
   readonly refuseAuthStyle?: 'header' | 'params'
+  /** Refuse every request with 401 invalid_client. */
+  readonly refuseAll?: boolean
 }
 
 export const tokenFor = (n: number): string => `test-token-${n}`
@@ -39,7 +41,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
       requests.push({ headers: req.headers, form })
       const style = req.headers.authorization?.startsWith('Basic ') ? 'header' : form.has('client_id') ? 'params' : undefined
-      if (style === options.refuseAuthStyle) {
+      if (options.refuseAll === true || style === options.refuseAuthStyle) {
         res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_client' }))
         return
       }
