@@ -30,6 +30,8 @@ Flags:
   --cluster.psk-file FILE          pre-shared key file for a private network
   --cluster.wait-for-size N        scrape nothing until N participants are seen
   --cluster.wait-timeout DURATION  give up waiting for the size after this long (default 0 = forever)
+  --cluster.heartbeat-interval D   how often a node announces itself (default 1s)
+  --cluster.failure-timeout D      drop a member not heard from for this long (default 5s)
 `
 
 export const CHECK_HELP = `Usage: shardscope check CONFIG

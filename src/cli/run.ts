@@ -8,6 +8,7 @@ import type { ParseArgsConfig } from 'node:util'
 import { createKeyHasher } from '../cluster/key.js'
 import type { ScrapeServices } from '../components/pyroscope/scrape/component.js'
 import type { ComponentServices } from '../runtime/component.js'
+import { startCluster } from '../cluster/index.js'
 import { systemClock } from '../util/clock.js'
 import { createLogger } from '../util/logger.js'
 import type { LogFormat, LogLevel } from '../util/logger.js'
@@ -27,7 +28,9 @@ export const RUN_FLAGS = {
   'cluster.name': { type: 'string', default: 'shardscope' },
   'cluster.psk-file': { type: 'string' },
   'cluster.wait-for-size': { type: 'string', default: '0' },
-  'cluster.wait-timeout': { type: 'string', default: '0s' }
+  'cluster.wait-timeout': { type: 'string', default: '0s' },
+  'cluster.heartbeat-interval': { type: 'string', default: '1s' },
+  'cluster.failure-timeout': { type: 'string', default: '5s' }
 } as const satisfies NonNullable<ParseArgsConfig['options']>
 
 export type RunFlags = { [K in keyof typeof RUN_FLAGS]?: string | boolean | undefined }
@@ -46,7 +49,18 @@ export async function runAgent(configPath: string, flags: RunFlags, io: CommandI
   const metrics = new Registry()
   collectDefaultMetrics({ register: metrics })
   const text = await readConfigText(configPath)
-  const services: ScrapeServices = { keyHasher: await createKeyHasher() }
+  // Validate before anything starts: an invalid config never joins a cluster or opens a port.
+  loadConfigText(text, configPath, defaultControllerOptions(), 'check')
+  const keyHasher = await createKeyHasher()
+  const cluster = await startCluster(flags, {
+    logger: logger.child({ component: 'cluster' }),
+    metrics,
+    clock: systemClock,
+    storagePath,
+    keyHasher,
+    httpAddress: String(flags['server.http.listen-addr'])
+  })
+  const services: ScrapeServices = cluster ? { keyHasher, clusterOwnership: cluster.ownership } : { keyHasher }
   const result = loadConfigText(
     text,
     configPath,
@@ -55,17 +69,24 @@ export async function runAgent(configPath: string, flags: RunFlags, io: CommandI
   )
   for (const w of result.warnings) logger.warn({ file: w.span.file, line: w.span.start.line, col: w.span.start.column }, w.message)
   const controller = result.controller
-  if (!controller) return 1
+  if (!controller) {
+    await cluster?.stop()
+    return 1
+  }
   await mkdir(storagePath, { recursive: true })
 
   const shutdown = new AbortController()
+  let stopping = false
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (shutdown.signal.aborted) {
+    if (stopping) {
       logger.warn({ signal }, 'second signal: exiting now')
       process.exit(1)
     }
+    stopping = true
     logger.info({ signal }, 'shutting down')
-    shutdown.abort()
+    // A clustered node first announces it is terminating and keeps scraping what it owns until the
+    // others have taken over (or the grace deadline passes); then components stop.
+    void (cluster ? cluster.terminate() : Promise.resolve()).finally(() => shutdown.abort())
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
@@ -75,6 +96,7 @@ export async function runAgent(configPath: string, flags: RunFlags, io: CommandI
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+    await cluster?.stop()
   }
   io.stderr('stopped')
   return 0

@@ -10,7 +10,13 @@ import type { TargetStatus } from './status.js'
 export interface ScrapeServices {
   readonly keyHasher: KeyHasher
   /** Present when the node runs clustered; used only by components with `clustering { enabled = true }`. */
-  readonly clusterOwnership?: Ownership & { onChange(listener: () => void): () => void }
+  readonly clusterOwnership?: ClusterOwnership
+}
+
+/** What the cluster offers scrape components: ownership plans, and a notice when they may have changed. */
+export interface ClusterOwnership extends Ownership {
+  /** Calls `listener` (rate-limited by the cluster) when membership or hand-off times change; returns an unsubscribe. */
+  onChange(listener: () => void): () => void
 }
 
 export interface ScrapeDebugInfo {
@@ -71,9 +77,6 @@ export class ScrapeComponent implements Component<ScrapeArguments> {
     const cluster = this.#cluster
     if (!cluster) return LOCAL_OWNERSHIP
     // The opt-in is read at each call so that toggling `clustering.enabled` takes effect on the next sync.
-    return {
-      wants: (key) => !this.#args.clustering_enabled || cluster.wants(key),
-      owns: (key, at) => !this.#args.clustering_enabled || cluster.owns(key, at)
-    }
+    return { plan: (keys) => (this.#args.clustering_enabled ? cluster.plan(keys) : LOCAL_OWNERSHIP.plan(keys)) }
   }
 }

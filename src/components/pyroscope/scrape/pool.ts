@@ -28,15 +28,24 @@ import type { TargetStatus } from './status.js'
 import { expandTargets } from './targets.js'
 import type { ScrapeTarget } from './targets.js'
 
-/** Which targets this node scrapes; the cluster provides one, otherwise every target is local. */
+/**
+ * Which targets this node scrapes. The cluster provides one; without clustering every target is local.
+ * A plan is computed for a component's whole key set, because a balanced assignment (bounded loads)
+ * depends on all keys, not on one at a time.
+ */
 export interface Ownership {
+  plan(keys: readonly bigint[]): OwnershipPlan
+}
+
+export interface OwnershipPlan {
   /** Whether this node owns `key` now or will own it at an announced hand-off (so its loop must exist). */
   wants(key: bigint): boolean
   /** Whether this node should scrape the point `atMs` of `key`. */
   owns(key: bigint, atMs: number): boolean
 }
 
-export const LOCAL_OWNERSHIP: Ownership = { wants: () => true, owns: () => true }
+const LOCAL_PLAN: OwnershipPlan = { wants: () => true, owns: () => true }
+export const LOCAL_OWNERSHIP: Ownership = { plan: () => LOCAL_PLAN }
 
 export interface PoolDeps {
   readonly componentId: string
@@ -73,6 +82,7 @@ export class ScrapePool {
   #client: HttpClient | undefined
   #running: AbortSignal | undefined
   #receivers: readonly ProfilesReceiver[] = []
+  #plan: OwnershipPlan = LOCAL_PLAN
   #missed = 0
   #skipped = 0
   readonly #pendingForwards = new Set<Promise<void>>()
@@ -101,8 +111,9 @@ export class ScrapePool {
     const expanded = expandTargets(args.targets, toExpansionConfig(args), this.#deps.hasher)
     for (const d of expanded.dropped) this.#deps.logger.warn({ reason: d.reason, target: formatLabels(d.labels) }, 'target dropped')
     for (const d of expanded.duplicates) this.#deps.logger.warn({ target: formatLabels(d) }, 'duplicate target ignored')
+    this.#plan = this.#deps.ownership.plan([...new Set(expanded.scrapes.map((s) => s.key))])
     const desired = new Map<string, ScrapeTarget>()
-    for (const s of expanded.scrapes) if (this.#deps.ownership.wants(s.key)) desired.set(s.id, s)
+    for (const s of expanded.scrapes) if (this.#plan.wants(s.key)) desired.set(s.id, s)
     for (const [id, entry] of this.#entries) {
       if (!desired.has(id)) this.#stop(id, entry)
     }
@@ -169,7 +180,7 @@ export class ScrapePool {
     const { target } = entry
     const loop = new ScrapeLoop(target.key, args.scrape_interval_ms, {
       clock: this.#deps.clock,
-      owns: (at) => this.#deps.ownership.owns(target.key, at),
+      owns: (at) => this.#plan.owns(target.key, at),
       scrape: (at, signal) => this.#scrape(entry, at, signal),
       onSkip: () => {
         entry.status.skipped++

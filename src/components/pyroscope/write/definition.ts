@@ -3,6 +3,7 @@ import { t } from '../../../runtime/schema.js'
 import { Capsule, makeObject } from '../../../syntax/value.js'
 import { LateBoundReceiver } from '../late-bound-receiver.js'
 import { PROFILES_RECEIVER_TYPE } from '../receiver.js'
+import { WriteComponent } from './component.js'
 import { WRITE_SCHEMA, toWriteArguments } from './arguments.js'
 import type { WriteArguments } from './arguments.js'
 
@@ -13,7 +14,5 @@ export const pyroscopeWrite: ComponentDefinition<WriteArguments> = {
   toArguments: toWriteArguments,
   initialExports: (label) =>
     makeObject([['receiver', new Capsule(PROFILES_RECEIVER_TYPE, new LateBoundReceiver(`pyroscope.write.${label}`))]]),
-  build: () => {
-    throw new Error('pyroscope.write cannot run yet')
-  }
+  build: (options, args, exports) => new WriteComponent(options, args, exports)
 }
