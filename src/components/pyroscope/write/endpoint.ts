@@ -1,0 +1,265 @@
+/**
+ * One configured pyroscope.write endpoint: a bounded queue drained by a few concurrent senders, each push
+ * retried with dskit-style backoff (and Retry-After) until it succeeds, is refused, or runs out of attempts.
+ *
+ * Invariant (tested as a sum): every profile offered to `enqueue` (and every invalid one reported with
+ * `recordInvalid`) ends as exactly one of sent, dropped(queue_full | retries_exhausted | rejected | shutdown |
+ * invalid_labels), or is still queued / in flight. A "profile" is one appended series.
+ *
+ * Shutdown: when the run signal aborts, `enqueue` refuses new profiles (counted as shutdown), the senders keep
+ * draining the queue for up to `drain_grace_ms`, then every attempt and backoff in progress is cut and what
+ * remains is counted as dropped(shutdown).
+ */
+import type { HttpClient } from '../../../http/types.js'
+import type { Clock } from '../../../util/clock.js'
+import type { Logger } from '../../../util/logger.js'
+import type { RawSample } from '../receiver.js'
+import { DropLog, DROP_LOG_INTERVAL_MS } from './drop-log.js'
+import type { DropReason, WriteMetrics } from './metrics.js'
+import { pushHeaders, pushOnce, pushUrl } from './push-attempt.js'
+import type { PushTarget } from './push-attempt.js'
+import { encodePushRequest } from './push-request.js'
+import type { LabelPair } from './push-request.js'
+import { BoundedQueue } from './queue.js'
+import { retryDelay } from './retry.js'
+
+/** A few pushes in flight hide one slow round trip without letting one endpoint open many connections. */
+export const DEFAULT_CONCURRENCY = 4
+/** How long a shutdown waits for queued profiles to be sent before counting them as dropped. */
+export const DEFAULT_DRAIN_GRACE_MS = 5_000
+
+export interface EndpointOptions {
+  readonly url: string
+  /** Metric and log label; the URL (without credentials) when empty. */
+  readonly name: string
+  readonly remote_timeout_ms: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly min_backoff_ms: number
+  readonly max_backoff_ms: number
+  /** Total attempts per profile, as Alloy; 0 = unlimited. */
+  readonly max_backoff_retries: number
+  readonly queue_capacity: number
+  readonly userAgent: string
+  /** Alloy's `retry_on_http_429`; default true. */
+  readonly retry_on_http_429?: boolean
+  /** Pushes in flight at once; default DEFAULT_CONCURRENCY. */
+  readonly concurrency?: number
+  /** Shutdown drain budget; default DEFAULT_DRAIN_GRACE_MS. */
+  readonly drain_grace_ms?: number
+}
+
+export interface EndpointDeps {
+  readonly client: HttpClient
+  readonly clock: Clock
+  /** [0, 1), for backoff jitter; Math.random by default. */
+  readonly random?: () => number
+  readonly logger: Logger
+  readonly metrics: WriteMetrics
+}
+
+/** A profile ready to send: labels already prepared, PushRequest encoded once for every endpoint. */
+export interface PreparedSeries {
+  readonly labels: readonly LabelPair[]
+  readonly body: Uint8Array
+}
+
+export function prepareSeries(labels: readonly LabelPair[], samples: readonly RawSample[]): PreparedSeries {
+  return { labels, body: encodePushRequest([{ labels, samples }]) }
+}
+
+export interface EndpointStats {
+  sent: number
+  dropped_queue_full: number
+  dropped_retries_exhausted: number
+  dropped_rejected: number
+  dropped_shutdown: number
+  dropped_invalid_labels: number
+  queued: number
+  in_flight: number
+}
+
+export class Endpoint {
+  /** The `endpoint` label of this endpoint's metrics. */
+  readonly name: string
+  private readonly target: PushTarget
+  private readonly queue: BoundedQueue<PreparedSeries>
+  private readonly dropLog: DropLog
+  private readonly logger: Logger
+  private readonly counts = { sent: 0, queue_full: 0, retries_exhausted: 0, rejected: 0, shutdown: 0, invalid_labels: 0 }
+  private inFlight = 0
+  private running = false
+  /** Aborted when the shutdown grace period ends: cuts attempts and backoffs in progress. */
+  private hardStop = new AbortController()
+
+  constructor(
+    private readonly opts: EndpointOptions,
+    private readonly deps: EndpointDeps
+  ) {
+    this.name = opts.name !== '' ? opts.name : withoutCredentials(opts.url)
+    this.target = {
+      url: pushUrl(opts.url),
+      headers: pushHeaders(opts.userAgent, opts.headers),
+      timeoutMs: opts.remote_timeout_ms,
+      retryOn429: opts.retry_on_http_429 ?? true
+    }
+    this.queue = new BoundedQueue(opts.queue_capacity)
+    this.logger = deps.logger.child({ endpoint: this.name })
+    this.dropLog = new DropLog(this.logger, deps.clock)
+    this.updateQueueGauge()
+  }
+
+  /** Queues a profile without waiting; false when it was dropped (queue full or shutting down), which is counted. */
+  enqueue(series: PreparedSeries): boolean {
+    if (this.queue.offer(series)) {
+      this.updateQueueGauge()
+      return true
+    }
+    this.drop(this.queue.isClosed ? 'shutdown' : 'queue_full', 1)
+    return false
+  }
+
+  /** Counts profiles the writer refused before queueing (invalid labels), so this endpoint's sum still closes. */
+  recordInvalid(count: number, error: string): void {
+    this.drop('invalid_labels', count, error, false)
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    if (this.running) throw new Error(`endpoint ${this.name} is already running`)
+    this.running = true
+    const hardStop = this.hardStop
+    const senders = Array.from({ length: Math.max(1, this.opts.concurrency ?? DEFAULT_CONCURRENCY) }, () => this.send(hardStop.signal))
+    const ticker = this.flushDropLogPeriodically(signal)
+    await abortOf(signal)
+
+    this.queue.close()
+    const graceTimer = new AbortController()
+    const grace = this.deps.clock.sleep(this.opts.drain_grace_ms ?? DEFAULT_DRAIN_GRACE_MS, graceTimer.signal).then(
+      () => hardStop.abort(new Error('shutdown grace period ended')),
+      // Cancelled because the drain finished first.
+      () => undefined
+    )
+    await Promise.all(senders)
+    graceTimer.abort()
+    await Promise.all([grace, ticker])
+    this.drop('shutdown', this.queue.drain().length)
+    this.updateQueueGauge()
+    this.dropLog.flush()
+  }
+
+  stats(): EndpointStats {
+    return {
+      sent: this.counts.sent,
+      dropped_queue_full: this.counts.queue_full,
+      dropped_retries_exhausted: this.counts.retries_exhausted,
+      dropped_rejected: this.counts.rejected,
+      dropped_shutdown: this.counts.shutdown,
+      dropped_invalid_labels: this.counts.invalid_labels,
+      queued: this.queue.length,
+      in_flight: this.inFlight
+    }
+  }
+
+  /** One sender: takes profiles until the queue is closed and empty. */
+  private async send(stop: AbortSignal): Promise<void> {
+    for (let series = await this.queue.take(); series !== undefined; series = await this.queue.take()) {
+      this.updateQueueGauge()
+      if (stop.aborted) {
+        this.drop('shutdown', 1)
+        continue
+      }
+      this.inFlight++
+      try {
+        await this.deliver(series, stop)
+      } finally {
+        this.inFlight--
+      }
+    }
+  }
+
+  /** Pushes one profile until it ends in exactly one counter. */
+  private async deliver(series: PreparedSeries, stop: AbortSignal): Promise<void> {
+    const { clock, metrics, client } = this.deps
+    const maxAttempts = this.opts.max_backoff_retries
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > 1) metrics.retries.inc({ endpoint: this.name })
+      const started = clock.now()
+      const outcome = await pushOnce(client, this.target, series.body, clock, stop)
+      metrics.pushDuration.observe({ endpoint: this.name }, Math.max(0, clock.now() - started) / 1000)
+      switch (outcome.kind) {
+        case 'ok':
+          this.counts.sent++
+          metrics.sent.inc({ endpoint: this.name })
+          return
+        case 'fatal':
+          this.drop('rejected', 1, outcome.error)
+          return
+        case 'stopped':
+          this.drop('shutdown', 1)
+          return
+        case 'retryable': {
+          if (maxAttempts > 0 && attempt >= maxAttempts) {
+            this.drop('retries_exhausted', 1, `failed to push to endpoint ${this.name} (${attempt} attempts): ${outcome.error}`)
+            return
+          }
+          const { min_backoff_ms: min, max_backoff_ms: max } = this.opts
+          const delayMs = retryDelay(attempt, min, max, this.deps.random ?? Math.random, outcome.retryAfterMs)
+          this.logger.debug({ attempt, delay_ms: delayMs, err: outcome.error }, 'push failed, retrying')
+          if (!(await sleepUnlessStopped(clock, delayMs, stop))) {
+            this.drop('shutdown', 1)
+            return
+          }
+          break
+        }
+        default: {
+          const unexpected: never = outcome
+          throw new Error(`unexpected push outcome ${JSON.stringify(unexpected)}`)
+        }
+      }
+    }
+  }
+
+  private drop(reason: DropReason, count: number, error?: string, log = true): void {
+    if (count <= 0) return
+    this.counts[reason] += count
+    this.deps.metrics.dropped.inc({ endpoint: this.name, reason }, count)
+    if (log) this.dropLog.record(reason, count, error)
+  }
+
+  private updateQueueGauge(): void {
+    this.deps.metrics.queueLength.set({ endpoint: this.name }, this.queue.length)
+  }
+
+  /** Drops that arrive after a burst would otherwise wait for the next drop to be logged. */
+  private async flushDropLogPeriodically(signal: AbortSignal): Promise<void> {
+    while (await sleepUnlessStopped(this.deps.clock, DROP_LOG_INTERVAL_MS, signal)) this.dropLog.flush()
+  }
+}
+
+/** true after sleeping; false when `stop` aborted first. */
+async function sleepUnlessStopped(clock: Clock, ms: number, stop: AbortSignal): Promise<boolean> {
+  if (stop.aborted) return false
+  try {
+    await clock.sleep(ms, stop)
+    return true
+  } catch (error) {
+    if (stop.aborted) return false
+    throw error
+  }
+}
+
+function abortOf(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve()
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
+}
+
+function withoutCredentials(url: string): string {
+  try {
+    const u = new URL(url)
+    u.username = ''
+    u.password = ''
+    return u.toString().replace(/\/+$/, '')
+  } catch {
+    // Not a URL (arguments validation normally prevents this): the raw text is still the best label.
+    return url
+  }
+}
