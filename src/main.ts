@@ -8,9 +8,8 @@ import { runCheck } from './cli/check.js'
 import type { CommandIO } from './cli/check.js'
 import { CHECK_HELP, MAIN_HELP, RECEIVE_HELP, RUN_HELP, TARGETS_HELP } from './cli/help.js'
 import { ConfigError } from './cli/load.js'
-import { RUN_FLAGS, runAgent } from './cli/run.js'
+import { RUN_FLAGS } from './cli/flags.js'
 import { runTargets } from './cli/targets.js'
-import { runReceiveCommand } from './cli/receive-command.js'
 
 const io: CommandIO = {
   stdout: (line) => process.stdout.write(`${line}\n`),
@@ -43,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
     case 'run': {
       if (wantsHelp) return help(RUN_HELP)
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: RUN_FLAGS })
+      // Loaded on demand: the agent pulls in libp2p, which `check` and `targets` do not need.
+      const { runAgent } = await import('./cli/run.js')
       return runAgent(requireConfig(positionals, 'run'), values, io)
     }
     case 'receive': {
@@ -51,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
         args: rest,
         options: { listen: { type: 'string', default: '127.0.0.1:4040' }, dir: { type: 'string', default: 'data/received' } }
       })
+      const { runReceiveCommand } = await import('./cli/receive-command.js')
       return runReceiveCommand({ listen: values.listen, dir: values.dir }, io)
     }
     default:

@@ -4,7 +4,6 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { Registry, collectDefaultMetrics } from 'prom-client'
-import type { ParseArgsConfig } from 'node:util'
 import { createKeyHasher } from '../cluster/key.js'
 import type { ScrapeServices } from '../components/pyroscope/scrape/component.js'
 import type { ComponentServices } from '../runtime/component.js'
@@ -13,27 +12,10 @@ import { systemClock } from '../util/clock.js'
 import { createLogger } from '../util/logger.js'
 import type { LogFormat, LogLevel } from '../util/logger.js'
 import type { CommandIO } from './check.js'
+import type { RunFlags } from './flags.js'
 import { defaultControllerOptions, loadConfigText, readConfigText } from './load.js'
 
-export const RUN_FLAGS = {
-  'server.http.listen-addr': { type: 'string', default: '127.0.0.1:12345' },
-  'storage.path': { type: 'string', default: 'data' },
-  'log.level': { type: 'string', default: 'info' },
-  'log.format': { type: 'string', default: 'logfmt' },
-  'cluster.enabled': { type: 'boolean', default: false },
-  'cluster.node-name': { type: 'string' },
-  'cluster.listen-address': { type: 'string', default: '0.0.0.0:12346' },
-  'cluster.advertise-address': { type: 'string' },
-  'cluster.join-addresses': { type: 'string', default: '' },
-  'cluster.name': { type: 'string', default: 'shardscope' },
-  'cluster.psk-file': { type: 'string' },
-  'cluster.wait-for-size': { type: 'string', default: '0' },
-  'cluster.wait-timeout': { type: 'string', default: '0s' },
-  'cluster.heartbeat-interval': { type: 'string', default: '1s' },
-  'cluster.failure-timeout': { type: 'string', default: '5s' }
-} as const satisfies NonNullable<ParseArgsConfig['options']>
-
-export type RunFlags = { [K in keyof typeof RUN_FLAGS]?: string | boolean | undefined }
+export type { RunFlags } from './flags.js'
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
 const FORMATS: readonly LogFormat[] = ['logfmt', 'json']
