@@ -10,7 +10,7 @@ import type { Dispatcher } from 'undici'
 import type { Authorizer } from './auth.js'
 import { createStaticAuthorizer } from './auth.js'
 import { createDispatcher } from './dispatcher.js'
-import { HttpClientError } from './errors.js'
+import { HttpClientError, isRedirectLoopError } from './errors.js'
 import { OAuth2TokenSource } from './oauth2.js'
 import type { Env } from './proxy.js'
 import { buildTlsOptions } from './tls.js'
@@ -56,19 +56,28 @@ export function createHttpClient(options: HttpClientOptions, deps: HttpClientDep
     async request(url: string, req: HttpRequest): Promise<HttpResponse> {
       const target = parseUrl(url)
       const headers = await requestHeaders(req, userAgent, authorize)
-      const response = await dispatcher.request({
-        origin: target.origin,
-        path: `${target.pathname}${target.search}`,
-        method: req.method,
-        headers,
-        body: req.body ?? null,
-        signal: req.signal
-      })
+      const tooManyRedirects = (cause?: unknown): HttpClientError =>
+        new HttpClientError('HTTP_TOO_MANY_REDIRECTS', `too many redirects: stopped after ${maxRedirects} redirects`, { cause })
+      let response: HttpResponse
+      try {
+        response = await dispatcher.request({
+          origin: target.origin,
+          path: `${target.pathname}${target.search}`,
+          method: req.method,
+          headers,
+          body: req.body ?? null,
+          signal: req.signal
+        })
+      } catch (err) {
+        // undici stops a chain that revisits a URL early; Go would go round the loop up to the cap and
+        // report the cap, so the same reason is given for both.
+        throw isRedirectLoopError(err) ? tooManyRedirects(err) : err
+      }
       if (options.follow_redirects && isUnfollowedRedirect(response)) {
         // undici hands back the last 3xx once the hop cap is reached; Go fails the request instead.
         // dump() discards the (small) 3xx body and releases the connection without an unhandled error.
         await response.body.dump()
-        throw new HttpClientError('HTTP_TOO_MANY_REDIRECTS', `too many redirects: stopped after ${maxRedirects} redirects`)
+        throw tooManyRedirects()
       }
       return response
     },

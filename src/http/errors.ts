@@ -147,11 +147,19 @@ function byMessage(message: string): RequestErrorDescription | undefined {
   if (message.includes('Proxy Authentication Required')) {
     return { code: 'HTTP_PROXY_AUTH_REQUIRED', reason: 'proxy requires authentication (407)' }
   }
-  // undici stops a redirect chain that revisits a URL before reaching the hop cap.
-  if (message.startsWith('Redirect loop detected')) {
+  if (isRedirectLoopMessage(message)) {
     return { code: 'HTTP_TOO_MANY_REDIRECTS', reason: 'too many redirects: the redirect chain loops back to a URL already visited' }
   }
   return undefined
+}
+
+/** undici stops a redirect chain that revisits a URL before reaching the hop cap. */
+function isRedirectLoopMessage(message: string): boolean {
+  return message.startsWith('Redirect loop detected')
+}
+
+export function isRedirectLoopError(err: unknown): boolean {
+  return err instanceof Error && isRedirectLoopMessage(err.message)
 }
 
 function byName(name: unknown): RequestErrorDescription | undefined {

@@ -116,8 +116,7 @@ describe('http client HTTP/2 and redirects', () => {
         () => assert.fail('expected the request to fail'),
         (e: unknown) => e
       )
-    const { code, reason } = describeRequestError(err)
-    assert.equal(code, 'HTTP_TOO_MANY_REDIRECTS')
-    assert.match(reason, /^too many redirects/)
+    // Go would circle until the cap; undici notices the revisit earlier, and the reason is the same.
+    assert.deepEqual(describeRequestError(err), { code: 'HTTP_TOO_MANY_REDIRECTS', reason: 'too many redirects: stopped after 10 redirects' })
   })
 })
