@@ -134,8 +134,11 @@ function parseBlockName(p: ParserCursor): BlockName | undefined {
   const span = joinSpans(first.span, last)
   if (p.kind() === '=' || p.kind() === '{') return { fragments, span }
   if (p.kind() !== 'STRING') {
-    p.error(`expected block label, got ${p.kind()}`)
-    p.next()
+    // A single name may be an attribute or a block; parseStatement says so. A dotted one wants a label.
+    if (fragments.length > 1) {
+      p.error(`expected block label, got ${p.kind()}`)
+      p.next()
+    }
     return { fragments, span }
   }
   return { fragments, span, ...parseLabel(p, fragments) }

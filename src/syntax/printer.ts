@@ -66,8 +66,11 @@ function printExpr(e: Expr, indent: string): string {
       return e.name
     case 'paren':
       return `(${printExpr(e.inner, indent)})`
-    case 'access':
-      return `${printOperand(e.object, 8, indent)}.${e.name}`
+    case 'access': {
+      const object = printOperand(e.object, 8, indent)
+      // `1.a` would scan as the number `1.` followed by `a`; a space keeps the dot an operator.
+      return /[0-9.]$/.test(object) ? `${object} .${e.name}` : `${object}.${e.name}`
+    }
     case 'index':
       return `${printOperand(e.object, 8, indent)}[${printExpr(e.index, indent)}]`
     case 'call':
