@@ -1,0 +1,108 @@
+/**
+ * Target churn through a real discovery.http server: targets that appear start their loops, targets that
+ * vanish stop theirs at once (no more requests reach them), and nothing is left running after stop.
+ */
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { createServer } from 'node:http'
+import { gzipSync } from 'node:zlib'
+import { samplePprof } from '../../helpers/bad-targets.js'
+import { closedPort, listenOnLoopback } from '../../helpers/free-port.js'
+import type { Listening } from '../../helpers/free-port.js'
+import { startAgent } from '../../helpers/agent.js'
+import type { InProcessAgent } from '../../helpers/agent.js'
+import { waitFor } from '../../helpers/wait-for.js'
+import type { ScrapeDebugInfo } from '../../../src/components/pyroscope/scrape/component.js'
+
+describe('discovery.http target churn', () => {
+  const requests = new Map<string, number>()
+  let sdTargets: { targets: string[]; labels: Record<string, string> }[] = []
+  let sdRequests = 0
+  let profiles: Listening
+  let sd: Listening
+  let agent: InProcessAgent | undefined
+
+  before(async () => {
+    const pprof = gzipSync(samplePprof())
+    profiles = await listenOnLoopback(
+      createServer((req, res) => {
+        const prefix = (req.url ?? '').split('/')[1] ?? ''
+        requests.set(prefix, (requests.get(prefix) ?? 0) + 1)
+        res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(pprof)
+      })
+    )
+    sd = await listenOnLoopback(
+      createServer((_req, res) => {
+        sdRequests++
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(sdTargets))
+      })
+    )
+  })
+  after(async () => {
+    await agent?.stop()
+    await profiles.close()
+    await sd.close()
+  })
+
+  const group = (name: string) => ({
+    targets: [`127.0.0.1:${profiles.port}`],
+    labels: { service_name: name, __profile_path_prefix__: `/${name}` }
+  })
+  const loops = () => agent?.debug<ScrapeDebugInfo>('pyroscope.scrape.s').active_loops
+
+  it('starts loops for new targets, stops removed ones at once, and leaves none running', async () => {
+    sdTargets = ['t1', 't2', 't3'].map(group)
+    agent = await startAgent(`
+discovery.http "sd" {
+  url              = "http://127.0.0.1:${sd.port}/targets"
+  refresh_interval = "1s"
+}
+pyroscope.scrape "s" {
+  targets         = discovery.http.sd.targets
+  forward_to      = [pyroscope.write.w.receiver]
+  scrape_interval = "2s"
+  profiling_config {
+    profile.memory {
+      enabled = false
+    }
+    profile.block {
+      enabled = false
+    }
+    profile.mutex {
+      enabled = false
+    }
+    profile.process_cpu {
+      enabled = false
+    }
+  }
+}
+pyroscope.write "w" {
+  endpoint {
+    url                 = "http://127.0.0.1:${await closedPort()}"
+    max_backoff_retries = 1
+  }
+}
+`)
+    await waitFor(() => loops() === 3, { timeoutMs: 10_000, what: '3 loops' })
+    await waitFor(() => ['t1', 't2', 't3'].every((t) => (requests.get(t) ?? 0) > 0), { timeoutMs: 10_000, what: 'a scrape of every target' })
+
+    sdTargets = ['t1', 't2', 't3', 't4', 't5'].map(group)
+    await waitFor(() => loops() === 5, { timeoutMs: 10_000, what: '5 loops' })
+
+    sdTargets = ['t1'].map(group)
+    await waitFor(() => loops() === 1, { timeoutMs: 10_000, what: '1 loop' })
+    // Removed targets get no request once t1 has been scraped twice more (two full intervals).
+    const removedBefore = ['t2', 't3', 't4', 't5'].map((t) => requests.get(t) ?? 0)
+    const t1Before = requests.get('t1') ?? 0
+    await waitFor(() => (requests.get('t1') ?? 0) >= t1Before + 2, { timeoutMs: 10_000, what: 't1 scraped twice more' })
+    assert.deepEqual(['t2', 't3', 't4', 't5'].map((t) => requests.get(t) ?? 0), removedBefore)
+
+    sdTargets = []
+    await waitFor(() => loops() === 0, { timeoutMs: 10_000, what: 'no loops' })
+    assert.ok(sdRequests >= 4)
+
+    await agent.stop()
+    assert.equal(loops(), 0)
+    agent = undefined
+  })
+})
