@@ -1,10 +1,12 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { createSecureServer } from 'node:http2'
 import { createHttpClient, DEFAULT_HTTP_CLIENT_OPTIONS, describeRequestError } from '../../../src/http/index.js'
 import type { HttpClient, HttpClientOptions } from '../../../src/http/index.js'
 import type { HttpClientDeps } from '../../../src/http/client.js'
 import { Secret } from '../../../src/syntax/value.js'
 import { startConnectProxy } from '../../helpers/connect-proxy.js'
+import { listenOnLoopback } from '../../helpers/free-port.js'
 import type { TestProxy } from '../../helpers/connect-proxy.js'
 import { startRecordingServer } from '../../helpers/recording-server.js'
 import type { RecordingServer } from '../../helpers/recording-server.js'
@@ -19,6 +21,7 @@ describe('http client proxies', () => {
   let secure: RecordingServer
   const proxies: TestProxy[] = []
   const clients: HttpClient[] = []
+  const servers: Array<{ close(): Promise<void> }> = []
 
   before(async () => {
     plain = await startRecordingServer()
@@ -27,7 +30,7 @@ describe('http client proxies', () => {
   after(async () => {
     await Promise.all(clients.map((c) => c.close()))
     await Promise.all(proxies.map((p) => p.close()))
-    await Promise.all([plain.close(), secure.close()])
+    await Promise.all([plain.close(), secure.close(), ...servers.map((s) => s.close())])
   })
 
   async function proxy(options: Parameters<typeof startConnectProxy>[0] = {}): Promise<TestProxy> {
@@ -72,6 +75,21 @@ describe('http client proxies', () => {
     assert.equal(connect?.headers['x-proxy-token'], 'alpha, beta')
     assert.equal(connect?.headers['x-tenant'], 'team-a')
     assert.equal(secure.requests.at(-1)?.url, '/debug/pprof/goroutine')
+  })
+
+  it('negotiates HTTP/2 inside the CONNECT tunnel when enable_http2 is true', async () => {
+    const versions: string[] = []
+    const h2 = await listenOnLoopback(
+      createSecureServer({ allowHTTP1: true, cert: pki.server.certPem, key: pki.server.keyPem }, (req, res) => {
+        versions.push(req.httpVersion)
+        res.end('ok')
+      })
+    )
+    servers.push(h2)
+    const p = await proxy()
+    assert.equal(await get(client({ proxy_url: p.url, enable_http2: true }), `https://127.0.0.1:${h2.port}/`), 200)
+    assert.deepEqual(versions, ['2.0'])
+    assert.deepEqual(p.seen.map((r) => r.method), ['CONNECT'])
   })
 
   it('does not send proxy_connect_header on plain http proxy requests', async () => {
