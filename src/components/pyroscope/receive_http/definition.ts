@@ -1,5 +1,6 @@
 import type { ComponentDefinition } from '../../../runtime/component.js'
 import { makeObject } from '../../../syntax/value.js'
+import { ReceiveHttpComponent } from './component.js'
 import { RECEIVE_HTTP_SCHEMA, toReceiveHttpArguments } from './arguments.js'
 import type { ReceiveHttpArguments } from './arguments.js'
 
@@ -9,7 +10,5 @@ export const pyroscopeReceiveHttp: ComponentDefinition<ReceiveHttpArguments> = {
   exports: {},
   toArguments: toReceiveHttpArguments,
   initialExports: () => makeObject([]),
-  build: () => {
-    throw new Error('pyroscope.receive_http cannot run yet')
-  }
+  build: (options, args) => new ReceiveHttpComponent(options, args)
 }

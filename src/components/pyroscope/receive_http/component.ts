@@ -1,0 +1,103 @@
+/**
+ * pyroscope.receive_http: serves Pyroscope's push API, checks every request, and hands accepted profiles to
+ * `forward_to` and/or stores them under `storage_path` (files + index.jsonl). A request is answered only
+ * after every receiver took it, so a push that gets 200 is never lost by this process.
+ * Changing the listen address restarts the server; other argument changes apply to the next request.
+ */
+import { isAbsolute, join } from 'node:path'
+import type { Component, ComponentOptions, Health } from '../../../runtime/component.js'
+import type { Labels } from '../../../util/labels.js'
+import type { RawSample } from '../receiver.js'
+import type { ReceiveHttpArguments } from './arguments.js'
+import { ProfileStore } from './store.js'
+import { startReceiveServer } from './server.js'
+import type { ReceiveServer } from './server.js'
+
+export class ReceiveHttpComponent implements Component<ReceiveHttpArguments> {
+  #args: ReceiveHttpArguments
+  #store: ProfileStore | undefined
+  #server: ReceiveServer | undefined
+  #restart: AbortController | undefined
+  #health: Health
+  #received = 0
+
+  constructor(private readonly options: ComponentOptions, args: ReceiveHttpArguments) {
+    this.#args = args
+    this.#store = this.#createStore(args)
+    this.#health = { state: 'unknown', message: 'not listening yet', updatedAt: options.clock.now() }
+  }
+
+  update(args: ReceiveHttpArguments): void {
+    const moved = args.listen_address !== this.#args.listen_address || args.listen_port !== this.#args.listen_port
+    if (args.storage_path !== this.#args.storage_path) this.#store = this.#createStore(args)
+    this.#args = args
+    if (moved) this.#restart?.abort()
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const restart = new AbortController()
+      this.#restart = restart
+      const onStop = (): void => restart.abort()
+      signal.addEventListener('abort', onStop, { once: true })
+      try {
+        await this.#serve(restart.signal)
+      } finally {
+        signal.removeEventListener('abort', onStop)
+      }
+    }
+    await this.#store?.flush()
+  }
+
+  health(): Health {
+    return this.#health
+  }
+
+  debugInfo(): unknown {
+    const a = this.#server?.address
+    return { address: a ? `${a.host}:${a.port}` : null, received_profiles: this.#received, storage_path: this.#args.storage_path ?? null }
+  }
+
+  async #serve(signal: AbortSignal): Promise<void> {
+    const { listen_address: host, listen_port: port } = this.#args
+    try {
+      this.#server = await startReceiveServer({
+        host,
+        port,
+        logger: this.options.logger,
+        registry: this.options.metrics,
+        onProfile: (labels, samples) => this.#accept(labels, samples)
+      })
+    } catch (err) {
+      // Report and retry (the port may be freed); never crash the agent for it.
+      const message = `cannot listen on ${host}:${port}: ${(err as Error).message}`
+      this.#health = { state: 'unhealthy', message, updatedAt: this.options.clock.now() }
+      this.options.logger.error({ err: message }, 'receiver cannot listen')
+      await this.options.clock.sleep(5_000, signal).catch(() => undefined)
+      return
+    }
+    const a = this.#server.address
+    this.#health = { state: 'healthy', message: `listening on ${a.host}:${a.port}`, updatedAt: this.options.clock.now() }
+    this.options.logger.info({ address: `${a.host}:${a.port}`, storage_path: this.#args.storage_path }, 'receiving profiles')
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve()
+      else signal.addEventListener('abort', () => resolve(), { once: true })
+    })
+    await this.#server.close()
+    this.#server = undefined
+  }
+
+  async #accept(labels: Labels, samples: readonly RawSample[]): Promise<void> {
+    const store = this.#store
+    const work: Promise<unknown>[] = this.#args.forward_to.map((c) => c.value.append(labels, samples))
+    if (store) work.push(...samples.map((s) => store.write(labels, s.raw)))
+    await Promise.all(work)
+    this.#received += samples.length
+  }
+
+  #createStore(args: ReceiveHttpArguments): ProfileStore | undefined {
+    if (!args.storage_path) return undefined
+    const dir = isAbsolute(args.storage_path) ? args.storage_path : join(process.cwd(), args.storage_path)
+    return new ProfileStore(dir, { clock: this.options.clock })
+  }
+}
