@@ -28,7 +28,7 @@ export async function buildGoTarget(): Promise<string> {
   await mkdir(join(CACHE_DIR, 'gopath'), { recursive: true })
   // Build to a unique name and rename: two test files may build at the same time.
   const temporary = `${BINARY}.${process.pid}.${Date.now()}`
-  await execFileAsync('go', ['build', '-o', temporary, '.'], {
+  await execFileAsync(await goBinary(), ['build', '-o', temporary, '.'], {
     cwd: SOURCE_DIR,
     env: {
       ...process.env,
@@ -42,6 +42,16 @@ export async function buildGoTarget(): Promise<string> {
   })
   await rename(temporary, BINARY)
   return BINARY
+}
+
+/** `go` from PATH, with a message that says what to install when it is missing. */
+async function goBinary(): Promise<string> {
+  try {
+    await execFileAsync('go', ['version'], { timeout: 10_000 })
+    return 'go'
+  } catch (error) {
+    throw new Error('the Go toolchain is needed for the pprof test target: apt-get install -y golang-go', { cause: error })
+  }
 }
 
 async function isFresh(): Promise<boolean> {
