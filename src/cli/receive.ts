@@ -1,0 +1,45 @@
+/**
+ * `shardscope receive --listen 127.0.0.1:4040 --dir DIR`: just the push receiver, storing every profile it
+ * accepts in DIR (files + index.jsonl), until the signal aborts. Useful as a local stand-in for Pyroscope.
+ */
+import { ProfileStore, startReceiveServer } from '../components/pyroscope/receive_http/index.js'
+import type { Logger } from '../util/logger.js'
+
+export interface RunReceiveOptions {
+  /** `host:port`, `[v6]:port`; port 0 picks a free one (the log line says which). */
+  readonly listen: string
+  readonly dir: string
+  readonly signal: AbortSignal
+  readonly logger: Logger
+}
+
+export async function runReceive(opts: RunReceiveOptions): Promise<void> {
+  const { host, port } = parseListenAddress(opts.listen)
+  const store = new ProfileStore(opts.dir)
+  const server = await startReceiveServer({
+    host,
+    port,
+    logger: opts.logger,
+    onProfile: async (labels, samples) => {
+      for (const sample of samples) await store.write(labels, sample.raw)
+    }
+  })
+  const shown = server.address.host.includes(':') ? `[${server.address.host}]` : server.address.host
+  opts.logger.info({ dir: opts.dir }, `listening on http://${shown}:${server.address.port}`)
+  await new Promise<void>((resolve) => {
+    if (opts.signal.aborted) resolve()
+    else opts.signal.addEventListener('abort', () => resolve(), { once: true })
+  })
+  await server.close()
+  await store.flush()
+}
+
+/** `host:port` or `[ipv6]:port` → parts; throws a message that names the flag. */
+export function parseListenAddress(listen: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(listen.trim())
+  const port = match === null ? Number.NaN : Number(match[3])
+  if (match === null || !Number.isInteger(port) || port > 65535) {
+    throw new Error(`--listen must be host:port (for example 127.0.0.1:4040), got ${JSON.stringify(listen)}`)
+  }
+  return { host: match[1] ?? match[2] ?? '', port }
+}

@@ -1,0 +1,188 @@
+/**
+ * Pyroscope's push endpoint on node:http: `POST /push.v1.PusherService/Push` (Connect unary, protobuf), plus
+ * `GET /-/ready`. A request is either accepted whole (200, every series handed to `onProfile`) or refused
+ * whole with a Connect error JSON body, so nothing of a bad request is stored or forwarded.
+ *
+ * Status codes, as a Connect server answers them:
+ * - 400 `invalid_argument`: malformed protobuf, no series, a series without labels or samples, an invalid
+ *   label, a raw_profile that is empty or not a pprof profile (gzipped or not; gzip bombs are cut at
+ *   `maxDecompressedBytes`), an unsupported Connect-Protocol-Version.
+ * - 413 `resource_exhausted`: the body is larger than `maxBodyBytes` (checked on Content-Length and while
+ *   streaming). Not 429, which Connect would use: clients (ours, Alloy) retry 429, and the same body would be
+ *   refused again.
+ * - 415 `invalid_argument`: a Content-Type other than application/proto, or a Content-Encoding.
+ * - 405 on another method (with `Allow: POST`), 404 `unimplemented` on another path, 500 `internal` when
+ *   `onProfile` fails.
+ */
+import { createServer } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Counter } from 'prom-client'
+import type { Registry } from 'prom-client'
+import type { Labels } from '../../../util/labels.js'
+import type { Logger } from '../../../util/logger.js'
+import type { RawSample } from '../receiver.js'
+import { PUSH_PATH } from '../write/push-attempt.js'
+import { validatePushBody } from './validate.js'
+
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
+
+export interface ReceiveServerOptions {
+  readonly host: string
+  /** 0 picks a free port; read it from `address`. */
+  readonly port: number
+  readonly maxBodyBytes?: number
+  readonly maxDecompressedBytes?: number
+  readonly onProfile: (labels: Labels, samples: readonly RawSample[]) => Promise<void>
+  readonly logger: Logger
+  readonly registry?: Registry
+}
+
+export interface ReceiveServer {
+  readonly address: { readonly host: string; readonly port: number }
+  close(): Promise<void>
+}
+
+type ConnectCode = 'invalid_argument' | 'resource_exhausted' | 'unimplemented' | 'internal'
+
+interface Refusal {
+  readonly status: number
+  readonly code: ConnectCode
+  readonly message: string
+}
+
+export async function startReceiveServer(opts: ReceiveServerOptions): Promise<ReceiveServer> {
+  const requests = opts.registry === undefined ? undefined : requestCounter(opts.registry)
+  const handler = createHandler(opts, (status) => requests?.inc({ code: String(status) }))
+  const server = createServer((req, res) => {
+    handler(req, res).catch((error: unknown) => {
+      opts.logger.warn({ err: error }, 'push request failed')
+      if (!res.headersSent) sendError(res, { status: 500, code: 'internal', message: 'internal error' })
+      else res.destroy()
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const info = server.address() as AddressInfo
+  return {
+    address: { host: info.address, port: info.port },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error === undefined ? resolve() : reject(error)))
+        server.closeAllConnections()
+      })
+  }
+}
+
+function createHandler(
+  opts: ReceiveServerOptions,
+  countStatus: (status: number) => void
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  const maxDecompressed = opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES
+  return async (req, res) => {
+    res.once('finish', () => countStatus(res.statusCode))
+    const path = (req.url ?? '/').split('?', 1)[0]
+    if (path === '/-/ready' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ready\n')
+      return
+    }
+    if (path !== PUSH_PATH) {
+      sendError(res, { status: 404, code: 'unimplemented', message: `no handler for ${path ?? ''}` })
+      return
+    }
+    const refusal = checkHeaders(req, maxBody)
+    if (refusal !== undefined) {
+      sendError(res, refusal)
+      return
+    }
+    const body = await readBody(req, maxBody)
+    if (body === undefined) {
+      sendError(res, tooLarge(maxBody), true)
+      return
+    }
+    const validation = validatePushBody(body, { maxDecompressedBytes: maxDecompressed })
+    if (!validation.ok) {
+      opts.logger.debug({ reason: validation.reason }, 'push request refused')
+      sendError(res, { status: 400, code: 'invalid_argument', message: validation.reason })
+      return
+    }
+    for (const series of validation.series) await opts.onProfile(series.labels, series.samples)
+    // Connect unary success: a serialized (empty) PushResponse.
+    res.writeHead(200, { 'content-type': 'application/proto' }).end()
+  }
+}
+
+/** Everything that can be refused before reading the body. */
+function checkHeaders(req: IncomingMessage, maxBody: number): Refusal | undefined {
+  if (req.method !== 'POST') {
+    return { status: 405, code: 'unimplemented', message: `method ${req.method ?? ''} is not allowed, use POST` }
+  }
+  const mediaType = (req.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? ''
+  if (mediaType !== 'application/proto') {
+    return { status: 415, code: 'invalid_argument', message: `unsupported Content-Type ${JSON.stringify(mediaType)}, expected application/proto` }
+  }
+  const encoding = req.headers['content-encoding']
+  if (encoding !== undefined && encoding !== 'identity') {
+    return { status: 415, code: 'invalid_argument', message: `unsupported Content-Encoding ${JSON.stringify(encoding)}` }
+  }
+  const version = req.headers['connect-protocol-version']
+  if (version !== undefined && version !== '1') {
+    return { status: 400, code: 'invalid_argument', message: `unsupported Connect-Protocol-Version ${JSON.stringify(version)}, expected 1` }
+  }
+  const declared = Number(req.headers['content-length'] ?? '0')
+  if (declared > maxBody) return tooLarge(maxBody)
+  return undefined
+}
+
+/**
+ * The body, or undefined as soon as it passes `maxBytes`. After that the rest is read and discarded rather
+ * than the request destroyed: destroying it would close the socket before the 413 answer is written.
+ */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let total = 0
+    let overflowed = false
+    req.on('data', (chunk: Buffer) => {
+      if (overflowed) return
+      total += chunk.byteLength
+      if (total > maxBytes) {
+        overflowed = true
+        chunks.length = 0
+        resolve(undefined)
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.once('end', () => resolve(overflowed ? undefined : Buffer.concat(chunks, total)))
+    req.once('error', reject)
+    // A client that goes away mid-body: 'close' without 'end' (a no-op once the promise has settled).
+    req.once('close', () => reject(new Error('the client closed the request before its body ended')))
+  })
+}
+
+function tooLarge(maxBody: number): Refusal {
+  return { status: 413, code: 'resource_exhausted', message: `request body exceeds the limit of ${maxBody} bytes` }
+}
+
+/** A Connect error: JSON `{code, message}`. `close` ends the connection when the body was not read to its end. */
+function sendError(res: ServerResponse, refusal: Refusal, close = false): void {
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  if (refusal.status === 405) headers['allow'] = 'POST'
+  if (close) headers['connection'] = 'close'
+  res.writeHead(refusal.status, headers).end(JSON.stringify({ code: refusal.code, message: refusal.message }))
+}
+
+function requestCounter(registry: Registry): Counter<'code'> {
+  const name = 'shardscope_receive_http_requests_total'
+  const existing: unknown = registry.getSingleMetric(name)
+  if (existing instanceof Counter) return existing as Counter<'code'>
+  return new Counter({ name, help: 'Push API requests received, by HTTP status.', labelNames: ['code'], registers: [registry] })
+}

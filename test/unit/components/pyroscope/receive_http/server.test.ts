@@ -1,0 +1,249 @@
+import { describe, it, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+import protobuf from 'protobufjs'
+import { request } from 'undici'
+import { Readable } from 'node:stream'
+import { startReceiveServer } from '../../../../../src/components/pyroscope/receive_http/index.js'
+import { encodePushRequest } from '../../../../../src/components/pyroscope/write/push-request.js'
+import type { PushSeries } from '../../../../../src/components/pyroscope/write/push-request.js'
+import { silentLogger } from '../../../../../src/util/logger.js'
+import { startRecordingReceiver, tinyProfile } from '../../../../helpers/receiver.js'
+import type { RecordingReceiver } from '../../../../helpers/receiver.js'
+
+// dist/test/unit/components/pyroscope/receive_http → the repository's test/fixtures
+const PROTO = fileURLToPath(new URL('../../../../../../test/fixtures/proto/push.proto', import.meta.url))
+const PushRequest = protobuf.loadSync(PROTO).lookupType('push.v1.PushRequest')
+
+const PUSH = '/push.v1.PusherService/Push'
+const MAX_BODY = 64 * 1024
+const MAX_DECOMPRESSED = 1024 * 1024
+
+interface Sent {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: string
+}
+
+async function send(
+  base: string,
+  opts: { method?: 'GET' | 'POST' | 'PUT'; path?: string; headers?: Record<string, string>; body?: Uint8Array } = {}
+): Promise<Sent> {
+  const res = await request(base + (opts.path ?? PUSH), {
+    method: opts.method ?? 'POST',
+    headers: opts.headers ?? { 'content-type': 'application/proto', 'connect-protocol-version': '1' },
+    body: opts.body === undefined ? null : Buffer.from(opts.body)
+  })
+  return { status: res.statusCode, headers: res.headers, body: await res.body.text() }
+}
+
+function push(series: PushSeries[]): Uint8Array {
+  return encodePushRequest(series)
+}
+
+const valid: PushSeries = {
+  labels: [
+    ['__name__', 'process_cpu'],
+    ['service_name', 'svc']
+  ],
+  samples: [{ raw: tinyProfile() }]
+}
+
+interface BadCase {
+  name: string
+  status: number
+  code: string
+  request: Parameters<typeof send>[1]
+}
+
+const protoHeaders = { 'content-type': 'application/proto' }
+const truncated = push([valid]).subarray(0, 20)
+const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024)) // ~8 KiB that inflates to 8 MiB
+
+const BAD_CASES: BadCase[] = [
+  { name: 'a truncated protobuf body', status: 400, code: 'invalid_argument', request: { headers: protoHeaders, body: truncated } },
+  {
+    name: 'a Content-Type other than application/proto',
+    status: 415,
+    code: 'invalid_argument',
+    request: { headers: { 'content-type': 'application/json' }, body: push([valid]) }
+  },
+  { name: 'no Content-Type', status: 415, code: 'invalid_argument', request: { headers: {}, body: push([valid]) } },
+  {
+    name: 'a compressed request body',
+    status: 415,
+    code: 'invalid_argument',
+    request: { headers: { ...protoHeaders, 'content-encoding': 'gzip' }, body: gzipSync(push([valid])) }
+  },
+  {
+    name: 'an unsupported Connect-Protocol-Version',
+    status: 400,
+    code: 'invalid_argument',
+    request: { headers: { ...protoHeaders, 'connect-protocol-version': '2' }, body: push([valid]) }
+  },
+  {
+    name: 'a body larger than maxBodyBytes',
+    status: 413,
+    code: 'resource_exhausted',
+    request: { headers: protoHeaders, body: push([{ ...valid, samples: [{ raw: Buffer.alloc(MAX_BODY + 1, 1) }] }]) }
+  },
+  {
+    name: 'a raw_profile that is not pprof',
+    status: 400,
+    code: 'invalid_argument',
+    request: { headers: protoHeaders, body: push([{ ...valid, samples: [{ raw: Buffer.from('pprofraw is not a profile') }] }]) }
+  },
+  {
+    name: 'an HTML page as raw_profile',
+    status: 400,
+    code: 'invalid_argument',
+    request: { headers: protoHeaders, body: push([{ ...valid, samples: [{ raw: Buffer.from('<html><body>oops</body></html>') }] }]) }
+  },
+  {
+    name: 'a gzip bomb as raw_profile',
+    status: 400,
+    code: 'invalid_argument',
+    request: { headers: protoHeaders, body: push([{ ...valid, samples: [{ raw: bomb }] }]) }
+  },
+  { name: 'an empty series list', status: 400, code: 'invalid_argument', request: { headers: protoHeaders, body: push([]) } },
+  {
+    name: 'a series without labels',
+    status: 400,
+    code: 'invalid_argument',
+    request: { headers: protoHeaders, body: push([{ labels: [], samples: valid.samples }]) }
+  },
+  {
+    name: 'a series without samples',
+    status: 400,
+    code: 'invalid_argument',
+    request: { headers: protoHeaders, body: push([{ labels: valid.labels, samples: [] }]) }
+  },
+  {
+    name: 'an invalid label name',
+    status: 400,
+    code: 'invalid_argument',
+    request: { headers: protoHeaders, body: push([{ ...valid, labels: [['invalid-label-name', 'x']] }]) }
+  },
+  {
+    name: 'a duplicate label name',
+    status: 400,
+    code: 'invalid_argument',
+    request: {
+      headers: protoHeaders,
+      body: push([
+        {
+          ...valid,
+          labels: [
+            ['service_name', 'a'],
+            ['service_name', 'b']
+          ]
+        }
+      ])
+    }
+  },
+  {
+    name: 'an empty raw_profile',
+    status: 400,
+    code: 'invalid_argument',
+    request: { headers: protoHeaders, body: push([{ ...valid, samples: [{ raw: new Uint8Array(0) }] }]) }
+  },
+  {
+    name: 'one bad series among good ones',
+    status: 400,
+    code: 'invalid_argument',
+    request: { headers: protoHeaders, body: push([valid, { ...valid, samples: [{ raw: Buffer.from('junk') }] }, valid]) }
+  },
+  { name: 'a GET', status: 405, code: 'unimplemented', request: { method: 'GET', headers: {} } },
+  { name: 'an unknown path', status: 404, code: 'unimplemented', request: { path: '/push.v1.PusherService/Nope', headers: protoHeaders, body: push([valid]) } }
+]
+
+describe('startReceiveServer', () => {
+  let receiver: RecordingReceiver
+  before(async () => {
+    receiver = await startRecordingReceiver({ maxBodyBytes: MAX_BODY, maxDecompressedBytes: MAX_DECOMPRESSED })
+  })
+  after(async () => {
+    await receiver.close()
+  })
+
+  for (const c of BAD_CASES) {
+    it(`refuses ${c.name} with ${c.status} and a Connect error, storing nothing`, async () => {
+      const res = await send(receiver.url, c.request)
+      assert.equal(res.status, c.status, res.body)
+      assert.match(String(res.headers['content-type']), /^application\/json/)
+      const error = JSON.parse(res.body) as { code: string; message: string }
+      assert.equal(error.code, c.code)
+      assert.ok(error.message.length > 0)
+      assert.equal(receiver.received.length, 0)
+    })
+  }
+
+  it('says Allow: POST on a wrong method', async () => {
+    const res = await send(receiver.url, { method: 'PUT', headers: protoHeaders, body: push([valid]) })
+    assert.equal(res.status, 405)
+    assert.equal(res.headers['allow'], 'POST')
+  })
+
+  it('refuses a body without Content-Length as soon as the streamed bytes pass maxBodyBytes', async () => {
+    const chunk = Buffer.alloc(16 * 1024, 1)
+    const stream = Readable.from((function* () {
+      for (let i = 0; i < 16; i++) yield chunk // 256 KiB, four times the limit
+    })())
+    const res = await request(receiver.url + PUSH, { method: 'POST', headers: protoHeaders, body: stream })
+    const text = await res.body.text()
+    assert.equal(res.statusCode, 413, text)
+    assert.equal((JSON.parse(text) as { code: string }).code, 'resource_exhausted')
+    assert.equal(receiver.received.length, 0)
+  })
+
+  it('explains why a gzip bomb was refused', async () => {
+    const res = await send(receiver.url, { headers: protoHeaders, body: push([{ ...valid, samples: [{ raw: bomb }] }]) })
+    assert.match(JSON.parse(res.body).message as string, /decompressed profile exceeds the limit of 1048576 bytes/)
+  })
+
+  it('accepts a push encoded independently by protobufjs and hands over every series with its labels and raw bytes', async () => {
+    const raw = tinyProfile({ value: 42 })
+    const plain = tinyProfile({ value: 7, gzip: false })
+    const body = PushRequest.encode(
+      PushRequest.fromObject({
+        series: [
+          { labels: [{ name: 'service_name', value: 'a' }], samples: [{ rawProfile: raw, ID: 'req-1' }] },
+          { labels: [{ name: 'service_name', value: 'b' }, { name: '__name__', value: 'memory' }], samples: [{ rawProfile: plain }] }
+        ]
+      })
+    ).finish()
+    const before = receiver.received.length
+    const res = await send(receiver.url, { headers: protoHeaders, body })
+    assert.equal(res.status, 200)
+    assert.equal(res.headers['content-type'], 'application/proto')
+    assert.equal(res.body, '')
+    const got = receiver.received.slice(before)
+    assert.equal(got.length, 2)
+    assert.deepEqual(got[0]?.labels, { service_name: 'a' })
+    assert.deepEqual(Buffer.from(got[0]?.samples[0]?.raw ?? []), raw)
+    assert.equal(got[0]?.samples[0]?.id, 'req-1')
+    assert.deepEqual(got[1]?.labels, { service_name: 'b', __name__: 'memory' })
+    assert.deepEqual(Buffer.from(got[1]?.samples[0]?.raw ?? []), plain)
+  })
+
+  it('answers GET /-/ready with 200', async () => {
+    const res = await send(receiver.url, { method: 'GET', path: '/-/ready', headers: {} })
+    assert.equal(res.status, 200)
+  })
+})
+
+describe('startReceiveServer with a failing onProfile', () => {
+  it('answers 500 internal', async (t) => {
+    const server = await startReceiveServer({
+      host: '127.0.0.1',
+      port: 0,
+      logger: silentLogger(),
+      onProfile: () => Promise.reject(new Error('disk full'))
+    })
+    t.after(() => server.close())
+    const res = await send(`http://127.0.0.1:${server.address.port}`, { headers: protoHeaders, body: push([valid]) })
+    assert.equal(res.status, 500)
+    assert.equal((JSON.parse(res.body) as { code: string }).code, 'internal')
+  })
+})
