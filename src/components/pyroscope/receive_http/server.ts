@@ -22,7 +22,7 @@ import type { Registry } from 'prom-client'
 import type { Labels } from '../../../util/labels.js'
 import type { Logger } from '../../../util/logger.js'
 import type { RawSample } from '../receiver.js'
-import { PUSH_PATH } from '../write/push-attempt.js'
+import { PUSH_PATH } from '../write/index.js'
 import { validatePushBody } from './validate.js'
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024

@@ -6,8 +6,7 @@
 import { checkProfile } from '../../../pprof/index.js'
 import type { Labels } from '../../../util/labels.js'
 import type { RawSample } from '../receiver.js'
-import { validateLabelList } from '../write/labels.js'
-import { decodePushRequest } from '../write/push-request.js'
+import { decodePushRequest, validateLabelList } from '../write/index.js'
 
 export interface AcceptedSeries {
   readonly labels: Labels
