@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
 import { fileURLToPath } from 'node:url'
 import protobuf from 'protobufjs'
 import { decodePushRequest, encodePushRequest } from '../../../../../src/components/pyroscope/write/push-request.js'
@@ -79,5 +80,26 @@ describe('decodePushRequest', () => {
 
   it('reads an empty body as a request with no series', () => {
     assert.deepEqual(decodePushRequest(new Uint8Array(0)), { ok: true, series: [] })
+  })
+})
+
+describe('encodePushRequest / decodePushRequest (properties)', () => {
+  it('round-trips any labels, bytes and ids', async () => {
+    const pair = fc.tuple(fc.string(), fc.string()).map(([n, v]) => [n, v] as const)
+    const sample = fc.record({ raw: fc.uint8Array({ maxLength: 64 }), id: fc.string({ maxLength: 8 }) })
+    const seriesArb = fc.array(fc.record({ labels: fc.array(pair, { maxLength: 5 }), samples: fc.array(sample, { maxLength: 3 }) }), {
+      maxLength: 4
+    })
+    fc.assert(
+      fc.property(seriesArb, (series) => {
+        const result = decodePushRequest(encodePushRequest(series))
+        assert.ok(result.ok)
+        assert.deepEqual(
+          result.series.map((s) => ({ labels: s.labels.map(([n, v]) => [n, v]), samples: s.samples.map((x) => ({ raw: [...x.raw], id: x.id })) })),
+          series.map((s) => ({ labels: s.labels.map(([n, v]) => [n, v]), samples: s.samples.map((x) => ({ raw: [...x.raw], id: x.id })) }))
+        )
+      }),
+      { numRuns: 200 }
+    )
   })
 })

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
 import {
   MAX_RETRY_AFTER_MS,
   classifyError,
@@ -126,5 +127,26 @@ describe('retryDelay', () => {
 
   it('caps an excessive Retry-After', () => {
     assert.equal(retryDelay(1, 10, 100, () => 0, 24 * 3600_000), MAX_RETRY_AFTER_MS)
+  })
+})
+
+describe('nextBackoff (properties)', () => {
+  it('stays in [min, max) and never shrinks its lower bound as attempts grow', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (attempt, min, extra, r) => {
+          const max = min + extra
+          const d = nextBackoff(attempt, min, max, () => r)
+          const floorNow = nextBackoff(attempt, min, max, () => 0)
+          const floorNext = nextBackoff(attempt + 1, min, max, () => 0)
+          return d >= min && d < max && floorNext >= floorNow
+        }
+      ),
+      { numRuns: 300 }
+    )
   })
 })
