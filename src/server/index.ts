@@ -1,0 +1,13 @@
+/** The debug HTTP server: UI, JSON API, /metrics, health, and the agent's own /debug/pprof. */
+export { ServerListenError, startServer } from './server.js'
+export type { RunningServer } from './server.js'
+export type {
+  AgentView,
+  ClusterPeerView,
+  ClusterView,
+  ComponentHealth,
+  ComponentView,
+  ServerOptions,
+  TargetHealth,
+  TargetView
+} from './view.js'

@@ -1,0 +1,27 @@
+/** Liveness and readiness, as Alloy's /-/healthy and /-/ready: plain text, 200 or 503. */
+import { sendText } from '../respond.js'
+import type { Route } from './context.js'
+
+const healthy: Route = (_req, res, _url, ctx) => {
+  if (ctx.view.healthy()) {
+    sendText(res, 200, 'shardscope is healthy.')
+    return
+  }
+  // Name the culprits, as Alloy does, so a failing probe says what to look at.
+  const unhealthy = ctx.view
+    .components()
+    .filter((c) => c.health === 'unhealthy')
+    .map((c) => c.id)
+  const detail = unhealthy.length > 0 ? ` unhealthy components: ${unhealthy.join(', ')}` : ''
+  sendText(res, 503, `shardscope is unhealthy.${detail}`)
+}
+
+const ready: Route = (_req, res, _url, ctx) => {
+  if (ctx.view.ready()) sendText(res, 200, 'shardscope is ready.')
+  else sendText(res, 503, 'shardscope is not ready.')
+}
+
+export const healthRoutes: Readonly<Record<string, Route>> = {
+  '/-/healthy': healthy,
+  '/-/ready': ready
+}

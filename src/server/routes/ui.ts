@@ -1,0 +1,57 @@
+/** The server-rendered UI pages: `/` (targets), `/components`, `/cluster`. */
+import { sendHtml } from '../respond.js'
+import { isTargetHealth, queryTargets } from '../target-query.js'
+import type { TargetQuery } from '../target-query.js'
+import { renderClusterPage } from '../ui/cluster-page.js'
+import { renderComponentsPage } from '../ui/components-page.js'
+import { TARGETS_PAGE_SIZE, renderTargetsPage } from '../ui/targets-page.js'
+import type { Route } from './context.js'
+
+const targets: Route = (_req, res, url, ctx) => {
+  const pageNumber = readPageNumber(url.searchParams.get('page'))
+  const query = uiTargetQuery(url.searchParams, pageNumber)
+  const all = ctx.view.targets()
+  const html = renderTargetsPage({
+    all,
+    shown: queryTargets(all, query),
+    query,
+    pageNumber,
+    cluster: ctx.view.cluster(),
+    nowMs: ctx.clock.now()
+  })
+  sendHtml(res, 200, html)
+}
+
+/** The UI is forgiving where the API answers 400: an unknown health or page just shows everything / page 1. */
+export function uiTargetQuery(params: URLSearchParams, pageNumber: number): TargetQuery {
+  const q = params.get('q')?.trim()
+  const health = params.get('health') ?? ''
+  const component = params.get('component')
+  return {
+    offset: (pageNumber - 1) * TARGETS_PAGE_SIZE,
+    limit: TARGETS_PAGE_SIZE,
+    ...(q ? { q } : {}),
+    ...(isTargetHealth(health) ? { health } : {}),
+    ...(component ? { component } : {})
+  }
+}
+
+function readPageNumber(raw: string | null): number {
+  const n = raw !== null && /^\d{1,7}$/.test(raw) ? Number(raw) : 1
+  return Math.max(1, n)
+}
+
+const components: Route = (_req, res, _url, ctx) => {
+  sendHtml(res, 200, renderComponentsPage(ctx.view.components()))
+}
+
+const cluster: Route = (_req, res, _url, ctx) => {
+  sendHtml(res, 200, renderClusterPage(ctx.view.cluster(), ctx.clock.now()))
+}
+
+export const uiRoutes: Readonly<Record<string, Route>> = {
+  '/': targets,
+  '/targets': targets,
+  '/components': components,
+  '/cluster': cluster
+}

@@ -1,0 +1,98 @@
+/**
+ * The targets page (`/`): filter form, summary, one table row per (target, profile type), and a pager.
+ * Paging is server-side (100 rows a page) so that 10,000 targets stay a light page. Every value from a
+ * target is escaped by the `html` template.
+ */
+import type { TargetPage, TargetQuery } from '../target-query.js'
+import type { ClusterView, TargetHealth, TargetView } from '../view.js'
+import { clusterPanel } from './cluster-page.js'
+import { formatSeconds, relativeTime } from './format.js'
+import { html } from './html.js'
+import type { SafeHtml } from './html.js'
+import { healthBadge, page } from './layout.js'
+
+export const TARGETS_PAGE_SIZE = 100
+
+export interface TargetsPageInput {
+  /** Every target, for the summary counts. */
+  readonly all: readonly TargetView[]
+  /** The filtered page to show. */
+  readonly shown: TargetPage
+  readonly query: TargetQuery
+  /** 1-based. */
+  readonly pageNumber: number
+  readonly cluster: ClusterView
+  readonly nowMs: number
+}
+
+export function renderTargetsPage(input: TargetsPageInput): string {
+  const { shown, query, pageNumber } = input
+  const first = shown.targets.length === 0 ? 0 : query.offset + 1
+  const last = query.offset + shown.targets.length
+  const body = html`
+<div>${clusterPanel(input.cluster)}${summaryPanel(input.all)}</div>
+${filterForm(query)}
+<p class="muted" id="showing">Showing ${first}–${last} of ${shown.total} targets</p>
+<table id="targets">
+<thead><tr><th>Component</th><th>Job</th><th>Profile type</th><th>URL</th><th>Health</th><th>Last error</th><th>Last scrape</th><th>Last success</th><th>Labels</th></tr></thead>
+<tbody>${shown.targets.map((t) => targetRow(t, input.nowMs))}</tbody>
+</table>
+${shown.total === 0 ? html`<p class="muted">No targets match.</p>` : ''}
+${pager(query, pageNumber, shown.total)}`
+  return page('targets', 'Targets', body)
+}
+
+function targetRow(t: TargetView, nowMs: number): SafeHtml {
+  const labels = Object.entries(t.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return html`<tr>
+<td>${t.component}</td><td>${t.job}</td><td>${t.profile_type}</td><td><code>${t.url}</code></td>
+<td>${healthBadge(t.health)}</td>
+<td class="error">${t.last_error}</td>
+<td>${timeCell(t.last_scrape, nowMs)}${t.duration_seconds !== null ? html` <span class="muted">(${formatSeconds(t.duration_seconds)})</span>` : ''}</td>
+<td>${timeCell(t.last_success, nowMs)}</td>
+<td>${labels.map(([k, v]) => html`<span class="label">${k}=${v}</span>`)}</td>
+</tr>`
+}
+
+function timeCell(iso: string | null, nowMs: number): SafeHtml {
+  if (iso === null) return html`<span class="muted">never</span>`
+  return html`<time datetime="${iso}" title="${iso}">${relativeTime(iso, nowMs)}</time>`
+}
+
+function summaryPanel(all: readonly TargetView[]): SafeHtml {
+  const count = (h: TargetHealth): number => all.filter((t) => t.health === h).length
+  return html`<section class="panel" id="target-summary"><strong>Targets</strong>: ${all.length} ·
+${healthBadge('up')} ${count('up')} ${healthBadge('down')} ${count('down')} ${healthBadge('unknown')} ${count('unknown')}</section>`
+}
+
+function filterForm(query: TargetQuery): SafeHtml {
+  const option = (value: string, label: string): SafeHtml =>
+    html`<option value="${value}"${(query.health ?? '') === value ? html` selected` : ''}>${label}</option>`
+  return html`<form class="filter" method="get" action="/">
+<input type="search" name="q" value="${query.q ?? ''}" placeholder="filter by URL, label or error" aria-label="filter">
+<select name="health" aria-label="health">${option('', 'any health')}${option('up', 'up')}${option('down', 'down')}${option('unknown', 'unknown')}</select>
+${query.component !== undefined ? html`<input type="hidden" name="component" value="${query.component}">` : ''}
+<button type="submit">Filter</button> <a href="/">clear</a>
+</form>`
+}
+
+function pager(query: TargetQuery, pageNumber: number, total: number): SafeHtml {
+  const pages = Math.max(1, Math.ceil(total / TARGETS_PAGE_SIZE))
+  if (pages === 1) return html``
+  const link = (n: number, text: string): SafeHtml => html`<a href="${pageHref(query, n)}">${text}</a>`
+  return html`<nav class="pager" aria-label="pages">
+${pageNumber > 1 ? link(pageNumber - 1, '← previous') : ''}
+<span>page ${pageNumber} of ${pages}</span>
+${pageNumber < pages ? link(pageNumber + 1, 'next →') : ''}
+</nav>`
+}
+
+/** The link to another page keeps the filters. */
+export function pageHref(query: TargetQuery, pageNumber: number): string {
+  const params = new URLSearchParams()
+  if (query.q !== undefined) params.set('q', query.q)
+  if (query.health !== undefined) params.set('health', query.health)
+  if (query.component !== undefined) params.set('component', query.component)
+  params.set('page', String(pageNumber))
+  return `/?${params.toString()}`
+}
