@@ -7,12 +7,16 @@
  * previous token was an identifier, a literal, `)`, `]` or `}`. That rule is why multi-line lists and
  * objects need a comma after every element.
  *
+ * One addition to Alloy's token set: `:`, so objects may be written JSON-style (`{ "k": v }`), which
+ * design.md §3 asks for.
+ *
  * Lexical errors are collected, not thrown, so the parser can report everything in one pass; `lex`
  * throws them for callers that only want tokens.
  */
 import { DiagnosticError } from './diagnostics.js'
-import type { Diagnostic, Position, Span } from './diagnostics.js'
+import type { Diagnostic, Span } from './diagnostics.js'
 import { decodeEscape, describeCodePoint } from './escapes.js'
+import { LineIndex } from './line-index.js'
 
 export type TokenKind =
   | 'ILLEGAL'
@@ -62,26 +66,6 @@ export function isValidIdentifier(s: string): boolean {
   if (first === undefined || !isLetter(first)) return false
   for (const ch of s) if (!isIdentPart(ch.codePointAt(0) ?? 0)) return false
   return s !== 'true' && s !== 'false' && s !== 'null'
-}
-
-/** Maps offsets to 1-based line/column positions. */
-class LineIndex {
-  readonly #starts: number[] = [0]
-
-  constructor(text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.#starts.push(i + 1)
-  }
-
-  position(offset: number): Position {
-    let lo = 0
-    let hi = this.#starts.length - 1
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1
-      if ((this.#starts[mid] ?? 0) <= offset) lo = mid
-      else hi = mid - 1
-    }
-    return { offset, line: lo + 1, column: offset - (this.#starts[lo] ?? 0) + 1 }
-  }
 }
 
 class Scanner {
