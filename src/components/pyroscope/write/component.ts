@@ -90,7 +90,7 @@ export class WriteComponent implements Component<WriteArguments> {
         {
           client: track(clients, createHttpClient(e.http_client)),
           clock: this.options.clock,
-          logger: this.options.logger.child({ endpoint: e.name }),
+          logger: this.options.logger,
           metrics
         }
       )
