@@ -37,7 +37,8 @@ async function main(argv: string[]): Promise<number> {
         options: { format: { type: 'string', default: 'text' }, 'cluster-peers': { type: 'string' } }
       })
       if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, got ${values.format}`)
-      return runTargets(requireConfig(positionals, 'targets'), { format: values.format }, io)
+      const clusterPeers = parseClusterPeers(values['cluster-peers'])
+      return runTargets(requireConfig(positionals, 'targets'), { format: values.format, clusterPeers }, io)
     }
     case 'run': {
       if (wantsHelp) return help(RUN_HELP)
@@ -62,6 +63,13 @@ async function main(argv: string[]): Promise<number> {
 
 class UsageError extends Error {
   override readonly name = 'UsageError'
+}
+
+/** `--cluster-peers a,b,c` → distinct node names (empty when the flag is absent). */
+function parseClusterPeers(text: string | undefined): string[] {
+  const names = [...new Set((text ?? '').split(',').map((n) => n.trim()).filter((n) => n !== ''))]
+  if (text !== undefined && names.length === 0) throw new UsageError('--cluster-peers needs at least one node name (a,b,c)')
+  return names
 }
 
 function help(text: string): number {

@@ -5,6 +5,8 @@
  */
 import { createHttpClient } from '../http/index.js'
 import { createKeyHasher } from '../cluster/key.js'
+import type { KeyHasher } from '../cluster/key.js'
+import { OwnershipPlanner } from '../cluster/index.js'
 import { refreshHttpSd } from '../components/discovery/http/refresh.js'
 import type { DiscoveryHttpArguments } from '../components/discovery/http/arguments.js'
 import { toExpansionConfig } from '../components/pyroscope/scrape/arguments.js'
@@ -18,6 +20,8 @@ import { ConfigError, defaultControllerOptions, formatWarnings, loadConfigText, 
 
 export interface TargetsOptions {
   readonly format: 'text' | 'json'
+  /** `--cluster-peers a,b,c`: show which of these nodes (all participants) would scrape each URL. */
+  readonly clusterPeers?: readonly string[]
   readonly discoveryTimeoutMs?: number
 }
 
@@ -59,6 +63,7 @@ export async function resolveTargets(path: string, io: CommandIO, discoveryTimeo
 
   const hasher = await createKeyHasher()
   const out: ComponentTargets[] = []
+  hashers.set(out, hasher)
   for (const node of controller.order) {
     if (node.definition.name !== 'pyroscope.scrape') continue
     const args = controller.components.get(node.id)?.args as ScrapeArguments
@@ -69,8 +74,25 @@ export async function resolveTargets(path: string, io: CommandIO, discoveryTimeo
   return out
 }
 
+/** The hasher each resolveTargets result was computed with (reused for the ownership dry run). */
+const hashers = new WeakMap<object, KeyHasher>()
+
+/**
+ * Owner of each target key per component, with the runtime's planner and every named peer a participant.
+ * Each component is planned on its own key set, as each pyroscope.scrape component is at run time.
+ */
+async function ownersByComponent(components: readonly ComponentTargets[], peers: readonly string[]): Promise<Map<string, Map<bigint, string>>> {
+  const hasher = hashers.get(components) ?? (await createKeyHasher())
+  const planner = new OwnershipPlanner(hasher)
+  const members = peers.map((name) => ({ name, state: 'participant' as const, handoffAt: undefined }))
+  return new Map(components.map((c) => [c.component, planner.ownersAt(members, c.scrapes.map((s) => s.key), 0)]))
+}
+
 export async function runTargets(path: string, options: TargetsOptions, io: CommandIO): Promise<number> {
   const components = await resolveTargets(path, io, options.discoveryTimeoutMs)
+  const peers = options.clusterPeers ?? []
+  const owners = peers.length > 0 ? await ownersByComponent(components, peers) : undefined
+  const ownerOf = (component: string, key: bigint): string | undefined => owners?.get(component)?.get(key)
   for (const c of components) for (const d of c.dropped) io.stderr(`${c.component}: target dropped (${d.reason}): ${formatLabels(d.labels)}`)
   if (options.format === 'json') {
     const rows = components.flatMap((c) =>
@@ -80,7 +102,8 @@ export async function runTargets(path: string, options: TargetsOptions, io: Comm
         profile_type: s.profileType,
         key: s.key.toString(16).padStart(16, '0'),
         labels: s.forwardLabels,
-        target_labels: s.labels
+        target_labels: s.labels,
+        ...(owners ? { owner: ownerOf(c.component, s.key) ?? null } : {})
       }))
     )
     io.stdout(JSON.stringify(rows, null, 2))
@@ -92,7 +115,7 @@ export async function runTargets(path: string, options: TargetsOptions, io: Comm
     let previousKey: bigint | undefined
     for (const s of c.scrapes) {
       if (previousKey !== undefined && s.key !== previousKey) lines.push('')
-      lines.push(s.url)
+      lines.push(owners ? `${s.url}  # owner=${ownerOf(c.component, s.key) ?? '(none)'}` : s.url)
       previousKey = s.key
     }
     if (components.length > 1) lines.push('')

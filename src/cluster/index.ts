@@ -1,0 +1,94 @@
+/**
+ * The cluster module's public door (design.md 6). `startCluster` parses the --cluster.* flags, loads the
+ * node identity, starts libp2p and the membership service, and hands the scrape components an ownership
+ * view. Components never see libp2p (style.md 7.2).
+ */
+import { hostname, networkInterfaces } from 'node:os'
+import type { Registry } from 'prom-client'
+import type { ClusterOwnership } from '../components/pyroscope/scrape/component.js'
+import type { Clock } from '../util/clock.js'
+import type { Logger } from '../util/logger.js'
+import type { KeyHasher } from './key.js'
+import { loadOrCreateIdentity } from './identity.js'
+import { readPskFile, startClusterNode } from './node.js'
+import { isClusterEnabled, parseClusterOptions } from './options.js'
+import type { ClusterFlags, ClusterOptions } from './options.js'
+import { ClusterService } from './service.js'
+import type { ClusterViewData } from './view.js'
+
+export type { ClusterViewData, ClusterPeerView } from './view.js'
+export { DISABLED_VIEW } from './view.js'
+export type { ClusterOptions } from './options.js'
+export { ClusterOptionsError, parseClusterOptions } from './options.js'
+export { OwnershipPlanner } from './ownership.js'
+
+export interface ClusterHandle {
+  readonly ownership: ClusterOwnership
+  view(): ClusterViewData
+  /** False while --cluster.wait-for-size is not met (and its timeout has not passed). */
+  ready(): boolean
+  /** Publishes `terminating` with a hand-off time, keeps owning until then, resolves after it. */
+  terminate(): Promise<void>
+  /** Stops libp2p; idempotent. */
+  stop(): Promise<void>
+}
+
+export interface ClusterDeps {
+  readonly logger: Logger
+  readonly metrics: Registry
+  readonly clock: Clock
+  readonly storagePath: string
+  readonly keyHasher: KeyHasher
+  readonly httpAddress: string
+}
+
+/** The topic of a cluster's heartbeats: clusters with different names never hear each other. */
+export function membersTopic(clusterName: string): string {
+  return `shardscope/${clusterName}/members/1`
+}
+
+export async function startCluster(flags: ClusterFlags, deps: ClusterDeps): Promise<ClusterHandle | undefined> {
+  if (!isClusterEnabled(flags)) return undefined
+  const options = parseClusterOptions(flags, { hostname: hostname(), interfaces: networkInterfaces() })
+  const identity = await loadOrCreateIdentity(deps.storagePath)
+  const psk = options.pskFile === undefined ? undefined : await readPskFile(options.pskFile)
+  // The validator needs the service and the service needs the node: the service is bound once created.
+  let service: ClusterService | undefined
+  const node = await startClusterNode({
+    privateKey: identity.privateKey,
+    listen: options.listen,
+    advertise: options.advertise,
+    psk,
+    topic: membersTopic(options.clusterName),
+    onMessage: (from, data) => service?.handleMessage(from, data) ?? 'ignore'
+  }).catch((err: unknown) => {
+    throw new Error(`cannot start the cluster node on ${options.listen.host}:${options.listen.port}: ${(err as Error).message}`)
+  })
+  service = new ClusterService({ options, node, logger: deps.logger, metrics: deps.metrics, clock: deps.clock, keyHasher: deps.keyHasher, httpAddress: deps.httpAddress, pskConfigured: psk !== undefined })
+  logStart(deps.logger, options, node.peerId, identity.created)
+  service.start()
+  const s = service
+  return {
+    ownership: { plan: (keys) => s.plan(keys), onChange: (listener) => s.onChange(listener) },
+    view: () => s.view(),
+    ready: () => s.ready(),
+    terminate: () => s.terminate(),
+    stop: () => s.stop()
+  }
+}
+
+function logStart(logger: Logger, options: ClusterOptions, peerId: string, created: boolean): void {
+  logger.info(
+    {
+      node: options.nodeName,
+      cluster: options.clusterName,
+      peer_id: peerId,
+      listen: `${options.listen.host}:${options.listen.port}`,
+      advertise: `${options.advertise.host}:${options.advertise.port}`,
+      join: options.joinAddresses.length,
+      psk: options.pskFile !== undefined,
+      new_identity: created
+    },
+    'cluster node started'
+  )
+}

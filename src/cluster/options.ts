@@ -1,0 +1,157 @@
+/**
+ * The `--cluster.*` flags, parsed once into plain, frozen options (design.md 6, alloy-behaviour 1g).
+ *
+ * Pure: the host facts it needs (hostname, network interfaces) are passed in, so tests can pin them.
+ * Every mistake is reported as a ClusterOptionsError naming the flag and what was expected.
+ */
+import type { NetworkInterfaceInfo } from 'node:os'
+import { parseDuration } from '../util/duration.js'
+
+export interface HostPort {
+  readonly host: string
+  readonly port: number
+}
+
+/** A join address as given: `host:port` (DNS names allowed, resolved on every attempt) or a multiaddr. */
+export type JoinAddress = { readonly kind: 'host-port'; readonly host: string; readonly port: number } | { readonly kind: 'multiaddr'; readonly text: string }
+
+export interface ClusterOptions {
+  readonly nodeName: string
+  readonly clusterName: string
+  readonly listen: HostPort
+  /** The address other nodes dial; never 0.0.0.0. */
+  readonly advertise: HostPort
+  readonly joinAddresses: readonly JoinAddress[]
+  readonly pskFile: string | undefined
+  readonly waitForSize: number
+  /** 0 waits forever, as Alloy. */
+  readonly waitTimeoutMs: number
+  readonly heartbeatIntervalMs: number
+  readonly failureTimeoutMs: number
+  /**
+   * How far ahead a joining or leaving node announces its hand-off instant: two heartbeats (so that every
+   * member has heard the announcement even if one heartbeat is lost) plus one second for the rate-limited
+   * re-sync of the scrape components.
+   */
+  readonly handoffGraceMs: number
+}
+
+/** The flags this module reads (a subset of the run command's flags). */
+export type ClusterFlags = Readonly<Record<string, string | boolean | undefined>>
+
+export interface HostFacts {
+  readonly hostname: string
+  readonly interfaces: NodeJS.Dict<NetworkInterfaceInfo[]>
+}
+
+export class ClusterOptionsError extends Error {
+  override readonly name = 'ClusterOptionsError'
+  readonly code = 'CLUSTER_INVALID_FLAG'
+}
+
+export const DEFAULT_LISTEN = '0.0.0.0:12346'
+const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/
+
+export function isClusterEnabled(flags: ClusterFlags): boolean {
+  return flags['cluster.enabled'] === true || flags['cluster.enabled'] === 'true'
+}
+
+export function parseClusterOptions(flags: ClusterFlags, host: HostFacts): ClusterOptions {
+  const nodeName = stringFlag(flags, 'cluster.node-name') || host.hostname
+  if (nodeName === '' || nodeName.length > 253 || /[\s\p{Cc}]/u.test(nodeName)) {
+    throw new ClusterOptionsError(`--cluster.node-name must be 1–253 characters without spaces or control characters, got ${JSON.stringify(nodeName)}`)
+  }
+  const clusterName = stringFlag(flags, 'cluster.name') || 'shardscope'
+  if (!CLUSTER_NAME.test(clusterName)) {
+    throw new ClusterOptionsError(`--cluster.name must be letters, digits, '_', '.' or '-' (at most 63), got ${JSON.stringify(clusterName)}`)
+  }
+  const listen = parseHostPort(stringFlag(flags, 'cluster.listen-address') || DEFAULT_LISTEN, 'cluster.listen-address')
+  const advertiseText = stringFlag(flags, 'cluster.advertise-address')
+  const advertise = advertiseText ? parseHostPort(advertiseText, 'cluster.advertise-address') : defaultAdvertise(listen, host.interfaces)
+  if (isUnspecified(advertise.host)) {
+    throw new ClusterOptionsError(`--cluster.advertise-address must be an address other nodes can dial, got ${advertise.host}`)
+  }
+  const heartbeatIntervalMs = durationFlag(flags, 'cluster.heartbeat-interval', 1_000)
+  const failureTimeoutMs = durationFlag(flags, 'cluster.failure-timeout', 5_000)
+  if (heartbeatIntervalMs < 100) throw new ClusterOptionsError(`--cluster.heartbeat-interval must be at least 100ms`)
+  if (failureTimeoutMs < 2 * heartbeatIntervalMs) {
+    throw new ClusterOptionsError(`--cluster.failure-timeout must be at least twice --cluster.heartbeat-interval (a single lost heartbeat must not drop a member)`)
+  }
+  const waitForSize = Number(stringFlag(flags, 'cluster.wait-for-size') || '0')
+  if (!Number.isInteger(waitForSize) || waitForSize < 0) {
+    throw new ClusterOptionsError(`--cluster.wait-for-size must be a whole number ≥ 0, got ${JSON.stringify(flags['cluster.wait-for-size'])}`)
+  }
+  const pskFile = stringFlag(flags, 'cluster.psk-file') || undefined
+  return Object.freeze({
+    nodeName,
+    clusterName,
+    listen,
+    advertise,
+    joinAddresses: Object.freeze(parseJoinAddresses(stringFlag(flags, 'cluster.join-addresses'))),
+    pskFile,
+    waitForSize,
+    waitTimeoutMs: durationFlag(flags, 'cluster.wait-timeout', 0),
+    heartbeatIntervalMs,
+    failureTimeoutMs,
+    handoffGraceMs: 2 * heartbeatIntervalMs + 1_000
+  })
+}
+
+/** `host:port`, `[v6]:port`; the port is required (it is the cluster port, not HTTP's). */
+export function parseHostPort(text: string, flag: string): HostPort {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:/[\]]+)):(\d{1,5})$/.exec(text.trim())
+  const port = Number(m?.[3])
+  const host = m?.[1] ?? m?.[2]
+  if (!m || host === undefined || port > 65535) {
+    throw new ClusterOptionsError(`--${flag} must be host:port (e.g. 10.0.0.5:12346 or [::1]:12346), got ${JSON.stringify(text)}`)
+  }
+  return { host, port }
+}
+
+/** Comma-separated `host:port` entries or multiaddrs (`/ip4/…/tcp/…`, `/dns4/…`); peer ids are not needed. */
+export function parseJoinAddresses(text: string): JoinAddress[] {
+  const out: JoinAddress[] = []
+  for (const raw of text.split(',')) {
+    const entry = raw.trim()
+    if (entry === '') continue
+    if (entry.startsWith('/')) {
+      if (!/^\/(ip4|ip6|dns|dns4|dns6)\/[^/]+\/tcp\/\d{1,5}(\/p2p\/[1-9A-HJ-NP-Za-km-z]+)?$/.test(entry)) {
+        throw new ClusterOptionsError(`--cluster.join-addresses: ${JSON.stringify(entry)} is not a TCP multiaddr like /ip4/10.0.0.5/tcp/12346`)
+      }
+      out.push({ kind: 'multiaddr', text: entry })
+      continue
+    }
+    const { host, port } = parseHostPort(entry, 'cluster.join-addresses')
+    out.push({ kind: 'host-port', host, port })
+  }
+  return out
+}
+
+/** Advertise the listen address, or for 0.0.0.0 / :: the first non-internal IPv4 (else loopback). */
+export function defaultAdvertise(listen: HostPort, interfaces: NodeJS.Dict<NetworkInterfaceInfo[]>): HostPort {
+  if (!isUnspecified(listen.host)) return listen
+  for (const infos of Object.values(interfaces)) {
+    for (const info of infos ?? []) {
+      if (info.family === 'IPv4' && !info.internal) return { host: info.address, port: listen.port }
+    }
+  }
+  return { host: '127.0.0.1', port: listen.port }
+}
+
+function isUnspecified(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]'
+}
+
+function stringFlag(flags: ClusterFlags, name: string): string {
+  const v = flags[name]
+  return typeof v === 'string' ? v.trim() : ''
+}
+
+function durationFlag(flags: ClusterFlags, name: string, fallbackMs: number): number {
+  const text = stringFlag(flags, name)
+  if (text === '') return fallbackMs
+  const parsed = parseDuration(text)
+  if (!parsed.ok) throw new ClusterOptionsError(`--${name}: ${parsed.error}`)
+  if (parsed.ms < 0) throw new ClusterOptionsError(`--${name} must not be negative, got ${text}`)
+  return parsed.ms
+}
