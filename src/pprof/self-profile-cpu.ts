@@ -46,6 +46,9 @@ export async function captureCpuProfile(seconds: number, signal: AbortSignal): P
     let profile: Profiler.Profile
     try {
       await delay(seconds * 1000, undefined, { signal })
+    } catch (error) {
+      // timers/promises wraps the reason in an AbortError; callers compare with their own reason.
+      throw signal.aborted ? signal.reason : error
     } finally {
       profile = (await session.post('Profiler.stop')).profile
     }
