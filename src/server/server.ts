@@ -96,6 +96,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: RouteConte
     sendText(res, 405, `method ${req.method ?? ''} not allowed`)
     return
   }
+  if (url.pathname === PPROF_PREFIX.slice(0, -1)) {
+    // As Go's mux does for a subtree pattern.
+    res.writeHead(301, { Location: PPROF_PREFIX })
+    res.end()
+    return
+  }
   const route = url.pathname.startsWith(PPROF_PREFIX) ? pprofRoute : ROUTES.get(url.pathname)
   if (route === undefined) {
     sendText(res, 404, `not found: ${url.pathname}`)

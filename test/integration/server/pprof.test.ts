@@ -100,6 +100,14 @@ describe('/debug/pprof of the agent itself', () => {
     assert.ok(names.includes('TCPServerWrap'), names.join(', '))
   })
 
+  it('lists the profiles on the index page and redirects /debug/pprof to it', async () => {
+    const index = await fetch(`${server.base}/debug/pprof`)
+    assert.equal(index.status, 200)
+    assert.equal(new URL(index.url).pathname, '/debug/pprof/')
+    const text = await index.text()
+    for (const name of ['allocs', 'goroutine', 'heap', 'profile']) assert.ok(text.includes(`href="${name}`), name)
+  })
+
   it('answers 404 with the reason for profiles a Node.js process cannot give', async () => {
     for (const kind of ['block', 'mutex', 'threadcreate']) {
       const res = await fetch(`${server.base}/debug/pprof/${kind}`)
