@@ -8,6 +8,9 @@ import { createKeyHasher } from '../cluster/key.js'
 import type { ScrapeServices } from '../components/pyroscope/scrape/component.js'
 import type { ComponentServices } from '../runtime/component.js'
 import { startCluster } from '../cluster/index.js'
+import { startServer } from '../server/index.js'
+import { createAgentView } from './agent-view.js'
+import type { AgentState } from './agent-view.js'
 import { systemClock } from '../util/clock.js'
 import { createLogger } from '../util/logger.js'
 import type { LogFormat, LogLevel } from '../util/logger.js'
@@ -33,6 +36,13 @@ export async function runAgent(configPath: string, flags: RunFlags, io: CommandI
   const text = await readConfigText(configPath)
   // Validate before anything starts: an invalid config never joins a cluster or opens a port.
   loadConfigText(text, configPath, defaultControllerOptions(), 'check')
+  const state: AgentState = { controller: undefined, cluster: undefined, running: true }
+  const server = await startServer({
+    listen: String(flags['server.http.listen-addr']),
+    view: createAgentView(state),
+    metrics,
+    logger: logger.child({ component: 'server' })
+  })
   const keyHasher = await createKeyHasher()
   const cluster = await startCluster(flags, {
     logger: logger.child({ component: 'cluster' }),
@@ -42,6 +52,7 @@ export async function runAgent(configPath: string, flags: RunFlags, io: CommandI
     keyHasher,
     httpAddress: String(flags['server.http.listen-addr'])
   })
+  state.cluster = cluster
   const services: ScrapeServices = cluster ? { keyHasher, clusterOwnership: cluster.ownership } : { keyHasher }
   const result = loadConfigText(
     text,
@@ -53,8 +64,10 @@ export async function runAgent(configPath: string, flags: RunFlags, io: CommandI
   const controller = result.controller
   if (!controller) {
     await cluster?.stop()
+    await server.close()
     return 1
   }
+  state.controller = controller
   await mkdir(storagePath, { recursive: true })
 
   const shutdown = new AbortController()
@@ -65,6 +78,7 @@ export async function runAgent(configPath: string, flags: RunFlags, io: CommandI
       process.exit(1)
     }
     stopping = true
+    state.running = false
     logger.info({ signal }, 'shutting down')
     // A clustered node first announces it is terminating and keeps scraping what it owns until the
     // others have taken over (or the grace deadline passes); then components stop.
@@ -79,7 +93,8 @@ export async function runAgent(configPath: string, flags: RunFlags, io: CommandI
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     await cluster?.stop()
+    await server.close()
   }
-  io.stderr('stopped')
+  logger.info('stopped')
   return 0
 }

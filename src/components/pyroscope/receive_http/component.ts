@@ -78,7 +78,8 @@ export class ReceiveHttpComponent implements Component<ReceiveHttpArguments> {
     }
     const a = this.#server.address
     this.#health = { state: 'healthy', message: `listening on ${a.host}:${a.port}`, updatedAt: this.options.clock.now() }
-    this.options.logger.info({ address: `${a.host}:${a.port}`, storage_path: this.#args.storage_path }, 'receiving profiles')
+    const stored = this.#store ? `; storing them under ${this.#store.dir} (one line per profile in ${join(this.#store.dir, 'index.jsonl')})` : ''
+    this.options.logger.info({ address: `${a.host}:${a.port}` }, `receiving profiles${stored}`)
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve()
       else signal.addEventListener('abort', () => resolve(), { once: true })

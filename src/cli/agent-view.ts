@@ -1,0 +1,63 @@
+/**
+ * The debug server's read-only view of a running agent, built from the controller and the cluster at
+ * request time. Arguments pass through JSON so that secrets render as "(secret)" and capsules by type.
+ */
+import type { ClusterHandle } from '../cluster/index.js'
+import type { ScrapeDebugInfo } from '../components/pyroscope/scrape/component.js'
+import type { Controller } from '../runtime/controller.js'
+import type { AgentView, ClusterView, ComponentView, TargetView } from '../server/index.js'
+
+export interface AgentState {
+  controller: Controller | undefined
+  cluster: ClusterHandle | undefined
+  /** False once shutdown has begun. */
+  running: boolean
+}
+
+const CLUSTER_DISABLED: ClusterView = { enabled: false, self: null, peers: [], ownership: {}, view_version: 0 }
+
+export function createAgentView(state: AgentState): AgentView {
+  return {
+    components: () => {
+      const c = state.controller
+      if (!c) return []
+      return c.order.map((node): ComponentView => {
+        const loaded = c.components.get(node.id)
+        const health = c.health(node.id)
+        return {
+          id: node.id,
+          type: node.definition.name,
+          health: health.state,
+          health_message: health.message,
+          arguments: JSON.parse(JSON.stringify(loaded?.args ?? null)) as unknown,
+          debug: summarizeDebug(loaded?.component?.debugInfo?.())
+        }
+      })
+    },
+    targets: () => {
+      const c = state.controller
+      if (!c) return []
+      const out: TargetView[] = []
+      for (const node of c.order) {
+        if (node.definition.name !== 'pyroscope.scrape') continue
+        const info = c.components.get(node.id)?.component?.debugInfo?.() as ScrapeDebugInfo | undefined
+        for (const t of info?.targets ?? []) out.push({ ...t, labels: { ...t.labels } })
+      }
+      return out
+    },
+    cluster: () => {
+      if (!state.cluster) return CLUSTER_DISABLED
+      const v = state.cluster.view()
+      return { ...v, peers: [...v.peers], ownership: { ...v.ownership } }
+    },
+    ready: () => state.running && state.controller !== undefined && (state.cluster?.ready() ?? true),
+    healthy: () => state.running
+  }
+}
+
+/** The targets list is served by /api/v1/targets; the components API keeps the counts only. */
+function summarizeDebug(debug: unknown): unknown {
+  if (debug === null || typeof debug !== 'object' || !('targets' in debug)) return debug ?? null
+  const { targets, ...rest } = debug as { targets: unknown[] }
+  return { ...rest, targets: targets.length }
+}
