@@ -1,0 +1,124 @@
+import { before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import { createKeyHasher } from '../../../src/cluster/key.js'
+import type { KeyHasher } from '../../../src/cluster/key.js'
+import { isParticipantAt, OwnershipPlanner, participantsAt, pendingHandoffs } from '../../../src/cluster/ownership.js'
+import type { OwnershipMember } from '../../../src/cluster/ownership.js'
+
+let hasher: KeyHasher
+let keys: bigint[] = []
+before(async () => {
+  hasher = await createKeyHasher()
+  keys = Array.from({ length: 200 }, (_, i) => hasher.targetKey({ __address__: `10.0.0.${i % 250}:${6000 + i}` }))
+})
+
+// Few tokens keep ring builds fast; the ring's own balance is tested in ring.test.ts.
+const planner = (): OwnershipPlanner => new OwnershipPlanner(hasher, { tokensPerMember: 64 })
+const member = (name: string, state: OwnershipMember['state'], handoffAt?: number): OwnershipMember => ({ name, state, handoffAt })
+
+/** Which node's plan claims `key` at `at`, computed by every node from the same membership. */
+function claimants(members: readonly OwnershipMember[], key: bigint, at: number, nowMs: number, p = planner()): string[] {
+  return members
+    .filter((m) => m.state !== 'viewer')
+    .map((m) => m.name)
+    .filter((self) => p.plan({ self, members, ready: true, nowMs }, keys).owns(key, at))
+}
+
+describe('isParticipantAt', () => {
+  it('counts a joining participant from its hand-off on, and a terminating one only before it', () => {
+    assert.equal(isParticipantAt(member('a', 'participant', 100), 99), false)
+    assert.equal(isParticipantAt(member('a', 'participant', 100), 100), true)
+    assert.equal(isParticipantAt(member('a', 'terminating', 100), 99), true)
+    assert.equal(isParticipantAt(member('a', 'terminating', 100), 100), false)
+    assert.equal(isParticipantAt(member('a', 'viewer'), 100), false)
+  })
+})
+
+describe('OwnershipPlanner', () => {
+  it('gives every key exactly one owner among three steady participants', () => {
+    const members = [member('a', 'participant', 0), member('b', 'participant', 0), member('c', 'participant', 0)]
+    const p = planner()
+    for (const key of keys.slice(0, 40)) assert.equal(claimants(members, key, 5_000, 1_000, p).length, 1)
+    const counts = p.plan({ self: 'a', members, ready: true, nowMs: 1_000 }, keys).counts()
+    assert.equal([...counts.values()].reduce((x, y) => x + y, 0), keys.length)
+    assert.deepEqual([...counts.keys()].sort(), ['a', 'b', 'c'])
+  })
+
+  it('hands keys to a joining node exactly at its announced instant', () => {
+    const H = 10_000
+    const members = [member('a', 'participant', 0), member('b', 'participant', 0), member('d', 'participant', H)]
+    const p = planner()
+    const d = p.plan({ self: 'd', members, ready: true, nowMs: 8_000 }, keys)
+    const moved = keys.filter((k) => d.owns(k, H))
+    assert.ok(moved.length > 0, 'the new node owns something after the hand-off')
+    for (const k of keys) {
+      assert.equal(d.owns(k, H - 1), false, 'nothing before the hand-off')
+      assert.equal(d.wants(k), d.owns(k, H), 'its loops exist before the instant for exactly the keys it gains')
+    }
+    for (const k of moved.slice(0, 20)) {
+      assert.deepEqual(claimants(members, k, H - 1, 8_000, p).length, 1)
+      assert.deepEqual(claimants(members, k, H, 8_000, p), ['d'])
+    }
+  })
+
+  it('keeps a terminating node the owner of its points before its hand-off and moves them after', () => {
+    const H = 10_000
+    const members = [member('a', 'participant', 0), member('b', 'participant', 0), member('c', 'terminating', H)]
+    const p = planner()
+    const c = p.plan({ self: 'c', members, ready: true, nowMs: 8_000 }, keys)
+    const owned = keys.filter((k) => c.owns(k, H - 1))
+    assert.ok(owned.length > 0)
+    for (const k of owned.slice(0, 20)) {
+      assert.equal(c.owns(k, H), false)
+      const after = claimants(members, k, H, 8_000, p)
+      assert.equal(after.length, 1)
+      assert.notEqual(after[0], 'c')
+      // The survivor that takes over starts its loop before the instant.
+      assert.equal(p.plan({ self: after[0] as string, members, ready: true, nowMs: 8_000 }, keys).wants(k), true)
+    }
+  })
+
+  it('owns nothing while not ready, and nothing when no one participates', () => {
+    const p = planner()
+    const notReady = p.plan({ self: 'a', members: [member('a', 'participant', 0)], ready: false, nowMs: 1 }, keys)
+    const viewers = p.plan({ self: 'a', members: [member('a', 'viewer'), member('b', 'viewer')], ready: true, nowMs: 1 }, keys)
+    for (const plan of [notReady, viewers]) {
+      assert.equal(keys.some((k) => plan.wants(k) || plan.owns(k, 5)), false)
+    }
+  })
+
+  it('answers ownersAt with the same assignment the plans use', () => {
+    const members = [member('a', 'participant', 0), member('b', 'participant', 0)]
+    const p = planner()
+    const owners = p.ownersAt(members, keys, 1)
+    const a = p.plan({ self: 'a', members, ready: true, nowMs: 1 }, keys)
+    for (const k of keys) assert.equal(a.owns(k, 1), owners.get(k) === 'a')
+  })
+
+  it('never gives a point two owners or none, whatever the joins and leaves announced', () => {
+    const names = ['a', 'b', 'c', 'd']
+    const arb = fc.record({
+      states: fc.array(fc.constantFrom<'participant' | 'terminating'>('participant', 'terminating'), { minLength: 4, maxLength: 4 }),
+      handoffs: fc.array(fc.integer({ min: 0, max: 20 }), { minLength: 4, maxLength: 4 }),
+      at: fc.integer({ min: 0, max: 21 }),
+      key: fc.integer({ min: 0, max: keys.length - 1 })
+    })
+    const p = planner()
+    fc.assert(
+      fc.property(arb, ({ states, handoffs, at, key }) => {
+        const members = names.map((n, i) => member(n, states[i] as 'participant', (handoffs[i] as number) * 1000))
+        const expected = participantsAt(members, at * 1000).length > 0 ? 1 : 0
+        return claimants(members, keys[key] as bigint, at * 1000, 0, p).length === expected
+      }),
+      { numRuns: 150, seed: 7 }
+    )
+  })
+})
+
+describe('pendingHandoffs', () => {
+  it('lists the announced instants still ahead, ascending and without viewers', () => {
+    const members = [member('a', 'participant', 300), member('b', 'terminating', 100), member('c', 'viewer', 50), member('d', 'participant', 20)]
+    assert.deepEqual(pendingHandoffs(members, 50), [100, 300])
+  })
+})
