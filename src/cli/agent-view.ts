@@ -41,7 +41,20 @@ export function createAgentView(state: AgentState): AgentView {
       for (const node of c.order) {
         if (node.definition.name !== 'pyroscope.scrape') continue
         const info = c.components.get(node.id)?.component?.debugInfo?.() as ScrapeDebugInfo | undefined
-        for (const t of info?.targets ?? []) out.push({ ...t, labels: { ...t.labels } })
+        for (const t of info?.targets ?? []) {
+          out.push({
+            component: t.component,
+            job: t.job,
+            profile_type: t.profile_type,
+            url: t.url,
+            health: t.health,
+            last_error: t.last_error,
+            last_scrape: t.last_scrape,
+            last_success: t.last_success,
+            duration_seconds: t.duration_seconds,
+            labels: { ...t.labels }
+          })
+        }
       }
       return out
     },
