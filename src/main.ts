@@ -84,12 +84,17 @@ function requireConfig(positionals: string[], command: string): string {
   return positionals[0]
 }
 
+/** Exits once stdout and stderr are flushed: a pipe is written asynchronously, and exit would cut it short. */
+function exit(code: number): void {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)))
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exit(code),
   (err: unknown) => {
     if (err instanceof ConfigError) io.stderr(err.message)
     else if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) io.stderr(`error: ${(err as Error).message}`)
     else io.stderr(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
-    process.exit(1)
+    exit(1)
   }
 )

@@ -11,6 +11,7 @@ import { refreshHttpSd } from '../components/discovery/http/refresh.js'
 import type { DiscoveryHttpArguments } from '../components/discovery/http/arguments.js'
 import { toExpansionConfig } from '../components/pyroscope/scrape/arguments.js'
 import type { ScrapeArguments } from '../components/pyroscope/scrape/arguments.js'
+import { phaseMs } from '../components/pyroscope/scrape/offset.js'
 import { expandTargets } from '../components/pyroscope/scrape/targets.js'
 import type { ScrapeTarget } from '../components/pyroscope/scrape/targets.js'
 import { makeObject } from '../syntax/value.js'
@@ -29,6 +30,7 @@ export interface ComponentTargets {
   readonly component: string
   readonly scrapes: readonly ScrapeTarget[]
   readonly dropped: readonly { labels: Record<string, string>; reason: string }[]
+  readonly scrapeIntervalMs: number
 }
 
 /** Loads the config, fetches discovery once, and expands every pyroscope.scrape component. */
@@ -69,7 +71,7 @@ export async function resolveTargets(path: string, io: CommandIO, discoveryTimeo
     const args = controller.components.get(node.id)?.args as ScrapeArguments
     const expanded = expandTargets(args.targets, toExpansionConfig(args), hasher)
     for (const d of expanded.duplicates) io.stderr(`${node.id}: duplicate target ignored: ${formatLabels(d)}`)
-    out.push({ component: node.id, scrapes: expanded.scrapes, dropped: expanded.dropped })
+    out.push({ component: node.id, scrapes: expanded.scrapes, dropped: expanded.dropped, scrapeIntervalMs: args.scrape_interval_ms })
   }
   return out
 }
@@ -101,6 +103,8 @@ export async function runTargets(path: string, options: TargetsOptions, io: Comm
         url: s.url,
         profile_type: s.profileType,
         key: s.key.toString(16).padStart(16, '0'),
+        // Offset of the target's scrapes within each interval on the wall clock (design 4.4).
+        phase_ms: phaseMs(s.key, c.scrapeIntervalMs),
         labels: s.forwardLabels,
         target_labels: s.labels,
         ...(owners ? { owner: ownerOf(c.component, s.key) ?? null } : {})
