@@ -1,43 +1,45 @@
 /**
- * `npm run bench`: runs every benchmark module one after another (never in parallel: they measure CPU),
- * prints one table and writes bench/results.json. Arguments filter by module name
- * (`node dist/bench/run.js scrape push` runs scrape-cost and push only).
+ * `npm run bench`: runs every benchmark module (each `bench/<name>.bench.ts`, found next to this file once
+ * compiled) one after another — never in parallel: they measure CPU — prints one table and writes
+ * bench/results.json. Arguments filter by module name (`node dist/bench/run.js scrape push` runs scrape-cost
+ * and push only).
  *
  * Benchmarks do not gate anything: a missed goal is reported (pass = NO) and the exit code stays 0. The exit
  * code is non-zero only when a benchmark crashed.
  */
-import { writeFile } from 'node:fs/promises'
+import { readdir, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { formatTable, machineInfo, machineLine } from './report.js'
 import type { ReportedResult, ResultsDocument } from './report.js'
 import type { Benchmark } from './types.js'
 
-/** Run order: the cheap in-process ones first, then those with child processes and servers. */
-const BENCHMARKS = ['ring', 'config', 'scrape-cost', 'push', 'one-node', 'convergence'] as const
+/** Run order of the known modules: the cheap in-process ones first, then those with children and servers; others follow by name. */
+const ORDER = ['ring', 'config', 'api', 'scrape-cost', 'push', 'one-node', 'convergence']
+const SUFFIX = '.bench.js'
 
 /** Compiled to dist/bench/run.js; the results file lives in the source tree's bench/. */
 const RESULTS_FILE = fileURLToPath(new URL('../../bench/results.json', import.meta.url))
 
-function selectBenchmarks(filters: readonly string[]): string[] {
-  return BENCHMARKS.filter((name) => filters.length === 0 || filters.some((f) => name.includes(f)))
+async function benchmarkNames(): Promise<string[]> {
+  const files = await readdir(dirname(fileURLToPath(import.meta.url)))
+  const names = files.filter((f) => f.endsWith(SUFFIX)).map((f) => f.slice(0, -SUFFIX.length))
+  const rank = (name: string): number => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length)
+  return names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
 }
 
-async function loadBenchmark(name: string): Promise<Benchmark | undefined> {
-  try {
-    const module = (await import(`./${name}.bench.js`)) as { run?: Benchmark }
-    if (typeof module.run !== 'function') throw new Error(`bench/${name}.bench.ts does not export run`)
-    return module.run
-  } catch (error) {
-    // A module another change has not delivered yet is reported, not fatal; any other import error is.
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String(error).includes(`${name}.bench.js`)) return undefined
-    throw error
-  }
+async function loadBenchmark(name: string): Promise<Benchmark> {
+  const module = (await import(`./${name}${SUFFIX}`)) as { run?: Benchmark }
+  if (typeof module.run !== 'function') throw new Error(`bench/${name}.bench.ts does not export run`)
+  return module.run
 }
 
 async function main(): Promise<number> {
-  const names = selectBenchmarks(process.argv.slice(2))
+  const filters = process.argv.slice(2)
+  const all = await benchmarkNames()
+  const names = all.filter((name) => filters.length === 0 || filters.some((f) => name.includes(f)))
   if (names.length === 0) {
-    console.error(`no benchmark matches ${process.argv.slice(2).join(' ')}; known: ${BENCHMARKS.join(', ')}`)
+    console.error(`no benchmark matches ${filters.join(' ')}; known: ${all.join(', ')}`)
     return 2
   }
   const machine = machineInfo()
@@ -49,10 +51,6 @@ async function main(): Promise<number> {
     process.stdout.write(`- ${name} … `)
     try {
       const run = await loadBenchmark(name)
-      if (run === undefined) {
-        console.log('not available (module not built), skipped')
-        continue
-      }
       const figures = await run()
       results.push(...figures.map((r) => ({ benchmark: name, ...r })))
       console.log(`${figures.length} figures in ${((performance.now() - started) / 1000).toFixed(1)} s`)
