@@ -33,3 +33,11 @@ export function argumentsOf<T>(text: string, id: string, env: Record<string, str
   if (!loaded) throw new Error(`no component ${id}`)
   return loaded.args as T
 }
+
+const DEFAULT_ENABLED = ['memory', 'block', 'goroutine', 'mutex', 'process_cpu']
+
+/** A `profiling_config` block that leaves only `keep` of the default profile types enabled. */
+export function profilingOnly(...keep: string[]): string {
+  const blocks = DEFAULT_ENABLED.filter((t) => !keep.includes(t)).map((t) => `    profile.${t} {\n      enabled = false\n    }`)
+  return `  profiling_config {\n${blocks.join('\n')}\n  }`
+}

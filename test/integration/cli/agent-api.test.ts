@@ -13,6 +13,7 @@ import type { GoTarget } from '../../helpers/go-target.js'
 import { startShardscope } from '../../helpers/processes.js'
 import type { RunningProcess } from '../../helpers/processes.js'
 import { waitFor } from '../../helpers/wait-for.js'
+import { profilingOnly } from '../../helpers/config.js'
 
 const SECRETS = ['bearer-s3cr3t-value', 'basic-p4ssw0rd-value', 'oauth-cl1ent-secret']
 
@@ -47,20 +48,7 @@ pyroscope.scrape "up" {
   forward_to      = [pyroscope.write.local.receiver]
   scrape_interval = "2s"
   bearer_token    = "${SECRETS[0]}"
-  profiling_config {
-    profile.memory {
-      enabled = false
-    }
-    profile.block {
-      enabled = false
-    }
-    profile.mutex {
-      enabled = false
-    }
-    profile.process_cpu {
-      enabled = false
-    }
-  }
+${profilingOnly('goroutine')}
 }
 pyroscope.scrape "down" {
   targets         = [{"__address__" = "127.0.0.1:${downPort}", "service_name" = "gone"}]
@@ -71,20 +59,7 @@ pyroscope.scrape "down" {
     client_secret = "${SECRETS[2]}"
     token_url     = "http://127.0.0.1:${downPort}/token"
   }
-  profiling_config {
-    profile.memory {
-      enabled = false
-    }
-    profile.block {
-      enabled = false
-    }
-    profile.mutex {
-      enabled = false
-    }
-    profile.process_cpu {
-      enabled = false
-    }
-  }
+${profilingOnly('goroutine')}
 }
 pyroscope.write "local" {
   endpoint {

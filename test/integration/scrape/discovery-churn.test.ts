@@ -12,6 +12,7 @@ import type { Listening } from '../../helpers/free-port.js'
 import { startAgent } from '../../helpers/agent.js'
 import type { InProcessAgent } from '../../helpers/agent.js'
 import { waitFor } from '../../helpers/wait-for.js'
+import { profilingOnly } from '../../helpers/config.js'
 import type { ScrapeDebugInfo } from '../../../src/components/pyroscope/scrape/component.js'
 
 describe('discovery.http target churn', () => {
@@ -61,20 +62,7 @@ pyroscope.scrape "s" {
   targets         = discovery.http.sd.targets
   forward_to      = [pyroscope.write.w.receiver]
   scrape_interval = "2s"
-  profiling_config {
-    profile.memory {
-      enabled = false
-    }
-    profile.block {
-      enabled = false
-    }
-    profile.mutex {
-      enabled = false
-    }
-    profile.process_cpu {
-      enabled = false
-    }
-  }
+${profilingOnly('goroutine')}
 }
 pyroscope.write "w" {
   endpoint {

@@ -21,6 +21,7 @@ import { metricSum } from '../../helpers/metrics.js'
 import { startShardscope } from '../../helpers/processes.js'
 import type { RunningProcess } from '../../helpers/processes.js'
 import { waitFor } from '../../helpers/wait-for.js'
+import { profilingOnly } from '../../helpers/config.js'
 
 const OUTAGE_MS = 30_000
 const TARGETS = 10
@@ -57,20 +58,7 @@ pyroscope.scrape "s" {
   targets         = [${list.join(', ')}]
   forward_to      = [pyroscope.write.w.receiver]
   scrape_interval = "2s"
-  profiling_config {
-    profile.memory {
-      enabled = false
-    }
-    profile.block {
-      enabled = false
-    }
-    profile.mutex {
-      enabled = false
-    }
-    profile.process_cpu {
-      enabled = false
-    }
-  }
+${profilingOnly('goroutine')}
 }
 pyroscope.write "w" {
   endpoint {
