@@ -120,6 +120,24 @@ export interface UnaryExpr {
 
 export type BinaryOp = '||' | '&&' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '+' | '-' | '*' | '/' | '%' | '^'
 
+/** Alloy's operator precedence (higher binds tighter); `^` is right-associative, unary operators bind at 7. */
+export const BINARY_PRECEDENCE: Readonly<Record<BinaryOp, number>> = {
+  '||': 1,
+  '&&': 2,
+  '==': 3,
+  '!=': 3,
+  '<': 3,
+  '<=': 3,
+  '>': 3,
+  '>=': 3,
+  '+': 4,
+  '-': 4,
+  '*': 5,
+  '/': 5,
+  '%': 5,
+  '^': 6
+}
+
 export interface BinaryExpr {
   readonly kind: 'binary'
   readonly op: BinaryOp

@@ -9,6 +9,7 @@
  * Lists and field lists allow a trailing comma; a newline after an element without a comma is a
  * TERMINATOR token, hence the "missing ','" errors.
  */
+import { BINARY_PRECEDENCE } from './ast.js'
 import type { BinaryOp, Expr, LiteralExpr, ObjectField } from './ast.js'
 import { joinSpans } from './diagnostics.js'
 import type { Span } from './diagnostics.js'
@@ -17,22 +18,6 @@ import type { ParserCursor } from './parser-cursor.js'
 
 /** Parses a block body up to (not including) `}`; used to explain a block written where a value goes. */
 export type BodyParser = (p: ParserCursor) => void
-
-const PRECEDENCE: Partial<Record<TokenKind, number>> = {
-  '||': 1,
-  '&&': 2,
-  '==': 3,
-  '!=': 3,
-  '<': 3,
-  '<=': 3,
-  '>': 3,
-  '>=': 3,
-  '+': 4,
-  '-': 4,
-  '*': 5,
-  '/': 5,
-  '%': 5
-}
 
 const LIST_ENDERS: readonly TokenKind[] = ['TERMINATOR', ')', '}', ']', ',']
 
@@ -43,7 +28,9 @@ export function parseExpression(p: ParserCursor, parseBody: BodyParser): Expr {
 function parseBinary(p: ParserCursor, minPrecedence: number, parseBody: BodyParser): Expr {
   let left = parsePow(p, parseBody)
   for (;;) {
-    const prec = PRECEDENCE[p.kind()]
+    const kind = p.kind()
+    // `^` is parsed by parsePow (right-associative), below the left-associative levels.
+    const prec = kind !== '^' && Object.hasOwn(BINARY_PRECEDENCE, kind) ? BINARY_PRECEDENCE[kind as BinaryOp] : undefined
     if (prec === undefined || prec < minPrecedence) return left
     const op = p.next().kind as BinaryOp
     // prec + 1: operators of the same level are collected by this loop, making them left-associative.

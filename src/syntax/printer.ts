@@ -7,7 +7,8 @@
  * Layout follows `alloy fmt` loosely: tab indentation, one statement per line, objects one field per line
  * with trailing commas, short lists on one line.
  */
-import type { BinaryOp, Expr, File, LiteralExpr, ObjectField, Statement } from './ast.js'
+import { BINARY_PRECEDENCE } from './ast.js'
+import type { Expr, File, LiteralExpr, ObjectField, Statement } from './ast.js'
 import { quoteString } from './escapes.js'
 import { isValidIdentifier, tokenize } from './lexer.js'
 
@@ -39,23 +40,6 @@ function precedence(e: Expr): number {
   if (e.kind === 'binary') return BINARY_PRECEDENCE[e.op]
   if (e.kind === 'unary') return 7
   return 8
-}
-
-const BINARY_PRECEDENCE: Readonly<Record<BinaryOp, number>> = {
-  '||': 1,
-  '&&': 2,
-  '==': 3,
-  '!=': 3,
-  '<': 3,
-  '<=': 3,
-  '>': 3,
-  '>=': 3,
-  '+': 4,
-  '-': 4,
-  '*': 5,
-  '/': 5,
-  '%': 5,
-  '^': 6
 }
 
 function printExpr(e: Expr, indent: string): string {
