@@ -130,7 +130,10 @@ export class ScrapePool {
       if (signal.aborted) resolve()
       else signal.addEventListener('abort', () => resolve(), { once: true })
     })
+    const loops = [...this.#entries.values()].map((e) => e.done)
     this.#stopAll()
+    // Wait for in-flight scrapes to end and their profiles to be handed on before the receivers stop.
+    await Promise.allSettled(loops)
     await Promise.allSettled([...this.#pendingForwards])
     await this.#client?.close()
   }
