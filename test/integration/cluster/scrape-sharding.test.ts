@@ -104,10 +104,11 @@ describe('a cluster of agent processes scraping 30 targets', { timeout: 150_000 
     const ownersAfter = lastScraper(targets.requests, settled - INTERVAL_MS, settled)
     const moved = series().filter((s) => ownersBefore.get(s) !== ownersAfter.get(s))
     const toNew = moved.filter((s) => ownersAfter.get(s) === 'n4')
-    // Ideal: 1/4 of the series move, all of them to the new node (series of one target move together).
-    assert.equal(toNew.length, moved.length, `only moves to the new node: ${moved.join(' ')}`)
-    t.diagnostic(`moved ${moved.length} of ${series().length} series (ideal 1/4 = ${series().length / 4})`)
-    assert.ok(moved.length >= series().length * 0.1 && moved.length <= series().length * 0.45, `moved ${moved.length} of ${series().length}, ideal ${series().length / 4}`)
+    // Ideal: 1/4 of the series move, all to the new node. With 30 keys the bounded-load cap (8 per node
+    // here) also shifts a few keys between old members, so the bound on the total is looser.
+    t.diagnostic(`moved ${moved.length} of ${series().length} series, ${toNew.length} to the new node (ideal ${series().length / 4})`)
+    assert.ok(toNew.length >= series().length * 0.15, `the new node took ${toNew.length} series`)
+    assert.ok(moved.length <= series().length * 0.5, `moved ${moved.length} of ${series().length}`)
   })
 
   it('re-owns the targets of a node stopped with SIGTERM with no missed interval', async () => {
