@@ -1,0 +1,144 @@
+/**
+ * Membership with real agent processes: joining through one peer, pre-shared keys, cluster names, and
+ * a hostile peer on the gossip topic. The agents scrape nothing here (an empty target list).
+ */
+import '../../../src/polyfill.js'
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { generateKey } from '@libp2p/pnet'
+import { startClusterNode } from '../../../src/cluster/node.js'
+import { loadOrCreateIdentity } from '../../../src/cluster/identity.js'
+import { encodeHeartbeat } from '../../../src/cluster/heartbeat.js'
+import { freePort } from '../../helpers/free-port.js'
+import { clusterConfig, metricValue, participants, spawnNode, tempDir, waitUntil, writeConfig } from '../../helpers/spawn-node.js'
+import type { NodeProcess } from '../../helpers/spawn-node.js'
+
+let dir: { path: string; remove(): Promise<void> }
+let configPath: string
+const spawned: NodeProcess[] = []
+
+async function node(name: string, joinPorts: readonly number[], extraArgs: readonly string[] = [], port?: number): Promise<NodeProcess> {
+  const n = spawnNode({ name, configPath, clusterPort: port ?? (await freePort()), joinPorts, storageDir: join(dir.path, name), extraArgs })
+  spawned.push(n)
+  return n
+}
+
+async function sees(n: NodeProcess, expected: readonly string[], timeoutMs = 20_000): Promise<void> {
+  const want = [...expected].sort().join(',')
+  await waitUntil(() => participants(n).join(',') === want, { timeoutMs, what: () => `${n.name} to see ${want}, sees ${participants(n).join(',')}\n${n.stderr().slice(-2000)}` })
+}
+
+describe('cluster membership between agent processes', { timeout: 120_000 }, () => {
+  before(async () => {
+    dir = await tempDir('shardscope-membership-')
+    configPath = await writeConfig(dir.path, clusterConfig({ targetsLiteral: '[]', receiverUrl: `http://127.0.0.1:${await freePort()}`, interval: '2s' }))
+  })
+  after(async () => {
+    for (const n of spawned) n.kill('SIGKILL')
+    await Promise.all(spawned.map((n) => n.exited))
+    await dir?.remove()
+  })
+
+  it('lets nodes that joined through one seed keep their membership after the seed is killed', async () => {
+    const seedPort = await freePort()
+    const seed = await node('s1', [], [], seedPort)
+    const [a, b] = [await node('s2', [seedPort]), await node('s3', [seedPort])]
+    for (const n of [seed, a, b]) await sees(n, ['s1', 's2', 's3'])
+    seed.kill('SIGKILL')
+    await seed.exited
+    await sees(a, ['s2', 's3'], 10_000)
+    await sees(b, ['s2', 's3'], 10_000)
+    // s2 and s3 learned of each other from gossip (not their join list) and stay connected without s1.
+    await assert.rejects(sees(a, ['s2'], 7_000))
+  })
+
+  it('admits a node with the same pre-shared key and refuses one with another key, saying why', async () => {
+    const [keyA, keyB] = [join(dir.path, 'a.psk'), join(dir.path, 'b.psk')]
+    for (const path of [keyA, keyB]) {
+      const bytes = new Uint8Array(95)
+      generateKey(bytes)
+      await writeFile(path, bytes)
+    }
+    const p1 = await freePort()
+    const k1 = await node('k1', [], [`--cluster.psk-file=${keyA}`], p1)
+    const k2 = await node('k2', [p1], [`--cluster.psk-file=${keyA}`])
+    const stranger = await node('k3', [p1], [`--cluster.psk-file=${keyB}`])
+    await sees(k1, ['k1', 'k2'])
+    await sees(k2, ['k1', 'k2'])
+    await stranger.waitForLog((l) => l.msg === 'cannot connect to cluster join address' && /psk-file/.test(String(l['err'])), 20_000, 'a log line naming the pre-shared key')
+    assert.deepEqual(participants(stranger), ['k3'])
+    assert.deepEqual(participants(k1), ['k1', 'k2'])
+  })
+
+  it('refuses a pre-shared key file that is not one, at startup, with a clear message', async () => {
+    const bad = join(dir.path, 'bad.psk')
+    await writeFile(bad, 'not a key\n')
+    const n = await node('bad', [], [`--cluster.psk-file=${bad}`])
+    const code = await n.exited
+    assert.equal(code, 1)
+    assert.match(n.stderr(), /--cluster.psk-file: .* is not a pre-shared key file/)
+  })
+
+  it('keeps two clusters with different names apart even when they connect', async () => {
+    const p1 = await freePort()
+    const a1 = await node('a1', [], ['--cluster.name=alpha'], p1)
+    const a2 = await node('a2', [p1], ['--cluster.name=alpha'])
+    const b1 = await node('b1', [p1], ['--cluster.name=beta'])
+    await sees(a1, ['a1', 'a2'])
+    await sees(a2, ['a1', 'a2'])
+    await sees(b1, ['b1'])
+    // b1 dialled a1 (its join address), so they are connected, yet neither heard the other's heartbeats.
+    const view = (await (await fetch(`${await a1.httpUrl()}/api/v1/cluster`)).json()) as { peers: { name: string }[] }
+    assert.deepEqual(view.peers.map((p) => p.name), ['a2'])
+    assert.equal(a1.logs.some((l) => l.msg === 'cluster member joined' && l['peer'] === 'b1'), false)
+    assert.equal(b1.logs.some((l) => l.msg === 'cluster member joined'), false)
+  })
+
+  it('ignores and counts 1,000 malformed, oversized, forged and foreign heartbeats without changing membership', async () => {
+    const p1 = await freePort()
+    const f1 = await node('f1', [], [], p1)
+    const f2 = await node('f2', [p1])
+    await sees(f1, ['f1', 'f2'])
+    const f1Url = await f1.httpUrl()
+    const f1Id = (await f1.waitForLog((l) => l.msg === 'cluster node started', 5_000, 'peer id'))['peer_id'] as string
+
+    let heardFromF1 = false
+    const fuzzer = await startClusterNode({
+      privateKey: (await loadOrCreateIdentity(join(dir.path, 'fuzzer'))).privateKey,
+      listen: { host: '127.0.0.1', port: await freePort() },
+      advertise: { host: '127.0.0.1', port: 1 },
+      psk: undefined,
+      topic: 'shardscope/shardscope/members/1',
+      onMessage: (from) => {
+        if (from === f1Id) heardFromF1 = true
+        return 'accept'
+      }
+    })
+    after(() => fuzzer.stop())
+    await fuzzer.dial(`/ip4/127.0.0.1/tcp/${p1}`, 3_000)
+    await waitUntil(() => heardFromF1, { timeoutMs: 10_000, what: () => 'the fuzzer to be on the topic' })
+    const real = { v: 1, cluster: 'shardscope', peer_id: fuzzer.peerId, name: 'intruder', http: '', addrs: [], started_at: Date.now(), seq: 1, state: 'participant', handoff_at: 0 }
+    const junk = (i: number): Uint8Array => {
+      const enc = (o: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(o))
+      switch (i % 5) {
+        case 0: return new Uint8Array([0x7b, i % 256, 0xff])
+        case 1: return new Uint8Array(5_000 + i).fill(0x41)
+        case 2: return encodeHeartbeat({ ...real, peer_id: f1Id, name: 'forged', seq: i } as never)
+        case 3: return enc({ ...real, cluster: 'other', seq: i })
+        default: return enc({ ...real, v: 9, seq: i })
+      }
+    }
+    for (let i = 0; i < 1_000; i++) await fuzzer.publish(junk(i))
+    await waitUntil(async () => (await metricValue(f1Url, 'shardscope_cluster_gossip_invalid_total')) >= 100, { timeoutMs: 15_000, what: () => 'invalid gossip counted' })
+    const byReason = await Promise.all(['malformed', 'oversized', 'forged', 'foreign_cluster', 'unsupported_version'].map((reason) => metricValue(f1Url, 'shardscope_cluster_gossip_invalid_total', { reason })))
+    assert.ok(byReason.every((n) => n > 0), `every kind counted: ${byReason.join(',')}`)
+    const view = (await (await fetch(`${f1Url}/api/v1/cluster`)).json()) as { peers: { name: string }[] }
+    assert.deepEqual(view.peers.map((p) => p.name), ['f2'])
+    assert.deepEqual(participants(f1), ['f1', 'f2'])
+    assert.deepEqual(participants(f2), ['f1', 'f2'])
+    assert.equal(f1.child.exitCode, null, 'f1 still runs')
+    assert.equal(f2.child.exitCode, null, 'f2 still runs')
+  })
+})
