@@ -6,6 +6,7 @@ import { Registry } from 'prom-client'
 import {
   Endpoint,
   createWriteMetrics,
+  decodePushRequest,
   prepareSeries
 } from '../../../src/components/pyroscope/write/index.js'
 import type { EndpointOptions, EndpointStats, PreparedSeries } from '../../../src/components/pyroscope/write/index.js'
@@ -199,13 +200,30 @@ describe('Endpoint', () => {
     const stop = h.start()
     for (const n of [1, 2, 3, 4]) h.endpoint.enqueue(series(n))
     await h.server.waitForRequests(1)
-    assert.equal(h.endpoint.stats().in_flight, 1)
+    // All four were queued before the sender woke, so they travel in the one (hanging) request.
+    assert.equal(h.endpoint.stats().in_flight, 4)
     await stop()
     const stats = h.endpoint.stats()
     assert.equal(stats.dropped_shutdown, 4)
     assert.equal(stats.in_flight + stats.queued, 0)
     assert.equal(await metricValue(h.registry, 'pyroscope_write_dropped_profiles_total', { endpoint: 'test', reason: 'shutdown' }), 4)
     assert.equal(accounted(stats), 4)
+  })
+
+  it('sends what is queued together in one PushRequest, each profile its own series, counted one by one', async (t) => {
+    const h = await harness(t, [{ status: 200 }], { concurrency: 1 })
+    for (const n of [1, 2, 3, 4, 5]) h.endpoint.enqueue(series(n))
+    await h.start()()
+    assert.equal(h.server.requests.length, 1)
+    const decoded = decodePushRequest(h.server.requests[0]?.body ?? Buffer.alloc(0))
+    assert.ok(decoded.ok)
+    assert.deepEqual(
+      decoded.series.map((s) => s.labels.find(([k]) => k === 'service_name')?.[1]),
+      ['svc-1', 'svc-2', 'svc-3', 'svc-4', 'svc-5']
+    )
+    assert.deepEqual(decoded.series.map((s) => Buffer.from(s.samples[0]?.raw ?? []).toString()), ['profile-1', 'profile-2', 'profile-3', 'profile-4', 'profile-5'])
+    assert.equal(h.endpoint.stats().sent, 5)
+    assert.equal(await metricValue(h.registry, 'pyroscope_write_sent_profiles_total', { endpoint: 'test' }), 5)
   })
 
   it('logs a flood of drops as a few aggregated lines that still carry the full count', async (t) => {

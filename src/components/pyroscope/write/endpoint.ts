@@ -25,6 +25,9 @@ import { retryDelay } from './retry.js'
 
 /** A few pushes in flight hide one slow round trip without letting one endpoint open many connections. */
 export const DEFAULT_CONCURRENCY = 4
+/** At most this many profiles, and about this many bytes, go in one push request (see `send`). */
+export const MAX_BATCH_SERIES = 100
+export const MAX_BATCH_BYTES = 4 * 1024 * 1024
 /** How long a shutdown waits for queued profiles to be sent before counting them as dropped. */
 export const DEFAULT_DRAIN_GRACE_MS = 5_000
 
@@ -159,53 +162,65 @@ export class Endpoint {
     }
   }
 
-  /** One sender: takes profiles until the queue is closed and empty. */
+  /**
+   * One sender: takes profiles until the queue is closed and empty. Whatever else is queued at that moment
+   * (up to MAX_BATCH_SERIES / MAX_BATCH_BYTES) goes in the same request: a PushRequest is a list of series,
+   * and concatenated PushRequest encodings are a valid PushRequest holding all their series. Under load this
+   * turns hundreds of requests into a few, at no cost when the queue is short.
+   */
   private async send(stop: AbortSignal): Promise<void> {
-    for (let series = await this.queue.take(); series !== undefined; series = await this.queue.take()) {
+    for (let first = await this.queue.take(); first !== undefined; first = await this.queue.take()) {
+      const batch = [first]
+      let bytes = first.body.byteLength
+      for (let next = batch.length < MAX_BATCH_SERIES && bytes < MAX_BATCH_BYTES ? this.queue.poll() : undefined; next !== undefined; ) {
+        batch.push(next)
+        bytes += next.body.byteLength
+        next = batch.length < MAX_BATCH_SERIES && bytes < MAX_BATCH_BYTES ? this.queue.poll() : undefined
+      }
       this.updateQueueGauge()
       if (stop.aborted) {
-        this.drop('shutdown', 1)
+        this.drop('shutdown', batch.length)
         continue
       }
-      this.inFlight++
+      this.inFlight += batch.length
       try {
-        await this.deliver(series, stop)
+        await this.deliver(batch.length === 1 ? first.body : Buffer.concat(batch.map((b) => b.body)), batch.length, stop)
       } finally {
-        this.inFlight--
+        this.inFlight -= batch.length
       }
     }
   }
 
-  /** Pushes one profile until it ends in exactly one counter. */
-  private async deliver(series: PreparedSeries, stop: AbortSignal): Promise<void> {
+  /** Pushes one request of `count` profiles until they end in exactly one counter. */
+  private async deliver(body: Uint8Array, count: number, stop: AbortSignal): Promise<void> {
     const { clock, metrics, client } = this.deps
     const maxAttempts = this.opts.max_backoff_retries
     for (let attempt = 1; ; attempt++) {
       if (attempt > 1) metrics.retries.inc({ endpoint: this.name })
       const started = clock.now()
-      const outcome = await pushOnce(client, this.target, series.body, clock, stop)
+      const outcome = await pushOnce(client, this.target, body, clock, stop)
       metrics.pushDuration.observe({ endpoint: this.name }, Math.max(0, clock.now() - started) / 1000)
       switch (outcome.kind) {
         case 'ok':
-          this.counts.sent++
-          metrics.sent.inc({ endpoint: this.name })
+          this.counts.sent += count
+          metrics.sent.inc({ endpoint: this.name }, count)
           return
         case 'fatal':
-          this.drop('rejected', 1, outcome.error)
+          this.drop('rejected', count, outcome.error)
           return
         case 'stopped':
-          this.drop('shutdown', 1)
+          this.drop('shutdown', count)
           return
         case 'retryable': {
           if (maxAttempts > 0 && attempt >= maxAttempts) {
-            this.drop('retries_exhausted', 1, `failed to push to endpoint ${this.name} (${attempt} attempts): ${outcome.error}`)
+            this.drop('retries_exhausted', count, `failed to push to endpoint ${this.name} (${attempt} attempts): ${outcome.error}`)
             return
           }
           const { min_backoff_ms: min, max_backoff_ms: max } = this.opts
           const delayMs = retryDelay(attempt, min, max, this.deps.random ?? Math.random, outcome.retryAfterMs)
           this.logger.debug({ attempt, delay_ms: delayMs, err: outcome.error }, 'push failed, retrying')
           if (!(await sleepUnlessStopped(clock, delayMs, stop))) {
-            this.drop('shutdown', 1)
+            this.drop('shutdown', count)
             return
           }
           break

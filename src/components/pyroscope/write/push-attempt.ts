@@ -1,7 +1,7 @@
 /**
  * One push attempt: a Connect unary POST with its own deadline (alloy-behaviour.md 1f: each attempt gets the
- * full `remote_timeout`; grafana/alloy#4289), classified into a PushResult. The deadline is a timer on the
- * injected clock plus a listener on the endpoint's stop signal, both removed when the attempt ends
+ * full `remote_timeout`; grafana/alloy#4289), classified into a PushResult. The deadline is a timer plus a
+ * listener on the endpoint's stop signal, both removed when the attempt ends
  * (style.md 7.3: no `AbortSignal.any` per operation).
  */
 import type { HttpClient } from '../../../http/types.js'
@@ -50,16 +50,12 @@ export async function pushOnce(
 ): Promise<AttemptOutcome> {
   if (stop.aborted) return { kind: 'stopped' }
   const attempt = new AbortController()
-  const timer = new AbortController()
   let timedOut = false
-  clock.sleep(target.timeoutMs, timer.signal).then(
-    () => {
-      timedOut = true
-      attempt.abort(new Error(`push timed out after ${target.timeoutMs} ms`))
-    },
-    // Rejection means the timer was cancelled because the attempt ended first: nothing to do.
-    () => undefined
-  )
+  // A plain timer: a cancellable clock.sleep per attempt cost as much CPU as the request itself (bench/push).
+  const timer = setTimeout(() => {
+    timedOut = true
+    attempt.abort(new Error(`push timed out after ${target.timeoutMs} ms`))
+  }, target.timeoutMs)
   const onStop = (): void => attempt.abort(stop.reason)
   stop.addEventListener('abort', onStop, { once: true })
   try {
@@ -77,7 +73,7 @@ export async function pushOnce(
     if (stop.aborted) return { kind: 'stopped' }
     return classifyError(err)
   } finally {
-    timer.abort()
+    clearTimeout(timer)
     stop.removeEventListener('abort', onStop)
   }
 }
