@@ -13,7 +13,7 @@
  * live here next to their only user, so a scrape URL is byte-identical to Alloy's.
  */
 import { compareUtf8, fnv1a64, formatHex, type KeyHasher } from '../../../cluster/key.js'
-import { sortedLabelEntries, type Labels } from '../../../util/labels.js'
+import { type Labels } from '../../../util/labels.js'
 import {
   findProfileType,
   isClientDeltaType,
@@ -109,6 +109,9 @@ export function expandTargets(targets: readonly Labels[], cfg: ExpansionConfig, 
 /** The scrapes of one input target, or the reason it cannot be scraped. */
 function expandTarget(target: Labels, key: bigint, cfg: ExpansionConfig, hasher: KeyHasher): ScrapeTarget[] | string {
   const scrapes: ScrapeTarget[] = []
+  // Public labels never depend on the profile type (every label a type adds starts with `__`), so their hash
+  // for the loop id is computed once per target.
+  let publicHash: string | undefined
   for (const type of cfg.profile_types) {
     if (!type.enabled) continue
     const labels: MutableLabels = { ...target }
@@ -118,7 +121,8 @@ function expandTarget(target: Labels, key: bigint, cfg: ExpansionConfig, hasher:
     setIfAbsent(labels, PROFILE_PATH_PREFIX_LABEL, cfg.path_prefix)
     const error = populateLabels(labels, target, cfg)
     if (error !== undefined) return error
-    scrapes.push(toScrapeTarget(labels, key, cfg, hasher))
+    publicHash ??= formatHex(hasher.stableHash(publicLabels(labels)))
+    scrapes.push(toScrapeTarget(labels, key, cfg, publicHash))
   }
   return scrapes
 }
@@ -143,13 +147,15 @@ function populateLabels(labels: MutableLabels, original: Labels, cfg: ExpansionC
   if (address.includes('/')) return `${JSON.stringify(address)} is not a valid hostname`
   setIfAbsent(labels, 'instance', address)
   setIfAbsent(labels, SERVICE_NAME_LABEL, inferServiceName(original))
-  for (const [name, value] of sortedLabelEntries(labels)) {
-    if (!isWellFormed(value)) return `invalid label value for ${JSON.stringify(name)}: ${JSON.stringify(value)}`
+  // Report the first bad label in name order (as Alloy); sorting only when one is bad keeps this cheap.
+  let bad: string | undefined
+  for (const name in labels) {
+    if (!isWellFormed(labels[name] ?? '') && (bad === undefined || name < bad)) bad = name
   }
-  return undefined
+  return bad === undefined ? undefined : `invalid label value for ${JSON.stringify(bad)}: ${JSON.stringify(labels[bad])}`
 }
 
-function toScrapeTarget(labels: MutableLabels, key: bigint, cfg: ExpansionConfig, hasher: KeyHasher): ScrapeTarget {
+function toScrapeTarget(labels: MutableLabels, key: bigint, cfg: ExpansionConfig, publicHash: string): ScrapeTarget {
   const configuredName = labels[PROFILE_NAME_LABEL] ?? ''
   const params = copyParams(cfg.params)
   if (findProfileType(cfg.profile_types, configuredName)?.delta === true) {
@@ -166,7 +172,7 @@ function toScrapeTarget(labels: MutableLabels, key: bigint, cfg: ExpansionConfig
   if (clientDelta) forward[DELTA_LABEL] = 'false'
   return Object.freeze({
     key,
-    id: fnv1a64(formatHex(hasher.stableHash(publicOnly)) + url).toString(16).padStart(16, '0'),
+    id: fnv1a64(publicHash + url).toString(16).padStart(16, '0'),
     url,
     profileType,
     labels: frozenSorted(labels),
@@ -212,11 +218,17 @@ function setIfAbsent(labels: MutableLabels, name: string, value: string): void {
 }
 
 function frozenSorted(labels: Labels): Labels {
-  return Object.freeze(Object.fromEntries(sortedLabelEntries(labels)))
+  // The default sort orders by UTF-16 code units, like sortedLabelEntries' comparator, without calling one.
+  const out: MutableLabels = {}
+  for (const name of Object.keys(labels).sort()) out[name] = labels[name] ?? ''
+  return Object.freeze(out)
 }
+
+const SURROGATE = /[\uD800-\uDFFF]/
 
 /** JS strings hold UTF-16; a lone surrogate is what invalid UTF-8 becomes, and cannot be encoded. */
 export function isWellFormed(value: string): boolean {
+  if (!SURROGATE.test(value)) return true
   return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value)
 }
 
