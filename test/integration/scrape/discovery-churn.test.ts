@@ -19,6 +19,7 @@ describe('discovery.http target churn', () => {
   const requests = new Map<string, number>()
   let sdTargets: { targets: string[]; labels: Record<string, string> }[] = []
   let sdRequests = 0
+  let sdFailing = false
   let profiles: Listening
   let sd: Listening
   let agent: InProcessAgent | undefined
@@ -35,7 +36,8 @@ describe('discovery.http target churn', () => {
     sd = await listenOnLoopback(
       createServer((_req, res) => {
         sdRequests++
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(sdTargets))
+        if (sdFailing) res.writeHead(500, { 'content-type': 'text/plain' }).end('inventory down\n')
+        else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(sdTargets))
       })
     )
   })
@@ -51,7 +53,7 @@ describe('discovery.http target churn', () => {
   })
   const loops = () => agent?.debug<ScrapeDebugInfo>('pyroscope.scrape.s').active_loops
 
-  it('starts loops for new targets, stops removed ones at once, and leaves none running', async () => {
+  it('starts loops for new targets, keeps the last good ones when a refresh fails, stops removed ones at once, and leaves none running', async () => {
     sdTargets = ['t1', 't2', 't3'].map(group)
     agent = await startAgent(`
 discovery.http "sd" {
@@ -77,8 +79,19 @@ pyroscope.write "w" {
     sdTargets = ['t1', 't2', 't3', 't4', 't5'].map(group)
     await waitFor(() => loops() === 5, { timeoutMs: 10_000, what: '5 loops' })
 
+    // A failing refresh keeps the last good targets and says why in the component's health.
+    sdFailing = true
+    const failedAt = sdRequests
+    await waitFor(() => sdRequests >= failedAt + 2, { timeoutMs: 10_000, what: 'two failed refreshes' })
+    assert.equal(loops(), 5)
+    const health = agent.controller.health('discovery.http.sd')
+    assert.equal(health.state, 'unhealthy')
+    assert.match(health.message, /refresh failed, keeping the last good targets \(5\): server returned HTTP status 500/)
+    sdFailing = false
+
     sdTargets = ['t1'].map(group)
     await waitFor(() => loops() === 1, { timeoutMs: 10_000, what: '1 loop' })
+    assert.equal(agent.controller.health('discovery.http.sd').state, 'healthy')
     // Removed targets get no request once t1 has been scraped twice more (two full intervals).
     const removedBefore = ['t2', 't3', 't4', 't5'].map((t) => requests.get(t) ?? 0)
     const t1Before = requests.get('t1') ?? 0

@@ -37,7 +37,9 @@ export async function refreshHttpSd(client: HttpClient, url: string, signal: Abo
     }
     text = Buffer.concat(chunks).toString('utf8')
   } finally {
-    if (!res.body.destroyed) res.body.destroy()
+    // Discard what was not read. dump() drains and closes the body without an unhandled 'error' event
+    // (destroying an unread undici body emits one, which would crash the process).
+    if (!res.body.destroyed) await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined)
   }
   let doc: unknown
   try {

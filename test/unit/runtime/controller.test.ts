@@ -1,0 +1,137 @@
+/**
+ * The controller's evaluation order and re-evaluation, with small in-process component definitions (pure
+ * runtime logic: no sockets). When a component publishes new exports, exactly the components that depend
+ * on it (directly or not) are re-evaluated, in dependency order; the others keep their arguments untouched.
+ */
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { Registry } from 'prom-client'
+import type { Component, ComponentDefinition, ComponentOptions } from '../../../src/runtime/component.js'
+import { loadConfig } from '../../../src/runtime/controller.js'
+import { ComponentRegistry } from '../../../src/runtime/registry.js'
+import { t } from '../../../src/runtime/schema.js'
+import { parse } from '../../../src/syntax/index.js'
+import { makeObject } from '../../../src/syntax/value.js'
+import type { ValueObject } from '../../../src/syntax/value.js'
+import { systemClock } from '../../../src/util/clock.js'
+import { silentLogger } from '../../../src/util/logger.js'
+
+interface SourceArgs {
+  readonly value: string
+}
+interface SinkArgs {
+  readonly input: string
+}
+
+/** `test.source "x" { value = "…" }` exports `out`; its publish() hook lets the test change the export. */
+const publishers = new Map<string, (exports: ValueObject) => void>()
+const updates: string[] = []
+
+const source: ComponentDefinition<SourceArgs> = {
+  name: 'test.source',
+  arguments: { attributes: { value: { type: t.string, required: true } } },
+  exports: { out: t.string },
+  toArguments: (v) => ({ value: v['value'] as string }),
+  initialExports: () => makeObject([['out', 'initial']]),
+  build: (options: ComponentOptions): Component<SourceArgs> => {
+    publishers.set(options.id, options.onStateChange)
+    return { update: () => updates.push(options.id), run: async () => undefined }
+  }
+}
+
+const sink: ComponentDefinition<SinkArgs> = {
+  name: 'test.sink',
+  arguments: { attributes: { input: { type: t.string, required: true } } },
+  exports: { out: t.string },
+  toArguments: (v) => ({ input: v['input'] as string }),
+  initialExports: () => makeObject([['out', '']]),
+  build: (options: ComponentOptions): Component<SinkArgs> => {
+    publishers.set(options.id, options.onStateChange)
+    return { update: () => updates.push(options.id), run: async () => undefined }
+  }
+}
+
+const CONFIG = `
+test.source "a" {
+  value = "1"
+}
+test.source "b" {
+  value = "2"
+}
+test.sink "from_a" {
+  input = test.source.a.out
+}
+test.sink "from_b" {
+  input = test.source.b.out + "!"
+}
+test.sink "chained" {
+  input = test.sink.from_a.out
+}
+`
+
+function load() {
+  updates.length = 0
+  publishers.clear()
+  const result = loadConfig(
+    parse(CONFIG, 'test.alloy'),
+    {
+      registry: new ComponentRegistry([source as never, sink as never]),
+      env: () => undefined,
+      logger: silentLogger(),
+      metrics: new Registry(),
+      clock: systemClock,
+      storagePath: 'data',
+      services: {}
+    },
+    'run'
+  )
+  assert.deepEqual(result.diagnostics, [])
+  const controller = result.controller
+  assert.ok(controller)
+  return controller
+}
+
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+describe('Controller', () => {
+  it('evaluates components after the ones they reference', () => {
+    const c = load()
+    const order = c.order.map((n) => n.id)
+    assert.ok(order.indexOf('test.source.a') < order.indexOf('test.sink.from_a'))
+    assert.ok(order.indexOf('test.sink.from_a') < order.indexOf('test.sink.chained'))
+    assert.deepEqual(c.components.get('test.sink.from_b')?.args, { input: 'initial!' })
+  })
+
+  it('re-evaluates only the dependants of a component whose exports changed, transitively and in order', async () => {
+    const c = load()
+    publishers.get('test.source.a')?.(makeObject([['out', 'fresh']]))
+    await settle()
+    assert.deepEqual(updates, ['test.sink.from_a'])
+    assert.deepEqual(c.components.get('test.sink.from_a')?.args, { input: 'fresh' })
+    assert.deepEqual(c.components.get('test.sink.from_b')?.args, { input: 'initial!' })
+
+    publishers.get('test.sink.from_a')?.(makeObject([['out', 'relayed']]))
+    await settle()
+    assert.deepEqual(updates, ['test.sink.from_a', 'test.sink.chained'])
+    assert.deepEqual(c.components.get('test.sink.chained')?.args, { input: 'relayed' })
+  })
+
+  it('does nothing when the exports did not change', async () => {
+    load()
+    publishers.get('test.source.b')?.(makeObject([['out', 'initial']]))
+    await settle()
+    assert.deepEqual(updates, [])
+  })
+
+  it('keeps the previous arguments and reports unhealthy when a re-evaluation fails', async () => {
+    const c = load()
+    // from_b computes `out + "!"`: a number export makes that a type error.
+    publishers.get('test.source.b')?.(makeObject([['out', 42]]))
+    await settle()
+    assert.deepEqual(updates, [])
+    assert.deepEqual(c.components.get('test.sink.from_b')?.args, { input: 'initial!' })
+    const health = c.health('test.sink.from_b')
+    assert.equal(health.state, 'unhealthy')
+    assert.match(health.message, /re-evaluation failed, keeping previous arguments/)
+  })
+})
