@@ -149,17 +149,20 @@ export const run: Benchmark = async () => {
 function results(f: AgentFigures, seen: ReturnType<ScrapeLog['window']>, pushesReceived: number): BenchResult[] {
   const windowS = (f.windowToMs - f.windowFromMs) / 1000
   const cpuPercent = (f.cpuMicros / 1e6 / windowS) * 100
-  const missed = (f.scrapes['missed'] ?? 0) + (seen.expected - seen.done)
+  // A point the agent counted as missed is also a point the servers never saw: count each point once.
+  const missed = seen.expected - seen.done
   const label = `one node, ${TARGETS.toLocaleString('en')} targets × ${TYPES.length} types at ${INTERVAL_MS / 1000} s (${f.activeLoops.toLocaleString('en')} loops), ${Math.round(windowS)} s window`
   return [
     { name: `${label}: scrapes done (floor: expected from the phases)`, value: seen.done, unit: 'scrapes', floor: seen.expected, ratio: Math.round((seen.done / seen.expected) * 10_000) / 10_000 },
     {
-      name: 'one node: missed scrapes (agent-counted missed + expected not seen at the servers)',
+      name: 'one node: missed scrapes (scheduled points in the window that no server saw)',
       value: missed,
       unit: 'scrapes',
       goal: '0',
       pass: missed === 0
     },
+    { name: 'one node: of which the agent counted as missed (woke > 1 s after the point)', value: f.scrapes['missed'] ?? 0, unit: 'scrapes' },
+    { name: 'one node: scrape start delay after its point, max', value: round(seen.delayMaxMs), unit: 'ms' },
     { name: 'one node: skipped scrapes (previous one still running)', value: f.scrapes['skipped'] ?? 0, unit: 'scrapes' },
     { name: `one node: late scrapes (> ${LATE_AFTER_MS} ms after their point, at the server)`, value: seen.late, unit: 'scrapes' },
     { name: 'one node: scrape start delay after its point, p50', value: round(seen.delayP50Ms), unit: 'ms' },
