@@ -25,6 +25,9 @@ export interface Incarnation {
   sent: number
   dropped: number
   queued: number
+  /** Scrape points the process itself counted as missed (it woke up over a second late) or skipped. */
+  missed: number
+  skipped: number
   lastPollAt: number | undefined
 }
 
@@ -37,6 +40,8 @@ export interface IncarnationFigures {
   readonly sent: number
   readonly dropped: number
   readonly queuedAtLastPoll: number
+  readonly missed: number
+  readonly skipped: number
   /** kill -9 only: profiles that may have died with the process (see the module comment). */
   readonly lossBound: number
   readonly scrapedAfterLastPoll: number
@@ -108,6 +113,8 @@ function figuresOf(inc: Incarnation, ok: readonly LoggedScrape[]): IncarnationFi
     sent: inc.sent,
     dropped: inc.dropped,
     queuedAtLastPoll: inc.queued,
+    missed: inc.missed,
+    skipped: inc.skipped,
     lossBound: killed ? Math.max(0, mine.length - inc.sent - inc.dropped) : 0,
     scrapedAfterLastPoll: afterPoll
   }

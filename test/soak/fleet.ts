@@ -23,8 +23,18 @@ export interface FleetOptions {
   readonly log: (line: string) => void
 }
 
+/** Between two polls, an agent counted scrape points it missed (late by over a second) or skipped. */
+export interface LatePoints {
+  readonly name: string
+  readonly fromMs: number
+  readonly toMs: number
+  readonly missed: number
+  readonly skipped: number
+}
+
 export interface Fleet {
   readonly incarnations: Incarnation[]
+  readonly latePoints: LatePoints[]
   /** Unexpected exits, and stops that needed SIGKILL or exited non-zero. */
   readonly crashes: string[]
   live(): NodeProcess[]
@@ -45,6 +55,7 @@ export interface Fleet {
 export function createFleet(options: FleetOptions): Fleet {
   const incarnations: Incarnation[] = []
   const crashes: string[] = []
+  const latePoints: LatePoints[] = []
   const all: NodeProcess[] = []
   const current = new Map<string, { node: NodeProcess; life: Incarnation }>()
 
@@ -63,7 +74,7 @@ export function createFleet(options: FleetOptions): Fleet {
       storageDir: `${options.storageDir}/${name}`,
       extraArgs: options.extraArgs
     })
-    const life: Incarnation = { name, startedAt: Date.now(), endedAt: undefined, end: 'running', sent: 0, dropped: 0, queued: 0, lastPollAt: undefined }
+    const life: Incarnation = { name, startedAt: Date.now(), endedAt: undefined, end: 'running', sent: 0, dropped: 0, queued: 0, missed: 0, skipped: 0, lastPollAt: undefined }
     incarnations.push(life)
     all.push(node)
     current.set(name, { node, life })
@@ -83,6 +94,8 @@ export function createFleet(options: FleetOptions): Fleet {
   }
 
   const stop = async (name: string, signal: 'SIGKILL' | 'SIGTERM'): Promise<void> => {
+    // Already gone on its own: the exit handler recorded the crash, and the schedule goes on.
+    if (!current.has(name)) return
     const { node, life } = entry(name)
     life.end = signal === 'SIGKILL' ? 'sigkill' : 'sigterm'
     node.kill(signal)
@@ -100,11 +113,18 @@ export function createFleet(options: FleetOptions): Fleet {
     const at = Date.now()
     try {
       // Each read is a lower bound of the value at any later instant, which keeps the kill -9 bound safe.
-      const [sent, dropped, queued] = await Promise.all([
+      const [sent, dropped, queued, missed, skipped] = await Promise.all([
         metricValue(url, 'pyroscope_write_sent_profiles_total'),
         metricValue(url, 'pyroscope_write_dropped_profiles_total'),
-        metricValue(url, 'pyroscope_write_queue_length')
+        metricValue(url, 'pyroscope_write_queue_length'),
+        metricValue(url, 'shardscope_scrapes_total', { result: 'missed' }),
+        metricValue(url, 'shardscope_scrapes_total', { result: 'skipped' })
       ])
+      if (missed > life.missed || skipped > life.skipped) {
+        latePoints.push({ name: life.name, fromMs: life.lastPollAt ?? life.startedAt, toMs: at, missed: missed - life.missed, skipped: skipped - life.skipped })
+      }
+      life.missed = Math.max(life.missed, missed)
+      life.skipped = Math.max(life.skipped, skipped)
       life.sent = Math.max(life.sent, sent)
       life.dropped = Math.max(life.dropped, dropped)
       life.queued = queued
@@ -116,6 +136,7 @@ export function createFleet(options: FleetOptions): Fleet {
 
   return {
     incarnations,
+    latePoints,
     crashes,
     live: () => [...current.values()].map((c) => c.node),
     node: (name) => entry(name).node,

@@ -89,7 +89,7 @@ export function classifyIntervals(
       counts[kind]++
       const excuse = excused.find((w) => point >= w.fromMs && point <= w.toMs)
       const tally = kind === 'zero' ? zero : double
-      const line = `${id} @ ${clock(point)}: ${got.length} request(s)${got.length > 0 ? ` by ${got.map((r) => r.node).join('+')}` : ''}`
+      const line = `${id} @ ${clock(point)}: ${got.length} request(s)${got.length > 0 ? ` by ${got.map((r) => r.node).join('+')}` : ''}${neighbours(byPoint.get(id), point, intervalMs)}`
       if (excuse) {
         tally.expected++
         if (expectedPoints.length < detailLimit) expectedPoints.push(`${line} (${excuse.reason})`)
@@ -118,6 +118,12 @@ function bucketByPoint(series: readonly SeriesSpec[], requests: readonly LoggedS
     else points.set(point, [r])
   }
   return out
+}
+
+/** Who scraped the points before and after (the likely owner of a missed point). */
+function neighbours(points: Map<number, LoggedScrape[]> | undefined, point: number, intervalMs: number): string {
+  const by = (at: number): string => (points?.get(at) ?? []).map((r) => r.node).join('+') || 'nobody'
+  return `; before by ${by(point - intervalMs)}, after by ${by(point + intervalMs)}`
 }
 
 /** hh:mm:ss.mmm (UTC), as the agents' JSON logs print times. */

@@ -31,6 +31,10 @@ export function formatReport(report: SoakReport): string {
     `  two or more       ${i.double.expected + i.double.unexpected}  (expected ${i.double.expected}, unexpected ${i.double.unexpected})`,
     `  series with a zero or double point: ${imperfect.length} of ${series.length}`,
     ...section('unexpected points', i.unexpectedPoints),
+    ...section(
+      'points the agents counted as missed (woke up over a second late) or skipped',
+      report.latePoints.map((l) => `${l.name} between ${l.fromMs ? new Date(l.fromMs).toISOString().slice(11, 23) : '?'} and ${new Date(l.toMs).toISOString().slice(11, 23)}: missed ${l.missed}, skipped ${l.skipped}`)
+    ),
     ...section('expected points (first ones)', i.expectedPoints.slice(0, 10)),
     '',
     'profiles:',
@@ -48,7 +52,7 @@ export function formatReport(report: SoakReport): string {
     ...a.incarnations.map(
       (p) =>
         `  ${p.name.padEnd(4)} ${p.end.padEnd(8)} ${p.startedAt.slice(11, 23)} → ${(p.endedAt ?? '').slice(11, 23).padEnd(12)} ` +
-        `scraped ${p.scraped}, sent ${p.sent}, dropped ${p.dropped}, queued at last poll ${p.queuedAtLastPoll}` +
+        `scraped ${p.scraped}, sent ${p.sent}, dropped ${p.dropped}, queued at last poll ${p.queuedAtLastPoll}, missed ${p.missed}, skipped ${p.skipped}` +
         (p.end === 'sigkill' ? `, scraped after last poll ${p.scrapedAfterLastPoll}, loss bound ${p.lossBound}` : '')
     ),
     ...section('crashes', report.crashes),

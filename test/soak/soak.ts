@@ -18,7 +18,7 @@ import type { Accounting } from './accounting.js'
 import { startFlakyTargets } from './flaky-targets.js'
 import type { FlakyTargets } from './flaky-targets.js'
 import { createFleet } from './fleet.js'
-import type { Fleet } from './fleet.js'
+import type { Fleet, LatePoints } from './fleet.js'
 import { classifyIntervals } from './intervals.js'
 import type { ExcusedWindow, IntervalReport, SeriesSpec } from './intervals.js'
 import { agentNames, describeAction, INITIAL_AGENTS, soakSchedule } from './schedule.js'
@@ -41,6 +41,8 @@ export interface SoakReport {
   readonly events: { readonly at: string; readonly what: string }[]
   readonly intervals: IntervalReport
   readonly accounting: Accounting
+  /** Scrape points the agents themselves counted as missed or skipped, between two metric polls. */
+  readonly latePoints: LatePoints[]
   /** Processes that exited on their own, exited non-zero after SIGTERM, or had to be killed. */
   readonly crashes: string[]
   /** Processes still alive after the soak's cleanup (must be 0). */
@@ -62,37 +64,43 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     options.log(`[+${((Date.now() - began) / 1000).toFixed(1)}s] ${what}`)
   }
   const dir = await tempDir('shardscope-soak-')
-  const targets = await startFlakyTargets(options.targets)
-  const receiver = await startReceiver(`${dir.path}/received`, note)
-  const names = agentNames(options.agents)
-  const ports = new Map<string, number>()
-  for (const name of names) ports.set(name, await freePort())
-  const configPath = await writeConfig(
-    dir.path,
-    clusterConfig({ targetsLiteral: targets.targetsLiteral(), receiverUrl: receiver.url, interval: `${options.intervalMs}ms` })
-  )
-  const fleet = createFleet({ configPath, storageDir: `${dir.path}/agents`, ports, extraArgs: [`--cluster.failure-timeout=${failureTimeoutMs}ms`], log: options.log })
-  const excused: ExcusedWindow[] = []
   const polling = new AbortController()
   let poller: Promise<void> = Promise.resolve()
+  let targets: FlakyTargets | undefined
+  let receiver: SoakReceiver | undefined
+  let fleet: Fleet | undefined
   let measured: Omit<SoakReport, 'leftoverProcesses' | 'elapsedMs'>
   try {
+    targets = await startFlakyTargets(options.targets)
+    receiver = createReceiver(`${dir.path}/received`, await freePort())
+    await receiver.start()
+    note(`receiver listening on ${receiver.url}`)
+    const names = agentNames(options.agents)
+    const ports = new Map<string, number>()
+    for (const name of names) ports.set(name, await freePort())
+    const configPath = await writeConfig(
+      dir.path,
+      clusterConfig({ targetsLiteral: targets.targetsLiteral(), receiverUrl: receiver.url, interval: `${options.intervalMs}ms` })
+    )
+    const agents = createFleet({ configPath, storageDir: `${dir.path}/agents`, ports, extraArgs: [`--cluster.failure-timeout=${failureTimeoutMs}ms`], log: options.log })
+    fleet = agents
+    const excused: ExcusedWindow[] = []
     const initial = names.slice(0, INITIAL_AGENTS)
-    for (const name of initial) fleet.start(name, initial.filter((n) => n !== name))
-    await converged(fleet, initial)
-    poller = fleet.pollMetrics(polling.signal)
-    const from = settledAfterStart(fleet, initial) + options.intervalMs
+    for (const name of initial) agents.start(name, initial.filter((n) => n !== name))
+    await converged(agents, initial)
+    poller = agents.pollMetrics(polling.signal)
+    const from = settledAfterStart(agents, initial) + options.intervalMs
     note(`${initial.join(', ')} converged; measuring from ${new Date(from).toISOString()}`)
     await until(from)
     for (const step of soakSchedule(options.durationMs, options.agents, options.targets, options.intervalMs)) {
       await until(from + step.atMs)
       note(describeAction(step.action))
-      await perform(step.action, { fleet, receiver, targets, excused, note, failureTimeoutMs, intervalMs: options.intervalMs })
+      await perform(step.action, { fleet: agents, receiver, targets, excused, note, failureTimeoutMs, intervalMs: options.intervalMs })
     }
     await until(from + options.durationMs)
     const to = Date.now()
     note('SIGTERM to every agent')
-    await Promise.all(fleet.live().map((n) => fleet.leave(n.name)))
+    await Promise.all(agents.live().map((n) => agents.leave(n.name)))
     polling.abort()
     await poller
     await receiver.stop()
@@ -104,18 +112,20 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       window: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
       events,
       intervals: classifyIntervals(keys, targets.requests, options.intervalMs, { fromMs: from, toMs: to }, excused),
-      accounting: account(targets.requests, stored.map((e) => e.labels['__name__'] ?? ''), fleet.incarnations, (p) => PROFILE_PATHS[p] ?? p),
-      crashes: [...fleet.crashes, ...receiver.crashes]
+      accounting: account(targets.requests, stored.map((e) => e.labels['__name__'] ?? ''), agents.incarnations, (p) => PROFILE_PATHS[p] ?? p),
+      latePoints: agents.latePoints,
+      crashes: [...agents.crashes, ...receiver.crashes]
     }
   } finally {
     polling.abort()
     await poller
-    await fleet.killAll()
-    await receiver.stop('SIGKILL')
-    await targets.close()
+    await fleet?.killAll()
+    await receiver?.stop('SIGKILL')
+    await targets?.close()
     await dir.remove()
   }
-  return { ...measured, leftoverProcesses: fleet.survivors().length + receiver.survivors(), elapsedMs: Date.now() - began }
+  const leftoverProcesses = (fleet?.survivors().length ?? 0) + (receiver?.survivors() ?? 0)
+  return { ...measured, leftoverProcesses, elapsedMs: Date.now() - began }
 }
 
 interface StepContext {
@@ -208,8 +218,7 @@ interface SoakReceiver {
 }
 
 /** `shardscope receive` on a fixed port, so that a restart comes back where the agents push. */
-async function startReceiver(dir: string, note: (what: string) => void): Promise<SoakReceiver> {
-  const port = await freePort()
+function createReceiver(dir: string, port: number): SoakReceiver {
   const crashes: string[] = []
   let running: { process: RunningProcess; stopping: boolean } | undefined
   const all: RunningProcess[] = []
@@ -223,8 +232,6 @@ async function startReceiver(dir: string, note: (what: string) => void): Promise
     })
     await process.waitForOutput(/listening on http:/)
   }
-  await start()
-  note(`receiver listening on 127.0.0.1:${port}`)
   return {
     url: `http://127.0.0.1:${port}`,
     crashes,

@@ -136,7 +136,7 @@ describe('the docker-compose topology as processes on 127.0.0.1', { timeout: 90_
     assert.equal(serviceNames.length, topology.demoTargets.length)
   })
 
-  it('has the three agents see each other', async () => {
+  it('lets the three agents see each other as participants', async () => {
     const names = agents.map((a) => a.name).sort().join(',')
     await waitFor(
       async () => {

@@ -46,7 +46,7 @@ describe('soak interval classification', () => {
 
 describe('soak profile accounting', () => {
   const life = (over: Partial<Incarnation>): Incarnation => ({
-    name: 'a1', startedAt: 0, endedAt: 100_000, end: 'sigterm', sent: 0, dropped: 0, queued: 0, lastPollAt: 50_000, ...over
+    name: 'a1', startedAt: 0, endedAt: 100_000, end: 'sigterm', sent: 0, dropped: 0, queued: 0, missed: 0, skipped: 0, lastPollAt: 50_000, ...over
   })
 
   it('explains a gap by a kill -9 only up to what the killed process had not reported', () => {
