@@ -56,7 +56,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     closing: closing.signal
   }
   const server = createServer((req, res) => {
-    void handle(req, res, ctx)
+    handle(req, res, ctx).catch((err: unknown) => {
+      // Never an unhandled rejection: one bad request must not take the agent down.
+      ctx.logger.error({ err }, 'debug server request failed')
+      if (!res.headersSent) sendText(res, 500, 'internal error')
+      else res.destroy()
+    })
   })
 
   await new Promise<void>((resolve, reject) => {
@@ -90,7 +95,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://debug.invalid')
+  let url: URL
+  try {
+    url = new URL(req.url ?? '/', 'http://debug.invalid')
+  } catch {
+    sendText(res, 400, 'bad request target')
+    return
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD')
     sendText(res, 405, `method ${req.method ?? ''} not allowed`)

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { Registry } from 'prom-client'
 import { startServer } from '../../../src/server/index.js'
@@ -10,6 +10,17 @@ import type { TestServer } from './fixture.js'
 async function status(server: TestServer, path: string): Promise<{ code: number; text: string }> {
   const res = await fetch(server.base + path)
   return { code: res.status, text: await res.text() }
+}
+
+/** Sends raw bytes (fetch would refuse these request targets) and returns the whole reply. */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(text))
+    let reply = ''
+    socket.on('data', (d: Buffer) => (reply += d.toString()))
+    socket.on('end', () => resolve(reply))
+    socket.on('error', reject)
+  })
 }
 
 describe('health and readiness', () => {
@@ -26,6 +37,14 @@ describe('health and readiness', () => {
     const unhealthy = await status(server, '/-/healthy')
     assert.equal(unhealthy.code, 503)
     assert.match(unhealthy.text, /unhealthy components: pyroscope\.write\.default/)
+  })
+
+  it('answers 400 to a request target that is not a valid URL, and keeps serving', async () => {
+    for (const target of ['//[', '//a b', '//:99999']) {
+      const reply = await rawRequest(server.port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
+      assert.match(reply, /^HTTP\/1\.1 400 /, `${target}: ${reply.slice(0, 80)}`)
+    }
+    assert.equal((await status(server, '/metrics')).code, 200)
   })
 
   it('answers 200 when the view is ready and 503 when it is not', async () => {
