@@ -4,6 +4,7 @@
  */
 import type { ClusterHandle } from '../cluster/index.js'
 import type { ScrapeDebugInfo } from '../components/pyroscope/scrape/component.js'
+import { isSecretParamName, redactUrl } from '../http/index.js'
 import type { Controller } from '../runtime/controller.js'
 import type { AgentView, ClusterView, ComponentView, TargetView } from '../server/index.js'
 
@@ -29,7 +30,7 @@ export function createAgentView(state: AgentState): AgentView {
           type: node.definition.name,
           health: health.state,
           health_message: health.message,
-          arguments: JSON.parse(JSON.stringify(loaded?.args ?? null)) as unknown,
+          arguments: displayArguments(loaded?.args ?? null),
           debug: summarizeDebug(loaded?.component?.debugInfo?.())
         }
       })
@@ -66,6 +67,26 @@ export function createAgentView(state: AgentState): AgentView {
     ready: () => state.running && state.controller !== undefined && (state.cluster?.ready() ?? true),
     healthy: () => state.running
   }
+}
+
+const SECRET_HEADER = /auth|token|key|secret|cookie|password|credential|signature/i
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i
+
+/**
+ * Arguments as the API and UI show them. `secret` values already print as "(secret)"; on top of that, URLs
+ * lose their passwords and secret-looking query parameters, header values whose names look like credentials
+ * are hidden, and so are `params` whose names look secret (they end up in scrape URLs).
+ */
+export function displayArguments(args: unknown): unknown {
+  const text = JSON.stringify(args, (key: string, value: unknown) => {
+    if (typeof value === 'string' && URL_LIKE.test(value)) return redactUrl(value)
+    if ((key === 'headers' || key === 'params') && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const hide = key === 'headers' ? (name: string) => SECRET_HEADER.test(name) : isSecretParamName
+      return Object.fromEntries(Object.entries(value).map(([name, v]) => [name, hide(name) ? '(secret)' : v]))
+    }
+    return value
+  })
+  return text === undefined ? null : (JSON.parse(text) as unknown)
 }
 
 /** The targets list is served by /api/v1/targets; the components API keeps the counts only. */

@@ -2,6 +2,7 @@
  * The HTTP client block shared by pyroscope.scrape, pyroscope.write endpoints and discovery.http:
  * schema, defaults and Prometheus/Alloy's validation rules, producing `HttpClientOptions`.
  */
+import { redactUrl } from '../../http/index.js'
 import type { Diagnostic, Span } from '../../syntax/diagnostics.js'
 import type { AttributeSpec, DecodedBlock, NestedBlockSpec } from '../../runtime/schema.js'
 import { t } from '../../runtime/schema.js'
@@ -72,6 +73,9 @@ const OAUTH2_BLOCK: NestedBlockSpec = {
     },
     blocks: { tls_config: TLS_CONFIG_BLOCK },
     validate: (b) => [
+      // Prometheus' OAuth2 validation: the client credentials flow needs both.
+      ...(b.values['client_id'] ? [] : [{ span: b.blockSpan, message: 'oauth2 client_id must be configured' }]),
+      ...(b.values['token_url'] ? [] : [{ span: b.blockSpan, message: 'oauth2 token_url must be configured' }]),
       ...exclusive('oauth2 client_secret & client_secret_file', ['client_secret', 'client_secret_file'])(b),
       ...validateProxy(b),
       ...validateUrl(b, 'token_url')
@@ -142,7 +146,7 @@ function validateProxy(b: DecodedBlock): Diagnostic[] {
       message: 'if proxy_connect_header is configured, proxy_url or proxy_from_environment must also be configured'
     })
   }
-  out.push(...validateUrl(b, 'proxy_url'))
+  out.push(...validateUrl(b, 'proxy_url', { allowCredentials: true }))
   return out
 }
 
@@ -162,23 +166,29 @@ function validateTls(b: DecodedBlock): Diagnostic[] {
   return out
 }
 
-/** Checks that an attribute holding a URL is absolute http(s). */
-export function validateUrl(b: DecodedBlock, name: string): Diagnostic[] {
+/**
+ * Checks that an attribute holding a URL is absolute http(s). Credentials in the URL are refused (except for
+ * a proxy, where `user:password@` is the usual way to give them): they would be shown wherever the URL is.
+ */
+export function validateUrl(b: DecodedBlock, name: string, options: { allowCredentials?: boolean } = {}): Diagnostic[] {
   const v = b.values[name]
   if (typeof v !== 'string' || v === '') return []
-  const problem = urlProblem(v)
+  const problem = urlProblem(v, options.allowCredentials ?? false)
   return problem ? [{ span: spanOf(b, name), message: `${name}: ${problem}` }] : []
 }
 
-export function urlProblem(text: string): string | undefined {
+export function urlProblem(text: string, allowCredentials = true): string | undefined {
   let url: URL
   try {
     url = new URL(text)
   } catch {
-    return `invalid URL ${JSON.stringify(text)}`
+    return `invalid URL ${JSON.stringify(redactUrl(text))}`
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `URL scheme must be http or https, got ${JSON.stringify(url.protocol.slice(0, -1))}`
-  if (url.hostname === '') return `URL ${JSON.stringify(text)} has no host`
+  if (url.hostname === '') return `URL ${JSON.stringify(redactUrl(text))} has no host`
+  if (!allowCredentials && (url.username !== '' || url.password !== '')) {
+    return 'credentials in the URL are not supported; use a basic_auth block (its password is a secret)'
+  }
   return undefined
 }
 

@@ -15,7 +15,7 @@ import type { RunningProcess } from '../../helpers/processes.js'
 import { waitFor } from '../../helpers/wait-for.js'
 import { profilingOnly } from '../../helpers/config.js'
 
-const SECRETS = ['bearer-s3cr3t-value', 'basic-p4ssw0rd-value', 'oauth-cl1ent-secret']
+const SECRETS = ['bearer-s3cr3t-value', 'basic-p4ssw0rd-value', 'oauth-cl1ent-secret', 'pr0xy-p4ss-value', 'hdr-t0ken-value', 'p4ram-t0ken-value']
 
 interface ApiTarget {
   component: string
@@ -54,16 +54,19 @@ pyroscope.scrape "down" {
   targets         = [{"__address__" = "127.0.0.1:${downPort}", "service_name" = "gone"}]
   forward_to      = [pyroscope.write.local.receiver]
   scrape_interval = "2s"
+  params          = {"token" = ["${SECRETS[5]}"]}
   oauth2 {
     client_id     = "agent"
     client_secret = "${SECRETS[2]}"
     token_url     = "http://127.0.0.1:${downPort}/token"
+    proxy_url     = "http://proxyuser:${SECRETS[3]}@127.0.0.1:${downPort}"
   }
 ${profilingOnly('goroutine')}
 }
 pyroscope.write "local" {
   endpoint {
-    url = "http://127.0.0.1:${receiverPort}"
+    url     = "http://127.0.0.1:${receiverPort}"
+    headers = {"Authorization" = "Bearer ${SECRETS[4]}", "X-Scope-OrgID" = "tenant-a"}
     basic_auth {
       username = "agent"
       password = "${SECRETS[1]}"
@@ -118,7 +121,7 @@ pyroscope.receive_http "local" {
     assert.ok(typeof up.duration_seconds === 'number' && up.duration_seconds >= 0)
     assert.deepEqual(up.labels, { __name__: 'goroutine', instance: go.address, job: 'pyroscope.scrape.up', service_name: 'go-app' })
 
-    assert.equal(down.url, `http://127.0.0.1:${downPort}/debug/pprof/goroutine`)
+    assert.equal(down.url, `http://127.0.0.1:${downPort}/debug/pprof/goroutine?token=xxxxx`)
     assert.equal(down.last_success, null)
     assert.ok(down.last_scrape !== null)
     assert.match(down.last_error, /oauth2 token|connection refused/)

@@ -61,10 +61,13 @@ const CASES: readonly Case[] = [
   { name: 'reference cycle', text: 'discovery.http "a" {\n  url = discovery.http.b.targets[0]["__address__"]\n}\ndiscovery.http "b" {\n  url = discovery.http.a.targets[0]["__address__"]\n}\n', error: 'test.alloy:1:1: cycle detected: discovery.http.a -> discovery.http.b -> discovery.http.a' },
   // Conflicts and rules of the spec
   { name: 'bearer_token with bearer_token_file', text: scrape('  bearer_token      = "t"\n  bearer_token_file = "/f"'), error: 'test.alloy:5:3: at most one of basic_auth, authorization, oauth2, bearer_token & bearer_token_file must be configured' },
-  { name: 'basic_auth with oauth2', text: scrape('  basic_auth {\n    username = "u"\n  }\n  oauth2 {\n    client_id = "c"\n  }'), error: 'test.alloy:7:3: at most one of basic_auth, authorization, oauth2, bearer_token & bearer_token_file must be configured' },
+  { name: 'basic_auth with oauth2', text: scrape('  basic_auth {\n    username = "u"\n  }\n  oauth2 {\n    client_id = "c"\n    token_url = "http://auth:8080/token"\n  }'), error: 'test.alloy:7:3: at most one of basic_auth, authorization, oauth2, bearer_token & bearer_token_file must be configured' },
+  { name: 'oauth2 without token_url', text: scrape('  oauth2 {\n    client_id = "c"\n  }'), error: 'test.alloy:4:3: oauth2 token_url must be configured' },
+  { name: 'oauth2 without client_id', text: scrape('  oauth2 {\n    token_url = "http://auth:8080/token"\n  }'), error: 'test.alloy:4:3: oauth2 client_id must be configured' },
+  { name: 'credentials in an endpoint URL', text: 'pyroscope.write "w" {\n  endpoint {\n    url = "https://user:hunter2@profiles.example.com"\n  }\n}\n', error: 'test.alloy:3:5: url: credentials in the URL are not supported; use a basic_auth block (its password is a secret)' },
   { name: 'password with password_file', text: scrape('  basic_auth {\n    password      = "p"\n    password_file = "/f"\n  }'), error: 'test.alloy:6:5: at most one of basic_auth password & password_file must be configured' },
   { name: 'credentials with credentials_file', text: scrape('  authorization {\n    credentials      = "c"\n    credentials_file = "/f"\n  }'), error: 'test.alloy:6:5: at most one of authorization credentials & credentials_file must be configured' },
-  { name: 'client_secret with client_secret_file', text: scrape('  oauth2 {\n    client_secret      = "s"\n    client_secret_file = "/f"\n  }'), error: 'test.alloy:6:5: at most one of oauth2 client_secret & client_secret_file must be configured' },
+  { name: 'client_secret with client_secret_file', text: scrape('  oauth2 {\n    client_id          = "c"\n    token_url          = "http://auth:8080/token"\n    client_secret      = "s"\n    client_secret_file = "/f"\n  }'), error: 'test.alloy:8:5: at most one of oauth2 client_secret & client_secret_file must be configured' },
   { name: 'no_proxy without proxy_url', text: scrape('  no_proxy = "localhost"'), error: 'test.alloy:4:3: if no_proxy is configured, proxy_url must also be configured' },
   { name: 'proxy_from_environment with proxy_url', text: scrape('  proxy_from_environment = true\n  proxy_url = "http://proxy:3128"'), error: 'test.alloy:5:3: if proxy_from_environment is configured, proxy_url must not be configured' },
   { name: 'proxy_connect_header without a proxy', text: scrape('  proxy_connect_header = {"X-A" = ["b"]}'), error: 'test.alloy:4:3: if proxy_connect_header is configured, proxy_url or proxy_from_environment must also be configured' },
@@ -99,7 +102,9 @@ describe('invalid configs', () => {
       scrape('  bearer_token      = "hunter2-very-secret"\n  bearer_token_file = "/f"'),
       scrape('  bearer_token = ["hunter2-very-secret"]'),
       scrape('  basic_auth {\n    password      = "hunter2-very-secret"\n    password_file = "/f"\n  }'),
-      scrape('  oauth2 {\n    client_secret = "hunter2-very-secret"\n    token_url     = "not a url"\n  }')
+      scrape('  oauth2 {\n    client_id     = "c"\n    client_secret = "hunter2-very-secret"\n    token_url     = "not a url"\n  }'),
+      'pyroscope.write "w" {\n  endpoint {\n    url = "https://user:hunter2-very-secret@profiles.example.com"\n  }\n}\n',
+      'discovery.http "d" {\n  url = "https://user:hunter2-very-secret@"\n}\n'
     ]
     for (const text of configs) {
       const errors = configErrors(text)
