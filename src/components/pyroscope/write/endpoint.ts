@@ -91,6 +91,8 @@ export class Endpoint {
   private readonly counts = { sent: 0, queue_full: 0, retries_exhausted: 0, rejected: 0, shutdown: 0, invalid_labels: 0 }
   private inFlight = 0
   private running = false
+  /** false once a newer endpoint with the same name reports the queue-length gauge. */
+  private ownsQueueGauge = true
   /** Aborted when the shutdown grace period ends: cuts attempts and backoffs in progress. */
   private hardStop = new AbortController()
 
@@ -141,12 +143,40 @@ export class Endpoint {
       // Cancelled because the drain finished first.
       () => undefined
     )
-    await Promise.all(senders)
-    graceTimer.abort()
-    await Promise.all([grace, ticker])
+    // allSettled, and the clean-up in `finally`: a sender that failed must not leave the grace timer armed,
+    // the ticker unawaited or the queue uncounted.
+    let failure: PromiseRejectedResult | undefined
+    try {
+      failure = (await Promise.allSettled(senders)).find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    } finally {
+      graceTimer.abort()
+      const [, tick] = await Promise.allSettled([grace, ticker])
+      this.drop('shutdown', this.queue.drain().length)
+      this.updateQueueGauge()
+      this.dropLog.flush()
+      if (failure === undefined && tick.status === 'rejected') failure = tick
+    }
+    if (failure !== undefined) throw failure.reason
+  }
+
+  /**
+   * For an endpoint that will never run (its component was reconfigured before it started): refuses new
+   * profiles and counts what it holds as dropped(shutdown).
+   */
+  abandon(): void {
+    if (this.running) throw new Error(`endpoint ${this.name} is running; stop it through its run signal`)
+    this.queue.close()
     this.drop('shutdown', this.queue.drain().length)
     this.updateQueueGauge()
     this.dropLog.flush()
+  }
+
+  /**
+   * Stops this endpoint from writing the queue-length gauge: a newer endpoint with the same name (after a
+   * reconfiguration) owns the series now, and this one's final "0" must not overwrite its value.
+   */
+  releaseQueueGauge(): void {
+    this.ownsQueueGauge = false
   }
 
   stats(): EndpointStats {
@@ -184,16 +214,22 @@ export class Endpoint {
       }
       this.inFlight += batch.length
       try {
-        await this.deliver(batch.length === 1 ? first.body : Buffer.concat(batch.map((b) => b.body)), batch.length, stop)
+        await this.deliver(batch, stop)
       } finally {
         this.inFlight -= batch.length
       }
     }
   }
 
-  /** Pushes one request of `count` profiles until they end in exactly one counter. */
-  private async deliver(body: Uint8Array, count: number, stop: AbortSignal): Promise<void> {
+  /**
+   * Pushes one request holding `batch` until each of its profiles ends in exactly one counter. A refused
+   * batch (a 4xx) is not counted as rejected whole: one bad profile must not take the good ones with it, so
+   * each profile of a refused batch is pushed again on its own and only the ones refused alone are rejected.
+   */
+  private async deliver(batch: readonly PreparedSeries[], stop: AbortSignal): Promise<void> {
     const { clock, metrics, client } = this.deps
+    const count = batch.length
+    const body = count === 1 ? (batch[0] as PreparedSeries).body : Buffer.concat(batch.map((b) => b.body))
     const maxAttempts = this.opts.max_backoff_retries
     for (let attempt = 1; ; attempt++) {
       if (attempt > 1) metrics.retries.inc({ endpoint: this.name })
@@ -206,6 +242,11 @@ export class Endpoint {
           metrics.sent.inc({ endpoint: this.name }, count)
           return
         case 'fatal':
+          if (count > 1) {
+            this.logger.debug({ profiles: count, err: outcome.error }, 'batch refused, pushing its profiles one by one')
+            for (const series of batch) await this.deliver([series], stop)
+            return
+          }
           this.drop('rejected', count, outcome.error)
           return
         case 'stopped':
@@ -241,6 +282,7 @@ export class Endpoint {
   }
 
   private updateQueueGauge(): void {
+    if (!this.ownsQueueGauge) return
     this.deps.metrics.queueLength.set({ endpoint: this.name }, this.queue.length)
   }
 

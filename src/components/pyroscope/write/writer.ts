@@ -67,7 +67,16 @@ export class ProfileWriter implements ProfilesReceiver {
 
   /** Runs every endpoint until the signal aborts and each has drained (or given up on) its queue. */
   async run(signal: AbortSignal): Promise<void> {
-    await Promise.all(this.endpoints.map((endpoint) => endpoint.run(signal)))
+    // allSettled: one failing endpoint must not end the run (and get the clients closed) while others still drain.
+    const results = await Promise.allSettled(this.endpoints.map((endpoint) => endpoint.run(signal)))
+    this.invalidLog.flush()
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failure !== undefined) throw failure.reason
+  }
+
+  /** For a writer that will never run: every endpoint refuses new profiles and counts what it holds as dropped(shutdown). */
+  abandon(): void {
+    for (const endpoint of this.endpoints) endpoint.abandon()
     this.invalidLog.flush()
   }
 }
