@@ -11,7 +11,7 @@ import type { PushResult } from './retry.js'
 
 export const PUSH_PATH = '/push.v1.PusherService/Push'
 
-/** Enough of an error body to show Pyroscope's message; the rest is not read. */
+/** Enough of an error body to find its first line; the rest is not read (classifyResponse caps what is shown). */
 const ERROR_BODY_PREVIEW_BYTES = 4096
 
 export interface PushTarget {

@@ -101,11 +101,19 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   return Math.max(0, at - nowMs)
 }
 
+/** The most of an error body's first line that goes into an error message (and so into logs). */
+export const ERROR_DETAIL_MAX_CHARS = 256
+
 function describeStatus(status: number, bodyFirstLine: string): string {
-  const connect = parseConnectError(bodyFirstLine)
-  if (connect !== undefined) return `server returned HTTP ${status}: ${connect}`
-  const line = bodyFirstLine.trim()
-  return line === '' ? `server returned HTTP ${status}` : `server returned HTTP ${status}: ${line}`
+  const detail = parseConnectError(bodyFirstLine) ?? bodyFirstLine.trim()
+  return detail === '' ? `server returned HTTP ${status}` : `server returned HTTP ${status}: ${truncate(detail, ERROR_DETAIL_MAX_CHARS)}`
+}
+
+/** `text` cut to `max` characters (code points: no surrogate pair is split), ending in "…" when cut. */
+function truncate(text: string, max: number): string {
+  if (text.length <= max) return text
+  const chars = Array.from(text)
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`
 }
 
 /** Pyroscope answers errors as connect JSON: `{"code":"invalid_argument","message":"..."}` → `invalid_argument: ...`. */
