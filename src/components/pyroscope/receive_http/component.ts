@@ -3,15 +3,24 @@
  * `forward_to` and/or stores them under `storage_path` (files + index.jsonl). A request is answered only
  * after every receiver took it, so a push that gets 200 is never lost by this process.
  * Changing the listen address restarts the server; other argument changes apply to the next request.
+ *
+ * A request is handled whole, so that a refusal does not leave part of it forwarded (a client retries a
+ * refused push, and the part would arrive twice):
+ * - before anything is forwarded, every series is checked against pyroscope.write's label rules
+ *   (`prepareLabels`, without external labels: a series must carry its own service_name); one that fails
+ *   refuses the whole request (400);
+ * - then every series goes to every `forward_to` receiver; a refusal from one (a full queue: 503) can still
+ *   leave earlier series queued elsewhere, which only a retry of a transient failure can duplicate;
+ * - only after every forward succeeded are the profiles stored, so a failed forward stores nothing.
  */
 import { isAbsolute, join } from 'node:path'
 import type { Component, ComponentOptions, Health } from '../../../runtime/component.js'
-import type { Labels } from '../../../util/labels.js'
-import type { RawSample } from '../receiver.js'
+import { ProfileRefusedError, prepareLabels } from '../write/index.js'
 import type { ReceiveHttpArguments } from './arguments.js'
 import { ProfileStore } from './store.js'
 import { startReceiveServer } from './server.js'
 import type { ReceiveServer } from './server.js'
+import type { AcceptedSeries } from './validate.js'
 
 export class ReceiveHttpComponent implements Component<ReceiveHttpArguments> {
   #args: ReceiveHttpArguments
@@ -66,7 +75,7 @@ export class ReceiveHttpComponent implements Component<ReceiveHttpArguments> {
         port,
         logger: this.options.logger,
         registry: this.options.metrics,
-        onProfile: (labels, samples) => this.#accept(labels, samples)
+        onRequest: (series) => this.#accept(series)
       })
     } catch (err) {
       // Report and retry (the port may be freed); never crash the agent for it.
@@ -88,12 +97,18 @@ export class ReceiveHttpComponent implements Component<ReceiveHttpArguments> {
     this.#server = undefined
   }
 
-  async #accept(labels: Labels, samples: readonly RawSample[]): Promise<void> {
+  async #accept(series: readonly AcceptedSeries[]): Promise<void> {
     const store = this.#store
-    const work: Promise<unknown>[] = this.#args.forward_to.map((c) => c.value.append(labels, samples))
-    if (store) work.push(...samples.map((s) => store.write(labels, s.raw)))
-    await Promise.all(work)
-    this.#received += samples.length
+    const targets = this.#args.forward_to
+    if (targets.length > 0) {
+      for (const [i, s] of series.entries()) {
+        const prepared = prepareLabels(s.labels, {})
+        if (!prepared.ok) throw new ProfileRefusedError('WRITE_INVALID_LABELS', `series ${i}: ${prepared.reason}`)
+      }
+      for (const s of series) await Promise.all(targets.map((c) => c.value.append(s.labels, s.samples)))
+    }
+    if (store) await Promise.all(series.flatMap((s) => s.samples.map((sample) => store.write(s.labels, sample.raw))))
+    this.#received += series.reduce((n, s) => n + s.samples.length, 0)
   }
 
   #createStore(args: ReceiveHttpArguments): ProfileStore | undefined {

@@ -11,8 +11,16 @@
  *   streaming). Not 429, which Connect would use: clients (ours, Alloy) retry 429, and the same body would be
  *   refused again.
  * - 415 `invalid_argument`: a Content-Type other than application/proto, or a Content-Encoding.
+ * - 400 `invalid_argument` too when the handler refuses the request with a ProfileRefusedError
+ *   `WRITE_INVALID_LABELS` (the same request would be refused again), 503 `unavailable` for
+ *   `WRITE_QUEUE_FULL` (worth retrying later).
+ * - 503 `unavailable` (with `Retry-After: 1`) when `maxConcurrentRequests` pushes are already being handled:
+ *   each may hold a body of up to `maxBodyBytes` plus its inflated profiles, so their number is bounded.
  * - 405 on another method (with `Allow: POST`), 404 `unimplemented` on another path, 500 `internal` when
- *   `onProfile` fails.
+ *   the handler fails otherwise.
+ *
+ * The handler is `onRequest` (every series of the request in one call: what it does with them can be all or
+ * nothing) or `onProfile` (called once per series, in order; a failure at series N leaves 1..N-1 handled).
  */
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -22,11 +30,14 @@ import type { Registry } from 'prom-client'
 import type { Labels } from '../../../util/labels.js'
 import type { Logger } from '../../../util/logger.js'
 import type { RawSample } from '../receiver.js'
-import { PUSH_PATH } from '../write/index.js'
+import { ProfileRefusedError, PUSH_PATH } from '../write/index.js'
 import { validatePushBody } from './validate.js'
+import type { AcceptedSeries } from './validate.js'
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
+/** Push requests handled at once; more are answered 503 before their body is read. */
+export const DEFAULT_MAX_CONCURRENT_REQUESTS = 8
 
 export interface ReceiveServerOptions {
   readonly host: string
@@ -34,7 +45,12 @@ export interface ReceiveServerOptions {
   readonly port: number
   readonly maxBodyBytes?: number
   readonly maxDecompressedBytes?: number
-  readonly onProfile: (labels: Labels, samples: readonly RawSample[]) => Promise<void>
+  /** Push requests read, checked and handled at once; default DEFAULT_MAX_CONCURRENT_REQUESTS. */
+  readonly maxConcurrentRequests?: number
+  /** Takes every series of an accepted request at once. Exactly one of onRequest and onProfile is given. */
+  readonly onRequest?: (series: readonly AcceptedSeries[]) => Promise<void>
+  /** Takes the series of an accepted request one at a time. */
+  readonly onProfile?: (labels: Labels, samples: readonly RawSample[]) => Promise<void>
   readonly logger: Logger
   readonly registry?: Registry
 }
@@ -44,12 +60,13 @@ export interface ReceiveServer {
   close(): Promise<void>
 }
 
-type ConnectCode = 'invalid_argument' | 'resource_exhausted' | 'unimplemented' | 'internal'
+type ConnectCode = 'invalid_argument' | 'resource_exhausted' | 'unimplemented' | 'unavailable' | 'internal'
 
 interface Refusal {
   readonly status: number
   readonly code: ConnectCode
   readonly message: string
+  readonly headers?: Readonly<Record<string, string>>
 }
 
 export async function startReceiveServer(opts: ReceiveServerOptions): Promise<ReceiveServer> {
@@ -57,8 +74,10 @@ export async function startReceiveServer(opts: ReceiveServerOptions): Promise<Re
   const handler = createHandler(opts, (status) => requests?.inc({ code: String(status) }))
   const server = createServer((req, res) => {
     handler(req, res).catch((error: unknown) => {
-      opts.logger.warn({ err: error }, 'push request failed')
-      if (!res.headersSent) sendError(res, { status: 500, code: 'internal', message: 'internal error' })
+      const refusal = refusalFor(error)
+      if (refusal.status >= 500) opts.logger.warn({ err: error }, 'push request failed')
+      else opts.logger.debug({ reason: refusal.message }, 'push request refused')
+      if (!res.headersSent) sendError(res, refusal)
       else res.destroy()
     })
   })
@@ -86,6 +105,9 @@ function createHandler(
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const maxDecompressed = opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES
+  const maxConcurrent = Math.max(1, opts.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS)
+  const deliver = handlerOf(opts)
+  let active = 0
   return async (req, res) => {
     res.once('finish', () => countStatus(res.statusCode))
     const path = (req.url ?? '/').split('?', 1)[0]
@@ -102,21 +124,64 @@ function createHandler(
       sendError(res, refusal)
       return
     }
-    const body = await readBody(req, maxBody)
-    if (body === undefined) {
-      sendError(res, tooLarge(maxBody), true)
+    if (active >= maxConcurrent) {
+      // Before the body is read: node discards the unread body after the answer.
+      sendError(res, {
+        status: 503,
+        code: 'unavailable',
+        message: `too many push requests in progress (limit ${maxConcurrent}), retry later`,
+        headers: { 'retry-after': '1' }
+      })
       return
     }
-    const validation = validatePushBody(body, { maxDecompressedBytes: maxDecompressed })
-    if (!validation.ok) {
-      opts.logger.debug({ reason: validation.reason }, 'push request refused')
-      sendError(res, { status: 400, code: 'invalid_argument', message: validation.reason })
-      return
+    active++
+    try {
+      const body = await readBody(req, maxBody)
+      if (body === undefined) {
+        sendError(res, tooLarge(maxBody), true)
+        return
+      }
+      const validation = validatePushBody(body, { maxDecompressedBytes: maxDecompressed })
+      if (!validation.ok) {
+        opts.logger.debug({ reason: validation.reason }, 'push request refused')
+        sendError(res, { status: 400, code: 'invalid_argument', message: validation.reason })
+        return
+      }
+      await deliver(validation.series)
+    } finally {
+      active--
     }
-    for (const series of validation.series) await opts.onProfile(series.labels, series.samples)
     // Connect unary success: a serialized (empty) PushResponse.
     res.writeHead(200, { 'content-type': 'application/proto' }).end()
   }
+}
+
+function handlerOf(opts: ReceiveServerOptions): (series: readonly AcceptedSeries[]) => Promise<void> {
+  const { onRequest, onProfile } = opts
+  if (onRequest !== undefined && onProfile === undefined) return onRequest
+  if (onProfile !== undefined && onRequest === undefined) {
+    return async (series) => {
+      for (const s of series) await onProfile(s.labels, s.samples)
+    }
+  }
+  throw new TypeError('startReceiveServer needs exactly one of onRequest and onProfile')
+}
+
+/** How a handler's failure is answered: refusals that can never succeed are 400, a full queue is 503. */
+function refusalFor(error: unknown): Refusal {
+  if (error instanceof ProfileRefusedError) {
+    switch (error.code) {
+      case 'WRITE_INVALID_LABELS':
+        return { status: 400, code: 'invalid_argument', message: error.message }
+      case 'WRITE_QUEUE_FULL':
+        return { status: 503, code: 'unavailable', message: error.message }
+      default: {
+        const unknown: never = error.code
+        return { status: 500, code: 'internal', message: String(unknown) }
+      }
+    }
+  }
+  return { status: 500, code: 'internal', message: 'internal error' }
 }
 
 /** Everything that can be refused before reading the body. */
@@ -174,7 +239,7 @@ function tooLarge(maxBody: number): Refusal {
 
 /** A Connect error: JSON `{code, message}`. `close` ends the connection when the body was not read to its end. */
 function sendError(res: ServerResponse, refusal: Refusal, close = false): void {
-  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...refusal.headers }
   if (refusal.status === 405) headers['allow'] = 'POST'
   if (close) headers['connection'] = 'close'
   res.writeHead(refusal.status, headers).end(JSON.stringify({ code: refusal.code, message: refusal.message }))
