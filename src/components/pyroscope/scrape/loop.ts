@@ -5,7 +5,10 @@
  * target is scraped at the same instants on every node and a target that changes owner keeps its rhythm.
  * A scrape is started without waiting for the previous one to be handled; if the previous scrape is still
  * running when the next point comes, that point is skipped and counted (a loop never overlaps itself).
- * `owns(point)` is asked at every point, so a cluster hand-off at an announced instant is exact.
+ * `owns(point)` is asked at every point, so a cluster hand-off at an announced instant is exact; points
+ * passed while the process was stalled count as missed only when this node owned them.
+ * A scrape that rejects (a bug, not an expected failure) is reported through `onError` and never left
+ * unhandled; the loop goes on. `run` rejects only when scheduling itself throws.
  */
 import type { Clock } from '../../../util/clock.js'
 import { nextScrapeAt } from './offset.js'
@@ -18,8 +21,10 @@ export interface LoopDeps {
   owns(atMs: number): boolean
   /** A point skipped because the previous scrape was still running. */
   onSkip(atMs: number): void
-  /** Points passed without a scrape because the process was late (event loop stalls). */
+  /** Owned points passed without a scrape because the process was late (event loop stalls). */
   onMissed(count: number): void
+  /** A scrape rejected (it should resolve for every expected failure). */
+  onError(error: unknown, atMs: number): void
 }
 
 /** A scrape starting later than this after its point counts as missed, not as on time. */
@@ -47,7 +52,9 @@ export class ScrapeLoop {
       if (lateBy > LATE_THRESHOLD_MS) {
         // Woke up too late for this point (and maybe several): count them, resume at the next one.
         const next = nextScrapeAt(now, this.intervalMs, this.key)
-        this.deps.onMissed(Math.max(1, Math.round((next - point) / this.intervalMs)))
+        let missed = 0
+        for (let p = point; p < next; p += this.intervalMs) if (this.deps.owns(p)) missed++
+        if (missed > 0) this.deps.onMissed(missed)
         point = next
         continue
       }
@@ -55,8 +62,7 @@ export class ScrapeLoop {
         if (inFlight) {
           this.deps.onSkip(point)
         } else {
-          const started = this.deps.scrape(point, signal)
-          inFlight = started.finally(() => {
+          inFlight = this.#start(point, signal).finally(() => {
             inFlight = undefined
           })
         }
@@ -64,5 +70,16 @@ export class ScrapeLoop {
       point += this.intervalMs
     }
     await inFlight
+  }
+
+  /** Starts one scrape; the returned promise always resolves (a rejection goes to `onError`). */
+  #start(atMs: number, signal: AbortSignal): Promise<void> {
+    let started: Promise<void>
+    try {
+      started = this.deps.scrape(atMs, signal)
+    } catch (error) {
+      started = Promise.reject(error)
+    }
+    return started.then(undefined, (error: unknown) => this.deps.onError(error, atMs))
   }
 }

@@ -7,26 +7,34 @@ import { ManualClock, settle } from '../../../../helpers/fake-clock.js'
 const INTERVAL = 10_000
 const KEY = 123_456_789n // phase 6,789 ms
 
-function setup(options: { owns?: (at: number) => boolean; scrapeMs?: number } = {}) {
-  const clock = new ManualClock(1_000_000)
+const START = 1_000_000
+/** The first scrape point after START: the key's phase in the interval starting at START. */
+const FIRST = START + phaseMs(KEY, INTERVAL)
+
+function setup(options: { owns?: (at: number) => boolean; scrapeMs?: number; scrape?: (at: number) => Promise<void> } = {}) {
+  const clock = new ManualClock(START)
   const scraped: number[] = []
   const skipped: number[] = []
+  const errors: { error: unknown; at: number }[] = []
   let missed = 0
   const finish: (() => void)[] = []
   const loop = new ScrapeLoop(KEY, INTERVAL, {
     clock,
     owns: options.owns ?? (() => true),
-    scrape: async (at) => {
-      scraped.push(at)
-      if (options.scrapeMs === undefined) return
-      await new Promise<void>((resolve) => finish.push(resolve))
-    },
+    scrape:
+      options.scrape ??
+      (async (at) => {
+        scraped.push(at)
+        if (options.scrapeMs === undefined) return
+        await new Promise<void>((resolve) => finish.push(resolve))
+      }),
     onSkip: (at) => skipped.push(at),
-    onMissed: (n) => (missed += n)
+    onMissed: (n) => (missed += n),
+    onError: (error, at) => errors.push({ error, at })
   })
   const stop = new AbortController()
   const done = loop.run(stop.signal)
-  return { clock, scraped, skipped, finish, stop, done, missed: () => missed }
+  return { clock, scraped, skipped, errors, finish, stop, done, missed: () => missed }
 }
 
 describe('ScrapeLoop', () => {
@@ -57,14 +65,73 @@ describe('ScrapeLoop', () => {
   })
 
   it('asks for ownership at every point, so a hand-off at an instant is exact', async () => {
-    const handoffAt = 1_000_000 + 2 * INTERVAL
+    assert.ok(phaseMs(KEY, INTERVAL) > 0 && START % INTERVAL === 0, 'the points are START + phase + k * INTERVAL')
+    const handoffAt = START + 2 * INTERVAL
     const t = setup({ owns: (at) => at < handoffAt })
     await settle()
     await t.clock.advance(5 * INTERVAL)
-    assert.ok(t.scraped.length >= 1)
-    assert.ok(t.scraped.every((at) => at < handoffAt), t.scraped.join(','))
+    assert.deepEqual(t.scraped, [FIRST, FIRST + INTERVAL])
     t.stop.abort()
     await t.done
+  })
+
+  it('takes over at the hand-off instant, scraping exactly the points from then on', async () => {
+    const handoffAt = START + 2 * INTERVAL
+    const t = setup({ owns: (at) => at >= handoffAt })
+    await settle()
+    await t.clock.advance(5 * INTERVAL)
+    assert.deepEqual(t.scraped, [FIRST + 2 * INTERVAL, FIRST + 3 * INTERVAL, FIRST + 4 * INTERVAL])
+    t.stop.abort()
+    await t.done
+  })
+
+  it('counts as missed only the passed points this node owned', async () => {
+    // This node owns every other point (another node scrapes the rest).
+    const owns = (at: number) => Math.round((at - FIRST) / INTERVAL) % 2 === 0
+    const t = setup({ owns })
+    await settle()
+    await t.clock.advance(INTERVAL) // FIRST is scraped
+    assert.deepEqual(t.scraped, [FIRST])
+    // Stalled past FIRST + 1..4 intervals; of those this node owned FIRST + 2 and FIRST + 4 intervals.
+    t.clock.jump(4 * INTERVAL + 2_000)
+    await t.clock.advance(0)
+    assert.equal(t.missed(), 2)
+    assert.deepEqual(t.scraped, [FIRST])
+    t.stop.abort()
+    await t.done
+  })
+
+  it('reports a scrape that rejects or throws and keeps scraping, with nothing unhandled', async () => {
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      let calls = 0
+      const t = setup({
+        scrape: (at) => {
+          calls++
+          if (calls === 1) return Promise.reject(new Error(`rejected at ${at}`))
+          if (calls === 2) throw new Error(`thrown at ${at}`)
+          return Promise.resolve()
+        }
+      })
+      await settle()
+      await t.clock.advance(3 * INTERVAL)
+      assert.equal(calls, 3, 'the loop went on after both errors')
+      assert.deepEqual(
+        t.errors.map((e) => [(e.error as Error).message, e.at]),
+        [
+          [`rejected at ${FIRST}`, FIRST],
+          [`thrown at ${FIRST + INTERVAL}`, FIRST + INTERVAL]
+        ]
+      )
+      t.stop.abort()
+      await t.done
+      await settle()
+      assert.deepEqual(unhandled, [])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
   })
 
   it('counts points missed when the process wakes up late, and resumes on the grid', async () => {
