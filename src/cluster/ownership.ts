@@ -9,8 +9,11 @@
  * at once.
  *
  * `owns(key, at)` uses the member set in effect at `at`; `wants(key)` is "owns now or at a pending
- * hand-off", so the new owner starts its loop before the instant. Rings and bounded-load assignments are
- * cached per member set (plans are asked for on every sync, and member sets repeat).
+ * hand-off", so the new owner starts its loop before the instant. Only the epoch in effect at the plan's
+ * `nowMs` and the epochs of pending hand-offs are built: a plan's cost does not grow with the number of
+ * hand-offs announced in the past (every member that ever joined has one). Rings are cached per member
+ * set, bounded-load assignments per caller and member set (plans are asked for on every sync, and member
+ * sets repeat).
  */
 import type { HeartbeatState } from './heartbeat.js'
 import type { KeyHasher } from './key.js'
@@ -43,6 +46,13 @@ export interface PlannerOptions extends RingOptions {
   readonly loadFactor?: number
   /** Member sets whose ring is kept (a ring of 10 members at 4,096 tokens takes ~40 ms to build). */
   readonly cachedRings?: number
+  /**
+   * Assignments kept, keyed by caller and member set (an assignment of 20,000 keys takes ~15 ms). A plan
+   * uses one per epoch (now and each pending hand-off), so 32 covers several components through a hand-off.
+   */
+  readonly cachedAssignments?: number
+  /** Told of every ring and assignment actually built (not served from the cache): for benches and tests. */
+  readonly onBuild?: (what: 'ring' | 'assignment') => void
 }
 
 /** Whether a member takes part in the ring at the instant `atMs`. */
@@ -95,29 +105,33 @@ export class OwnershipPlanner {
     this.#options = options
   }
 
-  plan(input: OwnershipInput, keys: readonly bigint[]): ClusterPlan {
+  /**
+   * `callerId` names the component asking (each plans its own key set): assignments are cached per caller
+   * and member set, so two components planning in turn do not evict each other's.
+   */
+  plan(input: OwnershipInput, keys: readonly bigint[], callerId = ''): ClusterPlan {
     if (!input.ready) return NOTHING
     const sortedKeys = BigUint64Array.from(new Set(keys)).sort()
-    const cuts = boundaries(input.members)
-    // Epoch i covers [cuts[i-1], cuts[i]); its member set is the one in effect at its first instant.
+    // Only the epoch in effect now and those of pending hand-offs: points before `nowMs` are never asked
+    // about again (loops ask about the point due now or later), so past hand-offs cost nothing.
+    const cuts = pendingHandoffs(input.members, input.nowMs)
+    // Epoch 0 covers up to cuts[0] with the participants at `nowMs`; epoch i covers [cuts[i-1], cuts[i]).
     const epochSets = Array.from({ length: cuts.length + 1 }, (_, i) =>
-      participantsAt(input.members, i === 0 ? (cuts[0] ?? input.nowMs) - 1 : (cuts[i - 1] as number))
+      participantsAt(input.members, i === 0 ? input.nowMs : (cuts[i - 1] as number))
     )
-    const epochOwners = epochSets.map((names) => (names.length === 0 ? undefined : this.#owners(names, sortedKeys)))
+    const epochOwners = epochSets.map((names) => (names.length === 0 ? undefined : this.#owners(names, sortedKeys, callerId)))
     const epochAt = (atMs: number): number => {
       let i = 0
       while (i < cuts.length && atMs >= (cuts[i] as number)) i++
       return i
     }
     const owns = (key: bigint, atMs: number): boolean => epochOwners[epochAt(atMs)]?.get(key) === input.self
-    const pending = cuts.filter((t) => t > input.nowMs)
     return {
       owns,
-      wants: (key) => owns(key, input.nowMs) || pending.some((t) => owns(key, t)),
+      wants: (key) => owns(key, input.nowMs) || cuts.some((t) => owns(key, t)),
       counts: () => {
-        const i = epochAt(input.nowMs)
-        const counts = new Map<string, number>((epochSets[i] ?? []).map((n) => [n, 0]))
-        for (const owner of epochOwners[i]?.values() ?? []) counts.set(owner, (counts.get(owner) ?? 0) + 1)
+        const counts = new Map<string, number>((epochSets[0] ?? []).map((n) => [n, 0]))
+        for (const owner of epochOwners[0]?.values() ?? []) counts.set(owner, (counts.get(owner) ?? 0) + 1)
         return counts
       }
     }
@@ -130,15 +144,17 @@ export class OwnershipPlanner {
   ownersAt(members: readonly OwnershipMember[], keys: readonly bigint[], atMs: number): Map<bigint, string> {
     const names = participantsAt(members, atMs)
     if (names.length === 0) return new Map()
-    return this.#owners(names, BigUint64Array.from(new Set(keys)).sort())
+    return this.#owners(names, BigUint64Array.from(new Set(keys)).sort(), '')
   }
 
-  #owners(names: readonly string[], sortedKeys: BigUint64Array): Map<bigint, string> {
+  #owners(names: readonly string[], sortedKeys: BigUint64Array, callerId: string): Map<bigint, string> {
     const setKey = names.join('\u0000')
-    const cached = this.#assignments.get(setKey)
+    const cacheKey = `${callerId}\u0001${setKey}`
+    const cached = this.#assignments.get(cacheKey)
     if (cached && sameKeys(cached.keys, sortedKeys)) return cached.owners
     const owners = assignOwners(sortedKeys, this.#ring(setKey, names), this.#options.loadFactor ?? DEFAULT_LOAD_FACTOR)
-    remember(this.#assignments, setKey, { keys: sortedKeys, owners }, 16)
+    this.#options.onBuild?.('assignment')
+    remember(this.#assignments, cacheKey, { keys: sortedKeys, owners }, this.#options.cachedAssignments ?? 32)
     return owners
   }
 
@@ -150,6 +166,7 @@ export class OwnershipPlanner {
       this.#hasher,
       this.#options.tokensPerMember === undefined ? {} : { tokensPerMember: this.#options.tokensPerMember }
     )
+    this.#options.onBuild?.('ring')
     remember(this.#rings, setKey, ring, this.#options.cachedRings ?? 8)
     return ring
   }

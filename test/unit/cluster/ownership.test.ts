@@ -116,6 +116,53 @@ describe('OwnershipPlanner', () => {
   })
 })
 
+describe('OwnershipPlanner cost', () => {
+  const counting = (): { planner: OwnershipPlanner; builds: { ring: number; assignment: number } } => {
+    const builds = { ring: 0, assignment: 0 }
+    return { planner: new OwnershipPlanner(hasher, { tokensPerMember: 64, onBuild: (what) => builds[what]++ }), builds }
+  }
+  // Every member that ever joined announced a hand-off; all of these are in the past at `nowMs`.
+  const joinedOneByOne = (n: number): OwnershipMember[] => Array.from({ length: n }, (_, i) => member(`m${String(i).padStart(2, '0')}`, 'participant', 1_000 * (i + 1)))
+
+  it('builds one ring and one assignment however many hand-offs lie in the past', () => {
+    for (const n of [1, 3, 20]) {
+      const { planner: p, builds } = counting()
+      const plan = p.plan({ self: 'm00', members: joinedOneByOne(n), ready: true, nowMs: 100_000 }, keys)
+      assert.deepEqual(builds, { ring: 1, assignment: 1 }, `${n} members that joined one by one`)
+      assert.equal([...plan.counts().values()].reduce((x, y) => x + y, 0), keys.length)
+    }
+  })
+
+  it('builds nothing for a repeated plan with 20 past hand-offs, and one epoch more per pending hand-off', () => {
+    const { planner: p, builds } = counting()
+    const members = joinedOneByOne(20)
+    p.plan({ self: 'm00', members, ready: true, nowMs: 100_000 }, keys)
+    p.plan({ self: 'm01', members, ready: true, nowMs: 100_500 }, keys)
+    assert.deepEqual(builds, { ring: 1, assignment: 1 })
+    p.plan({ self: 'm00', members: [...members, member('new', 'participant', 200_000)], ready: true, nowMs: 100_000 }, keys)
+    assert.deepEqual(builds, { ring: 2, assignment: 2 })
+  })
+
+  it('answers for the points from now on as the membership in effect now says', () => {
+    const members = joinedOneByOne(3)
+    const p = planner()
+    const owners = p.ownersAt(members, keys, 50_000)
+    const plan = p.plan({ self: 'm02', members, ready: true, nowMs: 50_000 }, keys)
+    for (const k of keys) assert.equal(plan.owns(k, 60_000), owners.get(k) === 'm02')
+  })
+
+  it('keeps the assignment of each caller when components with different keys plan in turn', () => {
+    const { planner: p, builds } = counting()
+    const members = [member('a', 'participant', 0), member('b', 'participant', 0)]
+    const [first, second] = [keys.slice(0, 120), keys.slice(80)]
+    for (let round = 0; round < 3; round++) {
+      p.plan({ self: 'a', members, ready: true, nowMs: 1_000 }, first, 'scrape.first')
+      p.plan({ self: 'a', members, ready: true, nowMs: 1_000 }, second, 'scrape.second')
+    }
+    assert.deepEqual(builds, { ring: 1, assignment: 2 })
+  })
+})
+
 describe('pendingHandoffs', () => {
   it('lists the announced instants still ahead, ascending and without viewers', () => {
     const members = [member('a', 'participant', 300), member('b', 'terminating', 100), member('c', 'viewer', 50), member('d', 'participant', 20)]
