@@ -12,7 +12,7 @@ import type { KeyHasher } from './key.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { readPskFile, startClusterNode } from './node.js'
 import { isClusterEnabled, parseClusterOptions } from './options.js'
-import type { ClusterFlags, ClusterOptions } from './options.js'
+import type { ClusterFlags, ClusterOptions, HostPort } from './options.js'
 import { ClusterService } from './service.js'
 import type { ClusterViewData } from './view.js'
 
@@ -39,7 +39,8 @@ export interface ClusterDeps {
   readonly clock: Clock
   readonly storagePath: string
   readonly keyHasher: KeyHasher
-  readonly httpAddress: string
+  /** The debug server's bound address (`server.address`); a string is announced as written. */
+  readonly httpAddress?: string | HostPort
 }
 
 /** The topic of a cluster's heartbeats: clusters with different names never hear each other. */
@@ -64,12 +65,22 @@ export async function startCluster(flags: ClusterFlags, deps: ClusterDeps): Prom
   }).catch((err: unknown) => {
     throw new Error(`cannot start the cluster node on ${options.listen.host}:${options.listen.port}: ${(err as Error).message}`)
   })
-  service = new ClusterService({ options, node, logger: deps.logger, metrics: deps.metrics, clock: deps.clock, keyHasher: deps.keyHasher, httpAddress: deps.httpAddress, pskConfigured: psk !== undefined })
+  service = new ClusterService({
+    options,
+    node,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    clock: deps.clock,
+    keyHasher: deps.keyHasher,
+    ...(deps.httpAddress === undefined ? {} : { httpAddress: deps.httpAddress }),
+    pskConfigured: psk !== undefined
+  })
   logStart(deps.logger, options, node.peerId, identity.created)
   service.start()
   const s = service
   return {
-    ownership: { plan: (keys) => s.plan(keys), onChange: (listener) => s.onChange(listener) },
+    // The second argument names the scrape component planning (its id), so each keeps its own counts.
+    ownership: { plan: (keys: readonly bigint[], callerId?: string) => s.plan(keys, callerId), onChange: (listener) => s.onChange(listener) },
     view: () => s.view(),
     ready: () => s.ready(),
     terminate: () => s.terminate(),

@@ -6,6 +6,10 @@
  * nobody within the join window), announcing `handoff_at = now + grace`, and on shutdown turns
  * `terminating` with a new `handoff_at`, scraping until then. Others learn of each step from the
  * heartbeat, which is published every heartbeat interval.
+ *
+ * Node names must be unique (the ring knows members by name). When two members announce one name, the
+ * one started first (ties: the smaller peer id) keeps it and the other is left out of the ring on every
+ * node, this one included; the conflict is logged once and counted.
  */
 import type { Registry } from 'prom-client'
 import type { KeyHasher } from './key.js'
@@ -13,11 +17,11 @@ import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/logger.js'
 import { decodeHeartbeat, encodeHeartbeat } from './heartbeat.js'
 import type { Heartbeat, HeartbeatState } from './heartbeat.js'
-import { apply, drop, EMPTY_TABLE, expire } from './membership.js'
-import type { Member, MembershipTable } from './membership.js'
+import { apply, drop, EMPTY_TABLE, expire, nameConflicts } from './membership.js'
+import type { Member, MembershipTable, NameClaim } from './membership.js'
 import { ChangeNotifier } from './notifier.js'
 import type { ClusterNode, Verdict } from './node.js'
-import type { ClusterOptions } from './options.js'
+import type { ClusterOptions, HostPort } from './options.js'
 import { OwnershipPlanner, participantsAt, pendingHandoffs } from './ownership.js'
 import type { ClusterPlan, OwnershipMember } from './ownership.js'
 import { createClusterMetrics } from './metrics.js'
@@ -32,7 +36,12 @@ export interface ClusterServiceDeps {
   readonly metrics: Registry
   readonly clock: Clock
   readonly keyHasher: KeyHasher
-  readonly httpAddress: string
+  /**
+   * The debug server's address, announced in heartbeats for humans and the cluster page. Pass the address
+   * the server is bound to (`{ host, port }`): an unspecified host (0.0.0.0, ::) is replaced by the
+   * cluster's advertise host. A string is announced as written.
+   */
+  readonly httpAddress?: string | HostPort
   readonly pskConfigured: boolean
 }
 
@@ -40,6 +49,26 @@ export interface ClusterServiceDeps {
 const CONFIRM_TIMEOUT_MS = 1_000
 /** After terminating's hand-off instant, time for a scrape started just before it to reach its target. */
 const TERMINATE_MARGIN_MS = 250
+/**
+ * Departed runs are remembered for this many failure timeouts: a late copy of an old heartbeat (gossip
+ * retransmits for a few heartbeats) arrives long before, and the map stays bounded under churn.
+ */
+const DEPARTED_KEEP_TIMEOUTS = 3
+
+/** The HTTP address to announce: the bound address, with an unspecified host replaced by `advertiseHost`. */
+export function announcedHttpAddress(address: string | HostPort | undefined, advertiseHost: string): string {
+  if (address === undefined) return ''
+  if (typeof address === 'string') return address
+  const unspecified = address.host === '' || address.host === '0.0.0.0' || address.host === '::' || address.host === '[::]'
+  const host = unspecified ? advertiseHost : address.host
+  return `${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${address.port}`
+}
+
+/** The members a plan sees, and whether this node lost its name to another member (it then owns nothing). */
+interface PlanMembers {
+  readonly members: OwnershipMember[]
+  readonly selfExcluded: boolean
+}
 
 export class ClusterService {
   readonly #deps: ClusterServiceDeps
@@ -49,7 +78,10 @@ export class ClusterService {
   readonly #stop = new AbortController()
   readonly #startedAt: number
   /** Runs of members dropped at once: a late copy of their old heartbeats must not bring them back. */
-  readonly #departed = new Map<string, { startedAt: number; seq: number }>()
+  readonly #departed = new Map<string, { startedAt: number; seq: number; atMs: number }>()
+  /** Name conflicts already logged, by the peer id of the member left out (this node's, when it lost). */
+  readonly #nameConflicts = new Map<string, NameClaim>()
+  readonly #httpAddress: string
   #table: MembershipTable = EMPTY_TABLE
   #state: HeartbeatState = 'viewer'
   #handoffAt: number | undefined
@@ -58,7 +90,8 @@ export class ClusterService {
   #viewVersion = 0
   #lastTickMs: number
   #lastParticipants = ''
-  #lastCounts = new Map<string, number>()
+  /** Keys owned per participant in each caller's last plan (each scrape component plans its own keys). */
+  readonly #counts = new Map<string, Map<string, number>>()
   readonly #invalid = new Map<string, number>()
   #invalidLogged = 0
   #loops: Promise<unknown>[] = []
@@ -72,6 +105,7 @@ export class ClusterService {
     this.#startedAt = deps.clock.now()
     this.#lastTickMs = this.#startedAt
     this.#ready = deps.options.waitForSize <= 1
+    this.#httpAddress = announcedHttpAddress(deps.httpAddress, deps.options.advertise.host)
   }
 
   get peerId(): string {
@@ -113,6 +147,7 @@ export class ClusterService {
       const m = result.member
       const event = result.outcome === 'joined' ? 'cluster member joined' : 'cluster member changed'
       this.#deps.logger.info({ peer: m.name, peer_id: m.peerId, state: m.state, handoff_at: iso(m.handoffAt) }, event)
+      this.#checkNames()
       this.#changed()
     }
     return 'accept'
@@ -122,16 +157,24 @@ export class ClusterService {
     return this.#ready
   }
 
-  plan(keys: readonly bigint[]): ClusterPlan {
+  /**
+   * Ownership of `keys` for one caller (a scrape component id): the view and the owned-targets gauge sum
+   * the last plan of every caller. A caller that plans an empty key set is forgotten.
+   */
+  plan(keys: readonly bigint[], callerId = ''): ClusterPlan {
     const nowMs = this.#deps.clock.now()
-    const plan = this.#planner.plan({ self: this.#deps.options.nodeName, members: this.#ownershipMembers(), ready: this.#ready, nowMs }, keys)
+    const self = this.#deps.options.nodeName
+    const { members, selfExcluded } = this.#ownershipMembers()
+    const plan = this.#planner.plan({ self, members, ready: this.#ready && !selfExcluded, nowMs }, keys, callerId)
     const counts = plan.counts()
-    const owned = counts.get(this.#deps.options.nodeName) ?? 0
-    if (owned !== (this.#lastCounts.get(this.#deps.options.nodeName) ?? 0) || counts.size !== this.#lastCounts.size) {
-      this.#deps.logger.info({ owned, targets: new Set(keys).size }, 'cluster ownership planned')
+    const previous = this.#counts.get(callerId)
+    const owned = counts.get(self) ?? 0
+    if (owned !== (previous?.get(self) ?? 0) || counts.size !== (previous?.size ?? 0)) {
+      this.#deps.logger.info({ caller: callerId === '' ? undefined : callerId, owned, targets: new Set(keys).size }, 'cluster ownership planned')
     }
-    this.#lastCounts = counts
-    this.#metrics.owned.set(owned)
+    if (keys.length === 0) this.#counts.delete(callerId)
+    else this.#counts.set(callerId, counts)
+    this.#metrics.owned.set(this.#ownership().get(self) ?? 0)
     return plan
   }
 
@@ -152,7 +195,7 @@ export class ClusterService {
         state: m.state,
         last_seen: new Date(m.lastSeenMs).toISOString()
       })),
-      ownership: Object.fromEntries(this.#lastCounts),
+      ownership: Object.fromEntries(this.#ownership()),
       view_version: this.#viewVersion
     }
   }
@@ -184,9 +227,43 @@ export class ClusterService {
     return this.#stopped
   }
 
-  #ownershipMembers(): OwnershipMember[] {
-    const self: OwnershipMember = { name: this.#deps.options.nodeName, state: this.#state, handoffAt: this.#handoffAt }
-    return [self, ...[...this.#table.values()].map((m) => ({ name: m.name, state: m.state, handoffAt: m.handoffAt }))]
+  /** Keys owned per participant, summed over the last plan of every caller. */
+  #ownership(): Map<string, number> {
+    const sum = new Map<string, number>()
+    for (const counts of this.#counts.values()) for (const [name, n] of counts) sum.set(name, (sum.get(name) ?? 0) + n)
+    return sum
+  }
+
+  #selfClaim(): NameClaim {
+    return { peerId: this.peerId, name: this.#deps.options.nodeName, startedAt: this.#startedAt }
+  }
+
+  /** Members as the ring sees them: those that lost their name to another member are left out. */
+  #ownershipMembers(): PlanMembers {
+    const losers = nameConflicts([this.#selfClaim(), ...this.#table.values()])
+    const selfExcluded = losers.has(this.peerId)
+    const members: OwnershipMember[] = selfExcluded ? [] : [{ name: this.#deps.options.nodeName, state: this.#state, handoffAt: this.#handoffAt }]
+    for (const m of this.#table.values()) {
+      if (!losers.has(m.peerId)) members.push({ name: m.name, state: m.state, handoffAt: m.handoffAt })
+    }
+    return { members, selfExcluded }
+  }
+
+  /** Logs and counts each new name conflict once; forgets conflicts that are over. */
+  #checkNames(): void {
+    const losers = nameConflicts([this.#selfClaim(), ...this.#table.values()])
+    for (const peerId of [...this.#nameConflicts.keys()]) if (!losers.has(peerId)) this.#nameConflicts.delete(peerId)
+    for (const [peerId, holder] of losers) {
+      if (this.#nameConflicts.has(peerId)) continue
+      this.#nameConflicts.set(peerId, holder)
+      this.#metrics.duplicateNames.inc()
+      const fix = 'give every node a unique --cluster.node-name'
+      if (peerId === this.peerId) {
+        this.#deps.logger.error({ name: holder.name, holder_peer_id: holder.peerId, holder_started_at: iso(holder.startedAt) }, `another cluster member started earlier with this node's name: this node owns no targets while it is there; ${fix}`)
+      } else {
+        this.#deps.logger.error({ name: holder.name, peer_id: peerId, holder_peer_id: holder.peerId }, `two cluster members announce the same name: the later-started one is left out of the ring; ${fix}`)
+      }
+    }
   }
 
   async #heartbeatLoop(signal: AbortSignal): Promise<void> {
@@ -209,6 +286,8 @@ export class ClusterService {
     const { table, expired } = expire(this.#table, nowMs, options.failureTimeoutMs)
     this.#table = table
     for (const m of expired) this.#left(m, 'failure timeout')
+    const keepMs = DEPARTED_KEEP_TIMEOUTS * options.failureTimeoutMs
+    for (const [peerId, d] of this.#departed) if (nowMs - d.atMs > keepMs) this.#departed.delete(peerId)
     if (!this.#ready) {
       const seen = 1 + [...this.#table.values()].filter((m) => m.state !== 'terminating').length
       const timedOut = options.waitTimeoutMs > 0 && nowMs - this.#startedAt >= options.waitTimeoutMs
@@ -230,7 +309,7 @@ export class ClusterService {
       }
     }
     // A hand-off instant that passed: loops for targets this node no longer wants can stop now.
-    const members = this.#ownershipMembers()
+    const { members } = this.#ownershipMembers()
     if (pendingHandoffs(members, this.#lastTickMs).some((t) => t <= nowMs)) this.#changed()
     this.#lastTickMs = nowMs
     const participants = participantsAt(members, nowMs).join(',')
@@ -243,14 +322,14 @@ export class ClusterService {
   }
 
   async #publish(): Promise<void> {
-    const { options, node, httpAddress } = this.#deps
+    const { options, node } = this.#deps
     if (this.#stop.signal.aborted) return
     const heartbeat: Heartbeat = {
       v: 1,
       cluster: options.clusterName,
       peer_id: node.peerId,
       name: options.nodeName,
-      http: httpAddress,
+      http: this.#httpAddress,
       addrs: node.addresses,
       started_at: this.#startedAt,
       seq: ++this.#seq,
@@ -308,8 +387,9 @@ export class ClusterService {
   }
 
   #left(member: Member, reason: string): void {
-    this.#departed.set(member.peerId, { startedAt: member.startedAt, seq: member.seq })
+    this.#departed.set(member.peerId, { startedAt: member.startedAt, seq: member.seq, atMs: this.#deps.clock.now() })
     this.#deps.logger.info({ peer: member.name, peer_id: member.peerId, reason }, 'cluster member left')
+    this.#checkNames()
     this.#changed()
   }
 
