@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util'
 import { runCheck } from './cli/check.js'
 import type { CommandIO } from './cli/check.js'
 import { CHECK_HELP, MAIN_HELP, RECEIVE_HELP, RUN_HELP, TARGETS_HELP } from './cli/help.js'
+import { UsageError } from './cli/errors.js'
 import { ConfigError } from './cli/load.js'
 import { RUN_FLAGS } from './cli/flags.js'
 import { runTargets } from './cli/targets.js'
@@ -61,9 +62,6 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-class UsageError extends Error {
-  override readonly name = 'UsageError'
-}
 
 /** `--cluster-peers a,b,c` → distinct node names (empty when the flag is absent). */
 function parseClusterPeers(text: string | undefined): string[] {

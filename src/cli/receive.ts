@@ -2,6 +2,7 @@
  * `shardscope receive --listen 127.0.0.1:4040 --dir DIR`: just the push receiver, storing every profile it
  * accepts in DIR (files + index.jsonl), until the signal aborts. Useful as a local stand-in for Pyroscope.
  */
+import { UsageError } from './errors.js'
 import { ProfileStore, startReceiveServer } from '../components/pyroscope/receive_http/index.js'
 import type { Logger } from '../util/logger.js'
 
@@ -39,7 +40,7 @@ export function parseListenAddress(listen: string): { host: string; port: number
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(listen.trim())
   const port = match === null ? Number.NaN : Number(match[3])
   if (match === null || !Number.isInteger(port) || port > 65535) {
-    throw new Error(`--listen must be host:port (for example 127.0.0.1:4040), got ${JSON.stringify(listen)}`)
+    throw new UsageError(`--listen must be host:port (for example 127.0.0.1:4040), got ${JSON.stringify(listen)}`)
   }
   return { host: match[1] ?? match[2] ?? '', port }
 }

@@ -9,6 +9,9 @@ import type { ScrapeServices } from '../components/pyroscope/scrape/component.js
 import type { ComponentServices } from '../runtime/component.js'
 import { startCluster } from '../cluster/index.js'
 import { startServer } from '../server/index.js'
+import type { RunningServer } from '../server/index.js'
+import type { ClusterHandle } from '../cluster/index.js'
+import { UsageError } from './errors.js'
 import { createAgentView } from './agent-view.js'
 import type { AgentState } from './agent-view.js'
 import { systemClock } from '../util/clock.js'
@@ -23,78 +26,84 @@ export type { RunFlags } from './flags.js'
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
 const FORMATS: readonly LogFormat[] = ['logfmt', 'json']
 
-export async function runAgent(configPath: string, flags: RunFlags, io: CommandIO): Promise<number> {
+export async function runAgent(configPath: string, flags: RunFlags, _io: CommandIO): Promise<number> {
   const level = String(flags['log.level'])
   const format = String(flags['log.format'])
-  if (!LEVELS.includes(level as LogLevel)) throw new Error(`--log.level must be one of ${LEVELS.join(', ')}`)
-  if (!FORMATS.includes(format as LogFormat)) throw new Error(`--log.format must be one of ${FORMATS.join(', ')}`)
+  if (!LEVELS.includes(level as LogLevel)) throw new UsageError(`--log.level must be one of ${LEVELS.join(', ')}, got ${level}`)
+  if (!FORMATS.includes(format as LogFormat)) throw new UsageError(`--log.format must be one of ${FORMATS.join(', ')}, got ${format}`)
   const logger = createLogger({ level: level as LogLevel, format: format as LogFormat })
   const storagePath = String(flags['storage.path'])
-
-  const metrics = new Registry()
-  collectDefaultMetrics({ register: metrics })
   const text = await readConfigText(configPath)
   // Validate before anything starts: an invalid config never joins a cluster or opens a port.
   loadConfigText(text, configPath, defaultControllerOptions(), 'check')
-  const state: AgentState = { controller: undefined, cluster: undefined, running: true }
-  const server = await startServer({
-    listen: String(flags['server.http.listen-addr']),
-    view: createAgentView(state),
-    metrics,
-    logger: logger.child({ component: 'server' })
-  })
-  const keyHasher = await createKeyHasher()
-  const cluster = await startCluster(flags, {
-    logger: logger.child({ component: 'cluster' }),
-    metrics,
-    clock: systemClock,
-    storagePath,
-    keyHasher,
-    httpAddress: String(flags['server.http.listen-addr'])
-  })
-  state.cluster = cluster
-  const services: ScrapeServices = cluster ? { keyHasher, clusterOwnership: cluster.ownership } : { keyHasher }
-  const result = loadConfigText(
-    text,
-    configPath,
-    defaultControllerOptions({ logger, metrics, clock: systemClock, storagePath, services: services as unknown as ComponentServices }),
-    'run'
-  )
-  for (const w of result.warnings) logger.warn({ file: w.span.file, line: w.span.start.line, col: w.span.start.column }, w.message)
-  const controller = result.controller
-  if (!controller) {
-    await cluster?.stop()
-    await server.close()
-    return 1
-  }
-  state.controller = controller
-  await mkdir(storagePath, { recursive: true })
 
+  // Signals are handled from here on, so that one arriving during start-up still stops cleanly.
   const shutdown = new AbortController()
-  let stopping = false
+  const forced = new AbortController()
+  let terminate: () => Promise<void> = () => Promise.resolve()
+  const state: AgentState = { controller: undefined, cluster: undefined, running: true }
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
+    if (!state.running) {
       logger.warn({ signal }, 'second signal: exiting now')
-      process.exit(1)
+      forced.abort()
+      return
     }
-    stopping = true
     state.running = false
     logger.info({ signal }, 'shutting down')
     // A clustered node first announces it is terminating and keeps scraping what it owns until the
     // others have taken over (or the grace deadline passes); then components stop.
-    void (cluster ? cluster.terminate() : Promise.resolve()).finally(() => shutdown.abort())
+    void terminate().finally(() => shutdown.abort())
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
-  logger.info({ config: configPath, components: controller.order.map((n) => n.id).join(',') }, 'starting')
+
+  const metrics = new Registry()
+  collectDefaultMetrics({ register: metrics })
+  let server: RunningServer | undefined
+  let cluster: ClusterHandle | undefined
   try {
-    await controller.run(shutdown.signal)
+    server = await startServer({
+      listen: String(flags['server.http.listen-addr']),
+      view: createAgentView(state),
+      metrics,
+      logger: logger.child({ component: 'server' })
+    })
+    const keyHasher = await createKeyHasher()
+    cluster = await startCluster(flags, {
+      logger: logger.child({ component: 'cluster' }),
+      metrics,
+      clock: systemClock,
+      storagePath,
+      keyHasher,
+      httpAddress: `${server.address.host}:${server.address.port}`
+    })
+    state.cluster = cluster
+    const clusterHandle = cluster
+    if (clusterHandle) terminate = () => clusterHandle.terminate()
+    const services: ScrapeServices = cluster ? { keyHasher, clusterOwnership: cluster.ownership } : { keyHasher }
+    const result = loadConfigText(
+      text,
+      configPath,
+      defaultControllerOptions({ logger, metrics, clock: systemClock, storagePath, services: services as unknown as ComponentServices }),
+      'run'
+    )
+    for (const w of result.warnings) logger.warn({ file: w.span.file, line: w.span.start.line, col: w.span.start.column }, w.message)
+    const controller = result.controller
+    if (!controller) return 1
+    state.controller = controller
+    await mkdir(storagePath, { recursive: true })
+    logger.info({ config: configPath, components: controller.order.map((n) => n.id).join(',') }, 'starting')
+    const stopped = controller.run(shutdown.signal)
+    const force = new Promise<'forced'>((resolve) => forced.signal.addEventListener('abort', () => resolve('forced'), { once: true }))
+    if ((await Promise.race([stopped.then(() => 'stopped' as const), force])) === 'forced') return 1
+    logger.info('stopped')
+    return 0
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
-    await cluster?.stop()
-    await server.close()
+    if (!forced.signal.aborted) {
+      await cluster?.stop()
+      await server?.close()
+    }
   }
-  logger.info('stopped')
-  return 0
 }

@@ -41,6 +41,8 @@ export interface LoadedComponent {
   component: Component<unknown> | undefined
   /** Health from evaluation (a failed re-evaluation makes it unhealthy). */
   evaluationHealth: Health
+  /** Set when the component's run() failed; never cleared. */
+  runFailure?: Health
 }
 
 export interface LoadResult {
@@ -75,7 +77,8 @@ export function loadConfig(file: File, options: ControllerOptions, mode: LoadMod
     })
   }
   if (diagnostics.length > 0) return { diagnostics, warnings }
-  if (mode === 'run') controller.buildAll()
+  if (mode === 'run') diagnostics.push(...controller.buildAll())
+  if (diagnostics.length > 0) return { diagnostics, warnings }
   return { diagnostics, warnings, controller }
 }
 
@@ -105,26 +108,37 @@ export class Controller {
     return { args: node.definition.toArguments(result.values, node.label), diagnostics: [], warnings: result.warnings }
   }
 
-  buildAll(): void {
+  /**
+   * Builds every component. A component that cannot be built (e.g. an unreadable TLS file) is reported as a
+   * diagnostic at its block, like any other config error, and nothing runs.
+   */
+  buildAll(): Diagnostic[] {
+    const diagnostics: Diagnostic[] = []
     for (const node of this.#graph.order) {
       const loaded = this.components.get(node.id)
       if (!loaded) continue
       const logger = this.#options.logger.child({ component: node.id })
-      loaded.component = node.definition.build(
-        {
-          id: node.id,
-          label: node.label,
-          logger,
-          metrics: this.#options.metrics,
-          clock: this.#options.clock,
-          storagePath: this.#options.storagePath,
-          services: this.#options.services,
-          onStateChange: (exports) => this.#onStateChange(node.id, exports)
-        },
-        loaded.args,
-        loaded.exports
-      )
+      try {
+        loaded.component = this.#build(node, loaded, logger)
+      } catch (err) {
+        diagnostics.push({ span: node.block.nameSpan, message: `${node.id}: ${err instanceof Error ? err.message : String(err)}` })
+      }
     }
+    return diagnostics
+  }
+
+  #build(node: GraphNode, loaded: LoadedComponent, logger: Logger): Component<unknown> {
+    const options = {
+      id: node.id,
+      label: node.label,
+      logger,
+      metrics: this.#options.metrics,
+      clock: this.#options.clock,
+      storagePath: this.#options.storagePath,
+      services: this.#options.services,
+      onStateChange: (exports: ValueObject) => this.#onStateChange(node.id, exports)
+    }
+    return node.definition.build(options, loaded.args, loaded.exports)
   }
 
   /** Runs every component until `signal` aborts, then stops them in reverse dependency order. */
@@ -136,7 +150,8 @@ export class Controller {
       if (!loaded || !component) continue
       const stop = new AbortController()
       const done = component.run(stop.signal).catch((err: unknown) => {
-        loaded.evaluationHealth = { state: 'unhealthy', message: `component stopped with an error: ${String(err)}`, updatedAt: this.#options.clock.now() }
+        // Kept apart from evaluation health: a later successful re-evaluation must not hide a dead component.
+        loaded.runFailure = { state: 'unhealthy', message: `component stopped with an error: ${String(err)}`, updatedAt: this.#options.clock.now() }
         this.#options.logger.error({ component: node.id, err }, 'component stopped with an error')
       })
       running.push({ id: node.id, stop, done })
@@ -151,6 +166,7 @@ export class Controller {
   health(id: string): Health {
     const loaded = this.components.get(id)
     if (!loaded) return { state: 'unknown', message: 'no such component', updatedAt: 0 }
+    if (loaded.runFailure) return loaded.runFailure
     if (loaded.evaluationHealth.state === 'unhealthy') return loaded.evaluationHealth
     return loaded.component?.health?.() ?? { state: 'healthy', message: '', updatedAt: loaded.evaluationHealth.updatedAt }
   }
@@ -182,9 +198,18 @@ export class Controller {
         continue
       }
       for (const w of result.warnings) this.#options.logger.warn({ component: node.id, line: w.span.start.line }, w.message)
+      try {
+        loaded.component?.update(result.args)
+      } catch (err) {
+        // An update that cannot be applied (e.g. a new TLS file that cannot be read) leaves the component on its
+        // previous arguments; it must never take the process down.
+        const message = `update failed, keeping previous arguments: ${err instanceof Error ? err.message : String(err)}`
+        loaded.evaluationHealth = { state: 'unhealthy', message, updatedAt: now }
+        this.#options.logger.error({ component: node.id, err: message }, 'component update failed')
+        continue
+      }
       loaded.evaluationHealth = { state: 'healthy', message: '', updatedAt: now }
       loaded.args = result.args
-      loaded.component?.update(result.args)
     }
   }
 

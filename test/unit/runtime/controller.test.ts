@@ -135,3 +135,52 @@ describe('Controller', () => {
     assert.match(health.message, /re-evaluation failed, keeping previous arguments/)
   })
 })
+
+describe('Controller failures', () => {
+  const fragile: ComponentDefinition<SinkArgs> = {
+    ...sink,
+    name: 'test.fragile',
+    build: (options: ComponentOptions): Component<SinkArgs> => {
+      if (options.label === 'broken') throw new Error('cannot read ca_file /missing.pem')
+      return {
+        update: (args) => {
+          if (args.input === 'explode') throw new Error('new client options cannot be applied')
+          updates.push(options.id)
+        },
+        run: async () => undefined
+      }
+    }
+  }
+  const options = () => ({
+    registry: new ComponentRegistry([source as never, fragile as never]),
+    env: () => undefined,
+    logger: silentLogger(),
+    metrics: new Registry(),
+    clock: systemClock,
+    storagePath: 'data',
+    services: {}
+  })
+
+  it('reports a component that cannot be built as a diagnostic at its block, and builds nothing', () => {
+    const result = loadConfig(parse('test.source "a" {\n  value = "1"\n}\ntest.fragile "broken" {\n  input = "x"\n}\n', 'test.alloy'), options(), 'run')
+    assert.equal(result.controller, undefined)
+    assert.deepEqual(
+      result.diagnostics.map((d) => `${d.span.start.line}:${d.span.start.column}: ${d.message}`),
+      ['4:1: test.fragile.broken: cannot read ca_file /missing.pem']
+    )
+  })
+
+  it('survives an update that throws: the component keeps its arguments and turns unhealthy', async () => {
+    updates.length = 0
+    publishers.clear()
+    const result = loadConfig(parse('test.source "a" {\n  value = "1"\n}\ntest.fragile "ok" {\n  input = test.source.a.out\n}\n', 'test.alloy'), options(), 'run')
+    const c = result.controller
+    assert.ok(c)
+    publishers.get('test.source.a')?.(makeObject([['out', 'explode']]))
+    await settle()
+    assert.deepEqual(c.components.get('test.fragile.ok')?.args, { input: 'initial' })
+    const health = c.health('test.fragile.ok')
+    assert.equal(health.state, 'unhealthy')
+    assert.match(health.message, /update failed, keeping previous arguments: new client options cannot be applied/)
+  })
+})
