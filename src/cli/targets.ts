@@ -33,13 +33,20 @@ export interface ComponentTargets {
   readonly scrapeIntervalMs: number
 }
 
+export interface ResolvedTargets {
+  readonly components: readonly ComponentTargets[]
+  /** The hasher the keys were computed with (reused for the ownership dry run). */
+  readonly hasher: KeyHasher
+}
+
 /** Loads the config, fetches discovery once, and expands every pyroscope.scrape component. */
-export async function resolveTargets(path: string, io: CommandIO, discoveryTimeoutMs = 10_000): Promise<ComponentTargets[]> {
+export async function resolveTargets(path: string, io: CommandIO, discoveryTimeoutMs = 10_000): Promise<ResolvedTargets> {
   const text = await readConfigText(path)
   const result = loadConfigText(text, path, defaultControllerOptions(), 'check')
   for (const w of formatWarnings(result)) io.stderr(w)
   const controller = result.controller
-  if (!controller) return []
+  const hasher = await createKeyHasher()
+  if (!controller) return { components: [], hasher }
 
   for (const node of controller.order) {
     const loaded = controller.components.get(node.id)
@@ -63,9 +70,7 @@ export async function resolveTargets(path: string, io: CommandIO, discoveryTimeo
     loaded.args = again.args
   }
 
-  const hasher = await createKeyHasher()
   const out: ComponentTargets[] = []
-  hashers.set(out, hasher)
   for (const node of controller.order) {
     if (node.definition.name !== 'pyroscope.scrape') continue
     const args = controller.components.get(node.id)?.args as ScrapeArguments
@@ -73,27 +78,23 @@ export async function resolveTargets(path: string, io: CommandIO, discoveryTimeo
     for (const d of expanded.duplicates) io.stderr(`${node.id}: duplicate target ignored: ${formatLabels(d)}`)
     out.push({ component: node.id, scrapes: expanded.scrapes, dropped: expanded.dropped, scrapeIntervalMs: args.scrape_interval_ms })
   }
-  return out
+  return { components: out, hasher }
 }
-
-/** The hasher each resolveTargets result was computed with (reused for the ownership dry run). */
-const hashers = new WeakMap<object, KeyHasher>()
 
 /**
  * Owner of each target key per component, with the runtime's planner and every named peer a participant.
  * Each component is planned on its own key set, as each pyroscope.scrape component is at run time.
  */
-async function ownersByComponent(components: readonly ComponentTargets[], peers: readonly string[]): Promise<Map<string, Map<bigint, string>>> {
-  const hasher = hashers.get(components) ?? (await createKeyHasher())
+function ownersByComponent(components: readonly ComponentTargets[], hasher: KeyHasher, peers: readonly string[]): Map<string, Map<bigint, string>> {
   const planner = new OwnershipPlanner(hasher)
   const members = peers.map((name) => ({ name, state: 'participant' as const, handoffAt: undefined }))
   return new Map(components.map((c) => [c.component, planner.ownersAt(members, c.scrapes.map((s) => s.key), 0)]))
 }
 
 export async function runTargets(path: string, options: TargetsOptions, io: CommandIO): Promise<number> {
-  const components = await resolveTargets(path, io, options.discoveryTimeoutMs)
+  const { components, hasher } = await resolveTargets(path, io, options.discoveryTimeoutMs)
   const peers = options.clusterPeers ?? []
-  const owners = peers.length > 0 ? await ownersByComponent(components, peers) : undefined
+  const owners = peers.length > 0 ? ownersByComponent(components, hasher, peers) : undefined
   const ownerOf = (component: string, key: bigint): string | undefined => owners?.get(component)?.get(key)
   for (const c of components) for (const d of c.dropped) io.stderr(`${c.component}: target dropped (${d.reason}): ${formatLabels(d.labels)}`)
   if (options.format === 'json') {
