@@ -77,6 +77,7 @@ const CASES: readonly Case[] = [
   { name: 'delta with an interval under 2 s', text: scrape('  scrape_interval = "1s"'), error: 'test.alloy:4:3: scrape_interval must be at least 2 seconds when using delta profiling' },
   { name: 'delta duration of 1 s', text: scrape('  scrape_interval          = "10s"\n  delta_profiling_duration = "1s"'), error: 'test.alloy:5:3: delta_profiling_duration must be larger than 1 second when using delta profiling' },
   { name: 'delta duration too close to the interval', text: scrape('  scrape_interval          = "10s"\n  delta_profiling_duration = "12s"'), error: 'test.alloy:5:3: delta_profiling_duration must be at least 1 second smaller than scrape_interval when using delta profiling' },
+  { name: 'an interval that is not whole milliseconds', text: scrape('  scrape_interval = "2000500us"'), error: 'test.alloy:4:3: scrape_interval must be a whole number of milliseconds' },
   { name: 'zero scrape_timeout', text: scrape('  scrape_timeout = "0s"'), error: 'test.alloy:4:3: scrape_timeout must be greater than 0' },
   { name: 'bad duration', text: scrape('  scrape_interval = "15 seconds"'), error: 'test.alloy:4:21: scrape_interval: time: invalid duration "15 seconds"' },
   { name: 'bad URL', text: 'pyroscope.write "w" {\n  endpoint {\n    url = "localhost:4040"\n  }\n}\n', error: 'test.alloy:3:5: url: URL scheme must be http or https, got "localhost"' },

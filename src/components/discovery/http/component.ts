@@ -25,7 +25,7 @@ export class DiscoveryHttpComponent implements Component<DiscoveryHttpArguments>
         logger: options.logger,
         componentId: options.id,
         failures: counter(options.metrics, 'shardscope_discovery_refresh_failures_total', 'Failed discovery refreshes.', ['component']),
-        refresh: (signal) => refreshHttpSd(this.#client, this.#args.url, signal),
+        refresh: (signal) => refreshHttpSd(this.#client, this.#args.url, signal, this.#args.refresh_interval_ms),
         publish: (targets) => this.#publish(targets)
       },
       args.refresh_interval_ms

@@ -15,10 +15,11 @@ export class DiscoveryError extends Error {
   override readonly name = 'DiscoveryError'
 }
 
-export async function refreshHttpSd(client: HttpClient, url: string, signal: AbortSignal): Promise<Labels[]> {
+export async function refreshHttpSd(client: HttpClient, url: string, signal: AbortSignal, refreshIntervalMs = 60_000): Promise<Labels[]> {
   const res = await client.request(url, {
     method: 'GET',
-    headers: { accept: 'application/json', 'x-prometheus-refresh-interval-seconds': '60' },
+    // As Prometheus: SD servers may use it to size caches.
+    headers: { accept: 'application/json', 'x-prometheus-refresh-interval-seconds': String(refreshIntervalMs / 1000) },
     signal
   })
   let text: string
@@ -58,7 +59,9 @@ export function parseTargetGroups(doc: unknown, url: string): Labels[] {
     if (typeof group !== 'object' || group === null || Array.isArray(group)) {
       throw new DiscoveryError(`target group ${i}: expected an object`)
     }
-    const { targets, labels } = group as { targets?: unknown; labels?: unknown }
+    const { targets: listed, labels } = group as { targets?: unknown; labels?: unknown }
+    // Prometheus treats a missing or null list as a group without targets.
+    const targets = listed ?? []
     if (!Array.isArray(targets) || !targets.every((t) => typeof t === 'string')) {
       throw new DiscoveryError(`target group ${i}: "targets" must be a list of strings`)
     }

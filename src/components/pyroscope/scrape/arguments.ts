@@ -128,6 +128,8 @@ function validateScrape(b: DecodedBlock): Diagnostic[] {
   const interval = v['scrape_interval'] as number
   const timeout = v['scrape_timeout'] as number
   if (interval <= 0) out.push({ span: spanOf(b, 'scrape_interval'), message: 'scrape_interval must be greater than 0' })
+  // Scrape points are whole milliseconds on the wall clock (design 4.4).
+  else if (!Number.isInteger(interval)) out.push({ span: spanOf(b, 'scrape_interval'), message: 'scrape_interval must be a whole number of milliseconds' })
   if (timeout <= 0) out.push({ span: spanOf(b, 'scrape_timeout'), message: 'scrape_timeout must be greater than 0' })
   const scheme = v['scheme'] as string
   if (scheme !== 'http' && scheme !== 'https') out.push({ span: spanOf(b, 'scheme'), message: `invalid scheme: ${JSON.stringify(scheme)} (expected "http" or "https")` })
