@@ -10,6 +10,10 @@
  * Node names must be unique (the ring knows members by name). When two members announce one name, the
  * one started first (ties: the smaller peer id) keeps it and the other is left out of the ring on every
  * node, this one included; the conflict is logged once and counted.
+ *
+ * Over 300 lines because one object holds this node's membership state and every event that changes it
+ * (gossip, ticks, lost connections, shutdown); the decisions themselves are pure functions in
+ * membership.ts, ownership.ts and heartbeat.ts.
  */
 import type { Registry } from 'prom-client'
 import type { KeyHasher } from './key.js'
