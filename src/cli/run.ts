@@ -75,7 +75,7 @@ export async function runAgent(configPath: string, flags: RunFlags, _io: Command
       clock: systemClock,
       storagePath,
       keyHasher,
-      httpAddress: `${server.address.host}:${server.address.port}`
+      httpAddress: server.address
     })
     state.cluster = cluster
     const clusterHandle = cluster
