@@ -4,6 +4,8 @@
  * and the ring key. discovery.http components are fetched once.
  */
 import { createHttpClient } from '../http/index.js'
+import type { HttpClient } from '../http/types.js'
+import { formatDiagnostic } from '../syntax/diagnostics.js'
 import { createKeyHasher } from '../cluster/key.js'
 import type { KeyHasher } from '../cluster/key.js'
 import { OwnershipPlanner } from '../cluster/index.js'
@@ -53,20 +55,21 @@ export async function resolveTargets(path: string, io: CommandIO, discoveryTimeo
     if (!loaded) continue
     if (node.definition.name === 'discovery.http') {
       const args = loaded.args as DiscoveryHttpArguments
-      const client = createHttpClient(args.http_client)
+      let client: HttpClient | undefined
       try {
-        const targets = await refreshHttpSd(client, args.url, AbortSignal.timeout(discoveryTimeoutMs))
+        client = createHttpClient(args.http_client)
+        const targets = await refreshHttpSd(client, args.url, AbortSignal.timeout(discoveryTimeoutMs), args.refresh_interval_ms)
         loaded.exports = makeObject([['targets', targets]])
       } catch (err) {
         io.stderr(`${node.id}: discovery failed, using no targets from it: ${(err as Error).message}`)
       } finally {
-        await client.close()
+        await client?.close()
       }
       continue
     }
     // Re-decode with the discovered exports now in scope.
     const again = controller.decode(node)
-    if (again.diagnostics.length > 0) throw new ConfigError(again.diagnostics.map((d) => d.message).join('\n'), again.diagnostics)
+    if (again.diagnostics.length > 0) throw new ConfigError(again.diagnostics.map(formatDiagnostic).join('\n'), again.diagnostics)
     loaded.args = again.args
   }
 
