@@ -5,8 +5,13 @@
  * profile can be forwarded and deltaed (design 4.3).
  *
  * Go serves profiles gzipped without a Content-Encoding header, so the gzip magic decides, not headers.
+ *
+ * `checkProfileAsync` inflates on the libuv thread pool: a scrape may inflate up to 4 × 64 MiB, which
+ * must not stall the event loop (and with it every other scrape's schedule). `checkProfile` is the
+ * synchronous form for callers that already bound the input to small sizes.
  */
-import { gunzipSync } from 'node:zlib'
+import { gunzip, gunzipSync } from 'node:zlib'
+import { promisify } from 'node:util'
 import { Profile } from 'pprof-format'
 import { isGzip, precheckProfile } from './precheck.js'
 import { checkProfileStructure } from './structure.js'
@@ -24,6 +29,21 @@ export type CheckProfileResult =
 /** Alloy's wrapping of every validation message (`scrape_loop.go`). */
 const REASON_PREFIX = 'invalid profile data: '
 
+/** Checks `body` and inflates it off the main thread; see the module comment. */
+export async function checkProfileAsync(
+  body: Buffer,
+  contentType: string | undefined,
+  opts: CheckProfileOptions
+): Promise<CheckProfileResult> {
+  const problem = precheckProfile(body, contentType)
+  if (problem !== undefined) return fail(problem.code, problem.reason)
+  if (!isGzip(body)) return decoded(body, false)
+  const inflated = await gunzipLimitedAsync(body, opts.maxDecompressedBytes)
+  if (!inflated.ok) return fail(inflated.code, inflated.reason)
+  return decoded(inflated.data, true)
+}
+
+/** The synchronous form of `checkProfileAsync` (blocks the event loop while inflating). */
 export function checkProfile(
   body: Buffer,
   contentType: string | undefined,
@@ -31,16 +51,16 @@ export function checkProfile(
 ): CheckProfileResult {
   const problem = precheckProfile(body, contentType)
   if (problem !== undefined) return fail(problem.code, problem.reason)
-  const gzipped = isGzip(body)
-  let raw: Buffer = body
-  if (gzipped) {
-    const inflated = gunzipLimited(body, opts.maxDecompressedBytes)
-    if (!inflated.ok) return fail(inflated.code, inflated.reason)
-    raw = inflated.data
-  }
-  const decoded = decodeProfile(raw)
-  if (!decoded.ok) return fail('PPROF_INVALID_PROFILE', `invalid pprof profile: ${decoded.reason}`)
-  return { ok: true, profile: decoded.profile, gzipped }
+  if (!isGzip(body)) return decoded(body, false)
+  const inflated = gunzipLimited(body, opts.maxDecompressedBytes)
+  if (!inflated.ok) return fail(inflated.code, inflated.reason)
+  return decoded(inflated.data, true)
+}
+
+function decoded(raw: Buffer, gzipped: boolean): CheckProfileResult {
+  const result = decodeProfile(raw)
+  if (!result.ok) return fail('PPROF_INVALID_PROFILE', `invalid pprof profile: ${result.reason}`)
+  return { ok: true, profile: result.profile, gzipped }
 }
 
 /** Decodes uncompressed pprof bytes with every structural check; also used on already-inflated data. */
@@ -58,27 +78,41 @@ export function decodeProfile(raw: Uint8Array): { ok: true; profile: Profile } |
   return { ok: true, profile }
 }
 
+type Inflated = { ok: true; data: Buffer } | { ok: false; code: string; reason: string }
+
+const gunzipAsync = promisify(gunzip)
+
 /**
  * Inflates with `maxOutputLength`: zlib stops and throws as soon as the output passes the cap, so a
  * gzip bomb costs at most the cap in memory.
  */
-export function gunzipLimited(
-  body: Uint8Array,
-  maxBytes: number
-): { ok: true; data: Buffer } | { ok: false; code: string; reason: string } {
+export function gunzipLimited(body: Uint8Array, maxBytes: number): Inflated {
   try {
     return { ok: true, data: gunzipSync(body, { maxOutputLength: maxBytes }) }
   } catch (error) {
-    if (isNodeError(error) && error.code === 'ERR_BUFFER_TOO_LARGE') {
-      return {
-        ok: false,
-        code: 'PPROF_DECOMPRESSED_TOO_LARGE',
-        reason: `decompressed profile exceeds the limit of ${maxBytes} bytes`
-      }
-    }
-    const why = error instanceof Error ? error.message : String(error)
-    return { ok: false, code: 'PPROF_INVALID_GZIP', reason: `invalid gzip data: ${why}` }
+    return inflateFailure(error, maxBytes)
   }
+}
+
+/** `gunzipLimited` on the thread pool. */
+export async function gunzipLimitedAsync(body: Uint8Array, maxBytes: number): Promise<Inflated> {
+  try {
+    return { ok: true, data: await gunzipAsync(body, { maxOutputLength: maxBytes }) }
+  } catch (error) {
+    return inflateFailure(error, maxBytes)
+  }
+}
+
+function inflateFailure(error: unknown, maxBytes: number): Inflated {
+  if (isNodeError(error) && error.code === 'ERR_BUFFER_TOO_LARGE') {
+    return {
+      ok: false,
+      code: 'PPROF_DECOMPRESSED_TOO_LARGE',
+      reason: `decompressed profile exceeds the limit of ${maxBytes} bytes`
+    }
+  }
+  const why = error instanceof Error ? error.message : String(error)
+  return { ok: false, code: 'PPROF_INVALID_GZIP', reason: `invalid gzip data: ${why}` }
 }
 
 function fail(code: string, reason: string): CheckProfileResult {

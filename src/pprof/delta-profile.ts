@@ -3,7 +3,8 @@
  * the locations and functions the samples still reference (a delta usually holds a small part of the
  * cumulative stacks). The scraped profile is not modified.
  */
-import { gzipSync } from 'node:zlib'
+import { promisify } from 'node:util'
+import { gzip } from 'node:zlib'
 import { Profile } from 'pprof-format'
 import type { Sample } from 'pprof-format'
 import { idKey } from './structure.js'
@@ -50,9 +51,11 @@ export function buildDeltaProfile(source: Profile, samples: Sample[], timing: De
   })
 }
 
-/** Encodes and gzips a profile, the form Alloy's delta appender sends. */
-export function encodeGzipped(profile: Profile): Buffer {
-  return gzipSync(profile.encode())
+const gzipAsync = promisify(gzip)
+
+/** Encodes and gzips a profile, the form Alloy's delta appender sends; gzip runs on the thread pool. */
+export async function encodeGzipped(profile: Profile): Promise<Buffer> {
+  return gzipAsync(profile.encode())
 }
 
 /** A pprof int64 as decoded by pprof-format (numbers, or unsigned bigints for long varints). */

@@ -85,8 +85,14 @@ export class DeltaComputer {
     this.#maxStateBytes = options.maxStateBytes ?? DEFAULT_MAX_DELTA_STATE_BYTES
   }
 
-  /** Subtracts the previous scrape from `profile` (which is not modified) and keeps `profile` as the next baseline. */
-  compute(profile: Profile): DeltaResult {
+  /**
+   * Subtracts the previous scrape from `profile` (which is not modified) and keeps `profile` as the next
+   * baseline. The baseline is replaced before the delta is gzipped (asynchronously), so calls for one
+   * target must not overlap (the scrape loop never overlaps itself). `limits.maxStateBytes` lowers the
+   * cap for this call (a shared budget running low).
+   */
+  async compute(profile: Profile, limits: { readonly maxStateBytes?: number } = {}): Promise<DeltaResult> {
+    const maxStateBytes = Math.min(this.#maxStateBytes, limits.maxStateBytes ?? Infinity)
     const deltaIndices = this.#deltaIndices(profile)
     if (deltaIndices.length === 0) {
       this.reset()
@@ -94,13 +100,13 @@ export class DeltaComputer {
       return { ok: false, code: 'DELTA_NO_VALUE_TYPES', reason: `profile has none of the value types ${wanted}` }
     }
     const perEntry = ENTRY_BASE_BYTES + VALUE_BYTES * deltaIndices.length
-    const totals = aggregateSamples(profile, this.#maxStateBytes, perEntry)
+    const totals = aggregateSamples(profile, maxStateBytes, perEntry)
     if (totals === undefined) {
       this.reset()
       return {
         ok: false,
         code: 'DELTA_STATE_TOO_LARGE',
-        reason: `delta state would exceed ${this.#maxStateBytes} bytes; baseline dropped`
+        reason: `delta state would exceed ${maxStateBytes} bytes; baseline dropped`
       }
     }
     const previous = this.#baseline
@@ -118,7 +124,7 @@ export class DeltaComputer {
     this.#baseline = { values: next, timeNanos: toBigInt(profile.timeNanos) }
     if (previous === undefined) return { ok: true, body: null }
     const delta = buildDeltaProfile(profile, samples, { previousTimeNanos: previous.timeNanos })
-    return { ok: true, body: encodeGzipped(delta), profile: delta, samples: samples.length }
+    return { ok: true, body: await encodeGzipped(delta), profile: delta, samples: samples.length }
   }
 
   /** Estimated bytes held between scrapes. */

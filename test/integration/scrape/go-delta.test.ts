@@ -86,7 +86,7 @@ describe('DeltaComputer on real Go profiles', () => {
       const valueTypes = deltaValueTypesFor(profileType) ?? []
       const delta = new DeltaComputer({ valueTypes })
       let previous = await scrape(path, profileType)
-      assert.deepEqual(delta.compute(previous), { ok: true, body: null }, 'the first scrape is the baseline')
+      assert.deepEqual(await delta.compute(previous), { ok: true, body: null }, 'the first scrape is the baseline')
       assert.ok(delta.stateBytes() > 0)
       assert.ok([...readSamples(previous).keys()].some((k) => k.includes(oneShot)), `${oneShot} is in the baseline`)
 
@@ -94,7 +94,7 @@ describe('DeltaComputer on real Go profiles', () => {
       const deadline = Date.now() + WAIT_MS
       for (;;) {
         const current = await scrape(path, profileType)
-        const result = delta.compute(current)
+        const result = await delta.compute(current)
         assert.ok(result.ok && result.body !== null, result.ok ? 'no body after the baseline' : result.reason)
         const sent = readSamples(Profile.decode(gunzipSync(result.body)))
         const before = readSamples(previous)
@@ -118,7 +118,7 @@ describe('DeltaComputer on real Go profiles', () => {
 
       delta.reset()
       assert.equal(delta.stateBytes(), 0)
-      assert.deepEqual(delta.compute(previous), { ok: true, body: null }, 'after reset the next scrape is a baseline again')
+      assert.deepEqual(await delta.compute(previous), { ok: true, body: null }, 'after reset the next scrape is a baseline again')
     })
   }
 })

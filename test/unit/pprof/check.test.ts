@@ -2,6 +2,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { gzipSync } from 'node:zlib'
 import { checkProfile, precheckProfile } from '../../../src/pprof/index.js'
+import { checkProfileAsync } from '../../../src/pprof/check.js'
 import { samplePprof } from '../../helpers/bad-targets.js'
 
 const OCTET = 'application/octet-stream'
@@ -115,5 +116,49 @@ describe('checkProfile', () => {
   it('refuses random bytes whose first byte looks like a protobuf tag', () => {
     const noise = Buffer.from('0a ff ff ff ff 0f 01 02 03'.replace(/ /g, ''), 'hex')
     assert.match(reasonOf(noise, OCTET), /^invalid profile data: invalid pprof profile: /)
+  })
+})
+
+describe('checkProfileAsync', () => {
+  it('gives the same answers as checkProfile', async () => {
+    const gz = gzipSync(samplePprof())
+    const bodies: [Buffer, string | undefined][] = [
+      [gz, OCTET],
+      [samplePprof(), OCTET],
+      [Buffer.alloc(0), OCTET],
+      [gz.subarray(0, gz.length - 10), OCTET],
+      [gzipSync(Buffer.from('hello, this is not a profile')), OCTET],
+      [gz, 'application/json']
+    ]
+    for (const [body, contentType] of bodies) {
+      const sync = checkProfile(body, contentType, LIMITS)
+      const async = await checkProfileAsync(body, contentType, LIMITS)
+      assert.deepEqual(async.ok ? { ok: true, gzipped: async.gzipped, samples: async.profile.sample.length } : async, sync.ok ? { ok: true, gzipped: sync.gzipped, samples: sync.profile.sample.length } : sync)
+    }
+  })
+
+  it('refuses a gzip bomb once the inflated size passes the limit', async () => {
+    const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024), { level: 9 })
+    assert.deepEqual(await checkProfileAsync(bomb, OCTET, { maxDecompressedBytes: 1024 * 1024 }), {
+      ok: false,
+      code: 'PPROF_DECOMPRESSED_TOO_LARGE',
+      reason: 'invalid profile data: decompressed profile exceeds the limit of 1048576 bytes'
+    })
+  })
+
+  it('inflates off the event loop: timers and I/O callbacks run while a large body inflates', async () => {
+    const large = gzipSync(Buffer.alloc(32 * 1024 * 1024), { level: 1 })
+    let ticks = 0
+    let running = true
+    const tick = (): void => {
+      ticks++
+      if (running) setImmediate(tick)
+    }
+    setImmediate(tick)
+    const pending = checkProfileAsync(large, OCTET, { maxDecompressedBytes: 64 * 1024 * 1024 })
+    const result = await pending
+    running = false
+    assert.equal(result.ok, false, 'zeros are not a profile')
+    assert.ok(ticks > 1, `the event loop turned ${ticks} times while inflating`)
   })
 })

@@ -74,28 +74,28 @@ function memoryComputer(maxStateBytes?: number): DeltaComputer {
 }
 
 describe('DeltaComputer', () => {
-  it('returns no body for the first profile: it is the baseline', () => {
+  it('returns no body for the first profile: it is the baseline', async () => {
     const delta = memoryComputer()
-    assert.deepEqual(delta.compute(memoryProfile([{ stack: ['main.a'], values: [1, 100, 50] }])), { ok: true, body: null })
+    assert.deepEqual(await delta.compute(memoryProfile([{ stack: ['main.a'], values: [1, 100, 50] }])), { ok: true, body: null })
     assert.equal(delta.hasBaseline(), true)
   })
 
-  it('sends b − a for the subtracted value types and the current value for the others', () => {
+  it('sends b − a for the subtracted value types and the current value for the others', async () => {
     const delta = memoryComputer()
-    delta.compute(memoryProfile([{ stack: ['main.a', 'main.b'], values: [3, 300, 40] }]))
-    const second = delta.compute(memoryProfile([{ stack: ['main.a', 'main.b'], values: [5, 800, 70] }], { idBase: 40 }))
+    await delta.compute(memoryProfile([{ stack: ['main.a', 'main.b'], values: [3, 300, 40] }]))
+    const second = await delta.compute(memoryProfile([{ stack: ['main.a', 'main.b'], values: [5, 800, 70] }], { idBase: 40 }))
     assert.deepEqual([...decodeDelta(second)], [['main.a;main.b|', [5 - 3, 800 - 300, 70]]])
   })
 
-  it('keeps samples with the same stack but different labels apart', () => {
+  it('keeps samples with the same stack but different labels apart', async () => {
     const delta = memoryComputer()
-    delta.compute(
+    await delta.compute(
       memoryProfile([
         { stack: ['main.a'], values: [1, 10, 0], span: 'x' },
         { stack: ['main.a'], values: [2, 20, 0], span: 'y' }
       ])
     )
-    const second = delta.compute(
+    const second = await delta.compute(
       memoryProfile([
         { stack: ['main.a'], values: [4, 40, 0], span: 'x' },
         { stack: ['main.a'], values: [2, 25, 0], span: 'y' }
@@ -104,82 +104,82 @@ describe('DeltaComputer', () => {
     assert.deepEqual(Object.fromEntries(decodeDelta(second)), { 'main.a|span=x': [3, 30, 0], 'main.a|span=y': [0, 5, 0] })
   })
 
-  it('drops samples whose outgoing values are all zero, and the locations only they used', () => {
+  it('drops samples whose outgoing values are all zero, and the locations only they used', async () => {
     const delta = memoryComputer()
     const samples: FakeSample[] = [
       { stack: ['main.a'], values: [1, 10, 0] },
       { stack: ['main.b'], values: [2, 20, 0] }
     ]
-    delta.compute(memoryProfile(samples))
-    const second = delta.compute(memoryProfile([samples[0] as FakeSample, { stack: ['main.b'], values: [3, 33, 0] }]))
+    await delta.compute(memoryProfile(samples))
+    const second = await delta.compute(memoryProfile([samples[0] as FakeSample, { stack: ['main.b'], values: [3, 33, 0] }]))
     assert.deepEqual(Object.fromEntries(decodeDelta(second)), { 'main.b|': [1, 13, 0] })
     assert.ok(second.ok && second.body !== null)
     const profile = Profile.decode(gunzipSync(second.body))
     assert.equal(profile.location.length, 1, 'only main.b is still referenced')
   })
 
-  it('sums repeated samples of one stack before subtracting, as Go heap profiles repeat stacks', () => {
+  it('sums repeated samples of one stack before subtracting, as Go heap profiles repeat stacks', async () => {
     const delta = memoryComputer()
-    delta.compute(memoryProfile([{ stack: ['main.a'], values: [1, 10, 1] }, { stack: ['main.a'], values: [1, 10, 1] }]))
-    const second = delta.compute(memoryProfile([{ stack: ['main.a'], values: [2, 25, 1] }, { stack: ['main.a'], values: [3, 30, 1] }]))
+    await delta.compute(memoryProfile([{ stack: ['main.a'], values: [1, 10, 1] }, { stack: ['main.a'], values: [1, 10, 1] }]))
+    const second = await delta.compute(memoryProfile([{ stack: ['main.a'], values: [2, 25, 1] }, { stack: ['main.a'], values: [3, 30, 1] }]))
     assert.deepEqual(Object.fromEntries(decodeDelta(second)), { 'main.a|': [5 - 2, 55 - 20, 2] })
   })
 
-  it('sends the new totals of a sample whose counters went down (the process restarted)', () => {
+  it('sends the new totals of a sample whose counters went down (the process restarted)', async () => {
     const delta = memoryComputer()
-    delta.compute(memoryProfile([{ stack: ['main.a'], values: [100, 1000, 0] }]))
-    const second = delta.compute(memoryProfile([{ stack: ['main.a'], values: [7, 70, 0] }]))
+    await delta.compute(memoryProfile([{ stack: ['main.a'], values: [100, 1000, 0] }]))
+    const second = await delta.compute(memoryProfile([{ stack: ['main.a'], values: [7, 70, 0] }]))
     assert.deepEqual(Object.fromEntries(decodeDelta(second)), { 'main.a|': [7, 70, 0] })
   })
 
-  it('sends a sample first seen in the second profile whole', () => {
+  it('sends a sample first seen in the second profile whole', async () => {
     const delta = memoryComputer()
-    delta.compute(memoryProfile([{ stack: ['main.a'], values: [1, 10, 0] }]))
-    const second = delta.compute(memoryProfile([{ stack: ['main.a'], values: [1, 10, 0] }, { stack: ['main.b'], values: [4, 44, 4] }]))
+    await delta.compute(memoryProfile([{ stack: ['main.a'], values: [1, 10, 0] }]))
+    const second = await delta.compute(memoryProfile([{ stack: ['main.a'], values: [1, 10, 0] }, { stack: ['main.b'], values: [4, 44, 4] }]))
     assert.deepEqual(Object.fromEntries(decodeDelta(second)), { 'main.b|': [4, 44, 4] })
   })
 
-  it('subtracts from the previous profile, not the first one', () => {
+  it('subtracts from the previous profile, not the first one', async () => {
     const delta = memoryComputer()
-    delta.compute(memoryProfile([{ stack: ['main.a'], values: [1, 10, 0] }]))
-    delta.compute(memoryProfile([{ stack: ['main.a'], values: [4, 40, 0] }]))
-    const third = delta.compute(memoryProfile([{ stack: ['main.a'], values: [10, 100, 0] }]))
+    await delta.compute(memoryProfile([{ stack: ['main.a'], values: [1, 10, 0] }]))
+    await delta.compute(memoryProfile([{ stack: ['main.a'], values: [4, 40, 0] }]))
+    const third = await delta.compute(memoryProfile([{ stack: ['main.a'], values: [10, 100, 0] }]))
     assert.deepEqual(Object.fromEntries(decodeDelta(third)), { 'main.a|': [6, 60, 0] })
   })
 
-  it('sets the duration to the time between the two scrapes', () => {
+  it('sets the duration to the time between the two scrapes', async () => {
     const delta = memoryComputer()
-    delta.compute(memoryProfile([{ stack: ['main.a'], values: [1, 10, 0] }], { timeNanos: 5_000_000_000 }))
-    const second = delta.compute(memoryProfile([{ stack: ['main.a'], values: [2, 20, 0] }], { timeNanos: 20_000_000_000 }))
+    await delta.compute(memoryProfile([{ stack: ['main.a'], values: [1, 10, 0] }], { timeNanos: 5_000_000_000 }))
+    const second = await delta.compute(memoryProfile([{ stack: ['main.a'], values: [2, 20, 0] }], { timeNanos: 20_000_000_000 }))
     assert.ok(second.ok && second.body !== null)
     assert.equal(Number(Profile.decode(gunzipSync(second.body)).durationNanos), 15_000_000_000)
   })
 
-  it('reports its state size and frees it on reset', () => {
+  it('reports its state size and frees it on reset', async () => {
     const delta = memoryComputer()
     assert.equal(delta.stateBytes(), 0)
-    delta.compute(memoryProfile([{ stack: ['main.a'], values: [1, 10, 0] }, { stack: ['main.b'], values: [1, 10, 0] }]))
+    await delta.compute(memoryProfile([{ stack: ['main.a'], values: [1, 10, 0] }, { stack: ['main.b'], values: [1, 10, 0] }]))
     const two = delta.stateBytes()
     assert.ok(two > 0)
     delta.reset()
     assert.equal(delta.stateBytes(), 0)
     assert.equal(delta.hasBaseline(), false)
-    assert.deepEqual(delta.compute(memoryProfile([{ stack: ['main.a'], values: [2, 20, 0] }])), { ok: true, body: null })
+    assert.deepEqual(await delta.compute(memoryProfile([{ stack: ['main.a'], values: [2, 20, 0] }])), { ok: true, body: null })
     assert.ok(delta.stateBytes() < two, 'one sample costs less than two')
   })
 
-  it('drops the baseline instead of growing past its cap', () => {
+  it('drops the baseline instead of growing past its cap', async () => {
     const delta = memoryComputer(1)
-    const result = delta.compute(memoryProfile([{ stack: ['main.a'], values: [1, 10, 0] }]))
+    const result = await delta.compute(memoryProfile([{ stack: ['main.a'], values: [1, 10, 0] }]))
     assert.equal(result.ok, false)
     assert.equal(result.ok ? '' : result.code, 'DELTA_STATE_TOO_LARGE')
     assert.equal(delta.stateBytes(), 0)
     assert.equal(delta.hasBaseline(), false)
   })
 
-  it('refuses a profile that has none of the value types to subtract', () => {
+  it('refuses a profile that has none of the value types to subtract', async () => {
     const delta = new DeltaComputer({ valueTypes: DELTA_VALUE_TYPES.mutex ?? [] })
-    const result = delta.compute(memoryProfile([{ stack: ['main.a'], values: [1, 10, 0] }]))
+    const result = await delta.compute(memoryProfile([{ stack: ['main.a'], values: [1, 10, 0] }]))
     assert.deepEqual(result, {
       ok: false,
       code: 'DELTA_NO_VALUE_TYPES',
@@ -187,12 +187,12 @@ describe('DeltaComputer', () => {
     })
   })
 
-  it('does not modify the profiles it is given', () => {
+  it('does not modify the profiles it is given', async () => {
     const delta = memoryComputer()
-    delta.compute(memoryProfile([{ stack: ['main.a'], values: [1, 10, 0] }]))
+    await delta.compute(memoryProfile([{ stack: ['main.a'], values: [1, 10, 0] }]))
     const second = memoryProfile([{ stack: ['main.a'], values: [3, 30, 0] }, { stack: ['main.b'], values: [1, 1, 0] }])
     const before = Buffer.from(second.encode())
-    delta.compute(second)
+    await delta.compute(second)
     assert.deepEqual(Buffer.from(second.encode()), before)
   })
 })
@@ -206,5 +206,18 @@ describe('deltaValueTypesFor', () => {
 
   it('leaves other profile types alone', () => {
     for (const name of ['process_cpu', 'goroutine', 'fgprof', 'toString', 'custom']) assert.equal(deltaValueTypesFor(name), undefined)
+  })
+})
+
+describe('DeltaComputer.compute limits', () => {
+  it('applies a lower cap given for one call (a shared budget running low) and drops the baseline', async () => {
+    const delta = memoryComputer()
+    const two = memoryProfile([{ stack: ['main.a'], values: [1, 10, 0] }, { stack: ['main.b'], values: [1, 10, 0] }])
+    await delta.compute(two)
+    const perTwo = delta.stateBytes()
+    const result = await delta.compute(two, { maxStateBytes: perTwo - 1 })
+    assert.deepEqual(result, { ok: false, code: 'DELTA_STATE_TOO_LARGE', reason: `delta state would exceed ${perTwo - 1} bytes; baseline dropped` })
+    assert.equal(delta.hasBaseline(), false)
+    assert.deepEqual(await delta.compute(two, { maxStateBytes: perTwo }), { ok: true, body: null }, 'a cap that fits is a baseline again')
   })
 })

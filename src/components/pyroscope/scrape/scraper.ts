@@ -9,7 +9,9 @@ import { STATUS_CODES } from 'node:http'
 import type { Profile } from 'pprof-format'
 import { describeRequestError } from '../../../http/index.js'
 import type { HttpClient } from '../../../http/index.js'
-import { BodyTooLargeError, checkProfile, readBodyLimited } from '../../../pprof/index.js'
+import { BodyTooLargeError, readBodyLimited } from '../../../pprof/index.js'
+// Not yet exported by pprof/index.ts; the async check keeps inflation off the event loop.
+import { checkProfileAsync } from '../../../pprof/check.js'
 import type { BodyStream } from '../../../pprof/index.js'
 import { formatDuration } from '../../../util/duration.js'
 
@@ -81,7 +83,7 @@ async function fetchProfile(client: HttpClient, req: ScrapeRequest, signal: Abor
     }
   }
   const bytes = await readBodyLimited(body, req.bodyLimitBytes, signal)
-  const checked = checkProfile(bytes, headerValue(response.headers['content-type']), {
+  const checked = await checkProfileAsync(bytes, headerValue(response.headers['content-type']), {
     maxDecompressedBytes: req.maxDecompressedBytes ?? req.bodyLimitBytes * DECOMPRESSED_LIMIT_FACTOR
   })
   if (!checked.ok) return { ok: false, code: checked.code, reason: checked.reason }
