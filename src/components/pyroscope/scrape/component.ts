@@ -5,6 +5,7 @@ import type { ScrapeArguments } from './arguments.js'
 import { LOCAL_OWNERSHIP, ScrapePool } from './pool.js'
 import type { Ownership } from './pool.js'
 import type { TargetStatus } from './status.js'
+import type { Labels } from '../../../util/labels.js'
 
 /** Services pyroscope.scrape reads from ComponentOptions.services. */
 export interface ScrapeServices {
@@ -24,6 +25,10 @@ export interface ScrapeDebugInfo {
   readonly active_loops: number
   readonly missed: number
   readonly skipped: number
+  /** Targets skipped for invalid labels (design 4.8), with the reason. */
+  readonly dropped_targets: { readonly labels: Labels; readonly reason: string }[]
+  /** Estimated bytes of client-side delta baselines held. */
+  readonly delta_state_bytes: number
 }
 
 export class ScrapeComponent implements Component<ScrapeArguments> {
@@ -56,6 +61,8 @@ export class ScrapeComponent implements Component<ScrapeArguments> {
   async run(signal: AbortSignal): Promise<void> {
     // Re-filter the targets when the cluster's membership changes (only when this component opted in).
     const unsubscribe = this.#args.clustering_enabled ? this.#cluster?.onChange(() => this.#pool.sync(this.#args)) : undefined
+    // Membership may have changed between the constructor's sync and the subscription.
+    if (unsubscribe) this.#pool.sync(this.#args)
     try {
       await this.#pool.run(signal)
     } finally {
@@ -65,7 +72,14 @@ export class ScrapeComponent implements Component<ScrapeArguments> {
 
   debugInfo(): ScrapeDebugInfo {
     const c = this.#pool.counters()
-    return { targets: this.#pool.statuses(), active_loops: this.#pool.activeLoops(), missed: c.missed, skipped: c.skipped }
+    return {
+      targets: this.#pool.statuses(),
+      active_loops: this.#pool.activeLoops(),
+      missed: c.missed,
+      skipped: c.skipped,
+      dropped_targets: this.#pool.dropped(),
+      delta_state_bytes: this.#pool.deltaStateBytes()
+    }
   }
 
   health(): Health {

@@ -4,19 +4,26 @@
  * `sync(args)` expands the targets (pure), keeps only those this node owns, and reconciles: loops for
  * (target, type) pairs that appeared start, those that vanished stop at once (their delta state and status
  * are freed), unchanged ones keep running. A change of interval, timeout, body limit or HTTP client options
- * restarts every loop (as Alloy does). Each scrape's profile is handed to every receiver without waiting:
- * a slow receiver never delays scraping.
+ * restarts every loop (as Alloy does); a target whose ring key changed while its id stayed (a non-public
+ * `__` label changed) is restarted, since its loop's phase and ownership questions depend on the key.
+ * Everything that can fail in `sync` (the new HTTP client, expansion, the plan) runs before anything is
+ * changed, so a failed update leaves the pool as it was.
+ * Each scrape's profile is handed to every receiver without waiting: a slow receiver never delays
+ * scraping. Targets dropped by expansion are kept with their reason for the status, and logged once.
+ * Delta state is bounded per target (DeltaComputer) and in total per pool (MAX_POOL_DELTA_STATE_BYTES).
+ * Longer than 300 lines: reconciliation, scrape handling and their bookkeeping share the entries' state.
  */
 import type { Registry } from 'prom-client'
-import type { Counter, Histogram } from 'prom-client'
+import type { Counter, Gauge, Histogram } from 'prom-client'
 import type { HttpClient, HttpClientOptions } from '../../../http/types.js'
 import { createHttpClient, redactUrl } from '../../../http/index.js'
 import type { KeyHasher } from '../../../cluster/key.js'
-import { counter, histogram } from '../../../metrics/index.js'
-import { DeltaComputer, deltaValueTypesFor } from '../../../pprof/index.js'
+import { counter, gauge, histogram } from '../../../metrics/index.js'
+import { DEFAULT_MAX_DELTA_STATE_BYTES, DeltaComputer, deltaValueTypesFor } from '../../../pprof/index.js'
 import { Secret } from '../../../syntax/value.js'
 import type { Clock } from '../../../util/clock.js'
 import { formatLabels } from '../../../util/labels.js'
+import type { Labels } from '../../../util/labels.js'
 import type { Logger } from '../../../util/logger.js'
 import type { ProfilesReceiver } from '../receiver.js'
 import { toExpansionConfig } from './arguments.js'
@@ -26,7 +33,7 @@ import { scrapeOnce } from './scraper.js'
 import type { ScrapeOutcome } from './scraper.js'
 import type { TargetStatus } from './status.js'
 import { expandTargets } from './targets.js'
-import type { ScrapeTarget } from './targets.js'
+import type { DroppedTarget, ScrapeTarget } from './targets.js'
 
 /**
  * Which targets this node scrapes. The cluster provides one; without clustering every target is local.
@@ -44,6 +51,14 @@ export interface OwnershipPlan {
   owns(key: bigint, atMs: number): boolean
 }
 
+/**
+ * Total estimated delta state of one pool. Each target is capped at 16 MiB (DEFAULT_MAX_DELTA_STATE_BYTES),
+ * but a component with hundreds of cumulative targets could still hold gigabytes; past this budget a
+ * target's delta is skipped with a status reason instead of growing the heap toward an OOM. 256 MiB is
+ * about 16 of the largest Go heap profiles seen, and far above what typical profiles (tens of KiB) need.
+ */
+export const MAX_POOL_DELTA_STATE_BYTES = 256 * 1024 * 1024
+
 const LOCAL_PLAN: OwnershipPlan = { wants: () => true, owns: () => true }
 export const LOCAL_OWNERSHIP: Ownership = { plan: () => LOCAL_PLAN }
 
@@ -56,6 +71,8 @@ export interface PoolDeps {
   readonly ownership: Ownership
   /** Injected for tests; production builds one client per HTTP options from the shared factory. */
   readonly createClient?: (options: HttpClientOptions) => HttpClient
+  /** Total delta state budget of the pool; MAX_POOL_DELTA_STATE_BYTES unless a test sets a small one. */
+  readonly maxDeltaStateBytes?: number
 }
 
 interface Entry {
@@ -63,6 +80,8 @@ interface Entry {
   readonly stop: AbortController
   done: Promise<void>
   delta: DeltaComputer | undefined
+  /** The delta state bytes this entry adds to the pool's total. */
+  deltaBytes: number
   status: Mutable<TargetStatus>
 }
 
@@ -70,6 +89,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 interface Metrics {
   readonly scrapes: Counter<'component' | 'profile_type' | 'result'>
+  readonly deltaState: Gauge<'component'>
   readonly duration: Histogram<'component' | 'profile_type'>
   readonly fanout: Histogram<'component'>
 }
@@ -85,37 +105,50 @@ export class ScrapePool {
   #plan: OwnershipPlan = LOCAL_PLAN
   #missed = 0
   #skipped = 0
+  #deltaBytes = 0
+  #dropped: DroppedTarget[] = []
+  /** Reason last logged per dropped or duplicate target (keyed by its formatted labels), to log changes only. */
+  #logged = new Map<string, string>()
   readonly #pendingForwards = new Set<Promise<void>>()
 
   constructor(deps: PoolDeps) {
     this.#deps = deps
     const m = deps.metrics
     this.#metrics = {
-      scrapes: counter(m, 'shardscope_scrapes_total', 'Scrapes by component, profile type and result (success, failure, skipped, missed).', ['component', 'profile_type', 'result']),
+      scrapes: counter(m, 'shardscope_scrapes_total', 'Scrapes by component, profile type and result (success, failure, skipped, missed, forward_failed).', ['component', 'profile_type', 'result']),
+      deltaState: gauge(m, 'shardscope_scrape_delta_state_bytes', 'Estimated bytes of client-side delta baselines held, by component.', ['component']),
       duration: histogram(m, 'shardscope_scrape_duration_seconds', 'Duration of scrapes.', ['component', 'profile_type'], [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]),
       fanout: histogram(m, 'pyroscope_fanout_latency', 'Write latency for sending to direct and indirect components.', ['component'], [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5])
     }
   }
 
-  /** Applies new arguments (or a new ownership view, with the same arguments). */
+  /**
+   * Applies new arguments (or a new ownership view, with the same arguments). Throws (leaving the pool
+   * unchanged) when the new HTTP client cannot be built, e.g. an unreadable TLS file.
+   */
   sync(args: ScrapeArguments): void {
     const previous = this.#args
+    const restart = !previous || needsRestart(previous, args)
+    const client = restart ? (this.#deps.createClient ?? createHttpClient)(args.http_client) : this.#client
+    const expanded = expandTargets(args.targets, toExpansionConfig(args), this.#deps.hasher)
+    const plan = this.#deps.ownership.plan([...new Set(expanded.scrapes.map((s) => s.key))])
+
     this.#args = args
     this.#receivers = args.forward_to.map((c) => c.value)
-    if (!previous || needsRestart(previous, args)) {
+    this.#plan = plan
+    if (restart) {
       this.#stopAll()
       const old = this.#client
-      this.#client = (this.#deps.createClient ?? createHttpClient)(args.http_client)
-      if (old) void old.close()
+      this.#client = client
+      if (old && old !== client) void old.close().catch((err: unknown) => this.#deps.logger.warn({ err: String(err) }, 'closing the previous HTTP client failed'))
     }
-    const expanded = expandTargets(args.targets, toExpansionConfig(args), this.#deps.hasher)
-    for (const d of expanded.dropped) this.#deps.logger.warn({ reason: d.reason, target: formatLabels(d.labels) }, 'target dropped')
-    for (const d of expanded.duplicates) this.#deps.logger.warn({ target: formatLabels(d) }, 'duplicate target ignored')
-    this.#plan = this.#deps.ownership.plan([...new Set(expanded.scrapes.map((s) => s.key))])
+    this.#noteDropped(expanded.dropped, expanded.duplicates)
     const desired = new Map<string, ScrapeTarget>()
-    for (const s of expanded.scrapes) if (this.#plan.wants(s.key)) desired.set(s.id, s)
+    for (const s of expanded.scrapes) if (plan.wants(s.key)) desired.set(s.id, s)
     for (const [id, entry] of this.#entries) {
-      if (!desired.has(id)) this.#stop(id, entry)
+      const wanted = desired.get(id)
+      // Same id, other key: the loop's phase and ownership questions are about the old key; replace it.
+      if (!wanted || !sameLoop(entry.target, wanted)) this.#stop(id, entry)
     }
     for (const [id, target] of desired) {
       if (!this.#entries.has(id)) this.#start(id, target)
@@ -150,6 +183,31 @@ export class ScrapePool {
     return { missed: this.#missed, skipped: this.#skipped }
   }
 
+  /** Targets dropped by the last sync (invalid labels), with their reasons. */
+  dropped(): { labels: Labels; reason: string }[] {
+    return this.#dropped.map((d) => ({ labels: d.labels, reason: d.reason }))
+  }
+
+  /** Estimated bytes of delta baselines held by all loops. */
+  deltaStateBytes(): number {
+    return this.#deltaBytes
+  }
+
+  #noteDropped(dropped: readonly DroppedTarget[], duplicates: readonly Labels[]): void {
+    this.#dropped = [...dropped]
+    const now = new Map<string, string>()
+    const note = (labels: Labels, reason: string, message: string): void => {
+      const key = formatLabels(labels)
+      now.set(key, reason)
+      if (this.#logged.get(key) === reason) return
+      if (reason === DUPLICATE) this.#deps.logger.warn({ target: key }, message)
+      else this.#deps.logger.warn({ reason, target: key }, message)
+    }
+    for (const d of dropped) note(d.labels, d.reason, 'target dropped')
+    for (const d of duplicates) note(d, DUPLICATE, 'duplicate target ignored')
+    this.#logged = now
+  }
+
   #start(id: string, target: ScrapeTarget): void {
     const args = this.#args
     if (!args) return
@@ -159,6 +217,7 @@ export class ScrapePool {
       stop: new AbortController(),
       done: Promise.resolve(),
       delta: valueTypes ? new DeltaComputer({ valueTypes }) : undefined,
+      deltaBytes: 0,
       status: {
         component: this.#deps.componentId,
         job: target.forwardLabels['job'] ?? '',
@@ -193,15 +252,32 @@ export class ScrapePool {
       onMissed: (n) => {
         this.#missed += n
         this.#metrics.scrapes.inc({ component: this.#deps.componentId, profile_type: target.profileType, result: 'missed' }, n)
+      },
+      onError: (err) => {
+        // A bug, not an expected failure (a receiver or the delta code threw): the loop goes on.
+        this.#deps.logger.error({ target: entry.status.url, profile_type: target.profileType, err: describe(err) }, 'scrape failed with an internal error')
+        this.#fail(entry, `internal error: ${describe(err)}`)
       }
     })
-    entry.done = loop.run(entry.stop.signal)
+    entry.done = loop.run(entry.stop.signal).catch((err: unknown) => {
+      // Scheduling itself threw: this target is no longer scraped; say so rather than crash the agent.
+      this.#deps.logger.error({ target: entry.status.url, profile_type: target.profileType, err: describe(err) }, 'scrape loop stopped')
+      this.#fail(entry, `scrape loop stopped: ${describe(err)}`)
+    })
   }
 
   #stop(id: string, entry: Entry): void {
     entry.stop.abort()
     entry.delta?.close()
+    this.#setDeltaBytes(entry, 0)
     this.#entries.delete(id)
+  }
+
+  #setDeltaBytes(entry: Entry, bytes: number): void {
+    if (bytes === entry.deltaBytes) return
+    this.#deltaBytes += bytes - entry.deltaBytes
+    entry.deltaBytes = bytes
+    this.#metrics.deltaState.set({ component: this.#deps.componentId }, this.#deltaBytes)
   }
 
   #stopAll(): void {
@@ -230,9 +306,21 @@ export class ScrapePool {
     }
     let raw: Uint8Array = outcome.body
     if (entry.delta) {
-      const d = entry.delta.compute(outcome.profile)
+      // What the other targets hold is fixed while this one computes; this one's old baseline is replaced.
+      const total = this.#deps.maxDeltaStateBytes ?? MAX_POOL_DELTA_STATE_BYTES
+      const budget = total - (this.#deltaBytes - entry.deltaBytes)
+      if (budget <= 0) {
+        entry.delta.reset()
+        this.#setDeltaBytes(entry, 0)
+        this.#fail(entry, `delta skipped: the component's delta state budget of ${total} bytes is used by other targets`)
+        return
+      }
+      const d = await entry.delta.compute(outcome.profile, { maxStateBytes: budget })
+      if (signal.aborted) return
+      this.#setDeltaBytes(entry, entry.delta.stateBytes())
       if (!d.ok) {
-        this.#fail(entry, `delta computation failed: ${d.reason}`)
+        const why = d.code === 'DELTA_STATE_TOO_LARGE' && budget < DEFAULT_MAX_DELTA_STATE_BYTES ? ` (the component's delta state budget of ${total} bytes is nearly used)` : ''
+        this.#fail(entry, `delta computation failed: ${d.reason}${why}`)
         return
       }
       if (d.body === null) {
@@ -260,24 +348,43 @@ export class ScrapePool {
     this.#deps.logger.debug({ target: entry.status.url, err: reason }, 'scrape failed')
   }
 
-  /** Hands the profile to every receiver without waiting; a rejection marks the target down (as Alloy). */
+  /**
+   * Hands the profile to every receiver without waiting. A rejection (or a receiver that throws) is
+   * counted and marks the target down (as Alloy), unless a newer scrape has set the status since.
+   */
   #forward(entry: Entry, raw: Uint8Array): void {
+    const scrapeAt = entry.status.last_scrape
+    const component = this.#deps.componentId
     for (const receiver of this.#receivers) {
       const started = performance.now()
-      const p = receiver
-        .append(entry.target.forwardLabels, [{ raw }])
+      const p = Promise.resolve()
+        .then(() => receiver.append(entry.target.forwardLabels, [{ raw }]))
         .then(
-          () => this.#metrics.fanout.observe({ component: this.#deps.componentId }, (performance.now() - started) / 1000),
+          () => this.#metrics.fanout.observe({ component }, (performance.now() - started) / 1000),
           (err: unknown) => {
-            this.#metrics.fanout.observe({ component: this.#deps.componentId }, (performance.now() - started) / 1000)
+            this.#metrics.fanout.observe({ component }, (performance.now() - started) / 1000)
+            this.#metrics.scrapes.inc({ component, profile_type: entry.target.profileType, result: 'forward_failed' })
+            this.#deps.logger.debug({ target: entry.status.url, err: describe(err) }, 'forwarding a profile failed')
+            if (entry.status.last_scrape !== scrapeAt) return
             entry.status.health = 'down'
-            entry.status.last_error = `forwarding failed: ${err instanceof Error ? err.message : String(err)}`
+            entry.status.last_error = `forwarding failed: ${describe(err)}`
           }
         )
         .finally(() => this.#pendingForwards.delete(p))
       this.#pendingForwards.add(p)
     }
   }
+}
+
+const DUPLICATE = 'duplicate'
+
+/** Whether a running loop can keep serving `next` (same id): its schedule and deadline are unchanged. */
+function sameLoop(current: ScrapeTarget, next: ScrapeTarget): boolean {
+  return current.key === next.key && current.timeoutMs === next.timeoutMs
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
 }
 
 function needsRestart(a: ScrapeArguments, b: ScrapeArguments): boolean {

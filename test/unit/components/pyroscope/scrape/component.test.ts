@@ -1,0 +1,94 @@
+import { before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { Registry } from 'prom-client'
+import { createKeyHasher } from '../../../../../src/cluster/key.js'
+import type { KeyHasher } from '../../../../../src/cluster/key.js'
+import type { ScrapeArguments } from '../../../../../src/components/pyroscope/scrape/arguments.js'
+import { ScrapeComponent } from '../../../../../src/components/pyroscope/scrape/component.js'
+import type { ClusterOwnership, ScrapeDebugInfo } from '../../../../../src/components/pyroscope/scrape/component.js'
+import type { ComponentOptions } from '../../../../../src/runtime/component.js'
+import { silentLogger } from '../../../../../src/util/logger.js'
+import { argumentsOf, profilingOnly } from '../../../../helpers/config.js'
+import { ManualClock } from '../../../../helpers/fake-clock.js'
+import { waitFor } from '../../../../helpers/wait-for.js'
+
+const ID = 'pyroscope.scrape.s'
+
+function clusteredArgs(): ScrapeArguments {
+  return argumentsOf<ScrapeArguments>(
+    `
+pyroscope.scrape "s" {
+  targets    = [{"__address__" = "127.0.0.1:1001", "service_name" = "a"}, {"__address__" = "127.0.0.1:1002", "__scheme__" = "ftp"}]
+  forward_to = []
+  clustering {
+    enabled = true
+  }
+${profilingOnly('goroutine')}
+}
+`,
+    ID
+  )
+}
+
+/** A cluster whose view the test sets; it notifies only the listeners subscribed at the time. */
+class FakeCluster implements ClusterOwnership {
+  ownsEverything = false
+  readonly listeners = new Set<() => void>()
+  plan() {
+    const owns = this.ownsEverything
+    return { wants: () => owns, owns: () => owns }
+  }
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+  change(ownsEverything: boolean): void {
+    this.ownsEverything = ownsEverything
+    for (const l of this.listeners) l()
+  }
+}
+
+describe('ScrapeComponent', () => {
+  let keyHasher: KeyHasher
+  before(async () => {
+    keyHasher = await createKeyHasher()
+  })
+
+  function build(cluster: FakeCluster): ScrapeComponent {
+    const options: ComponentOptions = {
+      id: ID,
+      label: 's',
+      logger: silentLogger(),
+      metrics: new Registry(),
+      clock: new ManualClock(1_000_000),
+      storagePath: 'data',
+      services: { keyHasher, clusterOwnership: cluster },
+      onStateChange: () => undefined
+    }
+    return new ScrapeComponent(options, clusteredArgs())
+  }
+
+  it('applies a cluster change that happened between construction and run', async () => {
+    const cluster = new FakeCluster()
+    const component = build(cluster)
+    const info = () => component.debugInfo() as ScrapeDebugInfo
+    assert.equal(info().active_loops, 0, 'not owned when built')
+    cluster.change(true) // nobody is subscribed yet
+    const stop = new AbortController()
+    const done = component.run(stop.signal)
+    await waitFor(() => info().active_loops === 1, { timeoutMs: 2_000, what: 'the change applied at run' })
+    cluster.change(false)
+    assert.equal(info().active_loops, 0, 'later changes arrive through the subscription')
+    stop.abort()
+    await done
+    assert.equal(cluster.listeners.size, 0, 'unsubscribed on stop')
+  })
+
+  it('shows dropped targets with their reason in its debug info', () => {
+    const info = build(new FakeCluster()).debugInfo() as ScrapeDebugInfo
+    assert.equal(info.dropped_targets.length, 1)
+    assert.equal(info.dropped_targets[0]?.labels['__scheme__'], 'ftp')
+    assert.match(info.dropped_targets[0]?.reason ?? '', /scheme/)
+    assert.equal(info.delta_state_bytes, 0)
+  })
+})

@@ -1,0 +1,344 @@
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { Readable } from 'node:stream'
+import { gunzipSync, gzipSync } from 'node:zlib'
+import { Profile } from 'pprof-format'
+import { Registry } from 'prom-client'
+import { createKeyHasher } from '../../../../../src/cluster/key.js'
+import type { KeyHasher } from '../../../../../src/cluster/key.js'
+import type { ScrapeArguments } from '../../../../../src/components/pyroscope/scrape/arguments.js'
+import { LOCAL_OWNERSHIP, ScrapePool } from '../../../../../src/components/pyroscope/scrape/pool.js'
+import type { Ownership, PoolDeps } from '../../../../../src/components/pyroscope/scrape/pool.js'
+import type { ProfilesReceiver, RawSample } from '../../../../../src/components/pyroscope/receiver.js'
+import type { HttpClient, HttpClientOptions, HttpResponse } from '../../../../../src/http/types.js'
+import { Capsule } from '../../../../../src/syntax/value.js'
+import type { Labels } from '../../../../../src/util/labels.js'
+import type { Logger } from '../../../../../src/util/logger.js'
+import { samplePprof } from '../../../../helpers/bad-targets.js'
+import { argumentsOf, profilingOnly } from '../../../../helpers/config.js'
+import { ManualClock, settle } from '../../../../helpers/fake-clock.js'
+import { waitFor } from '../../../../helpers/wait-for.js'
+
+const INTERVAL = 10_000
+const ID = 'pyroscope.scrape.s'
+
+/** Arguments decoded from config (defaults as a user gets them), with test targets and receivers. */
+function scrapeArgs(targets: Labels[], receivers: ProfilesReceiver[], profile = 'goroutine', overrides: Partial<ScrapeArguments> = {}): ScrapeArguments {
+  const base = argumentsOf<ScrapeArguments>(
+    `
+pyroscope.scrape "s" {
+  targets         = []
+  forward_to      = [pyroscope.write.w.receiver]
+  scrape_interval = "10s"
+  scrape_timeout  = "5s"
+${profilingOnly(profile)}
+}
+pyroscope.write "w" {
+  endpoint {
+    url = "http://127.0.0.1:1"
+  }
+}
+`,
+    ID
+  )
+  return { ...base, targets, forward_to: receivers.map((r) => new Capsule('ProfilesReceiver', r)), ...overrides }
+}
+
+/** A cumulative Go heap profile with one stack whose alloc counters are `allocs`. */
+function heapProfile(allocs: number): Buffer {
+  const stringTable = new Profile().stringTable
+  const s = (v: string) => stringTable.dedup(v)
+  const profile = new Profile({
+    sampleType: [
+      { type: s('alloc_objects'), unit: s('count') },
+      { type: s('alloc_space'), unit: s('bytes') }
+    ],
+    function: [{ id: 1, name: s('main.alloc'), filename: s('main.go') }],
+    location: [{ id: 1, line: [{ functionId: 1, line: 10 }] }],
+    sample: [{ locationId: [1], value: [allocs, allocs * 100] }],
+    stringTable,
+    timeNanos: 1_700_000_000_000_000_000n + BigInt(allocs)
+  })
+  return gzipSync(profile.encode())
+}
+
+class FakeClient implements HttpClient {
+  readonly urls: string[] = []
+  closed = false
+  constructor(readonly body: (url: string) => Buffer) {}
+  async request(url: string): Promise<HttpResponse> {
+    this.urls.push(url)
+    return { statusCode: 200, headers: { 'content-type': 'application/octet-stream' }, body: Readable.from([this.body(url)]) } as unknown as HttpResponse
+  }
+  async close(): Promise<void> {
+    this.closed = true
+  }
+}
+
+class RecordingReceiver implements ProfilesReceiver {
+  readonly appended: { labels: Labels; samples: readonly RawSample[] }[] = []
+  async append(labels: Labels, samples: readonly RawSample[]): Promise<void> {
+    this.appended.push({ labels, samples })
+  }
+}
+
+function recordingLogger(): { logger: Logger; warnings: { fields: Record<string, unknown>; msg: string }[] } {
+  const warnings: { fields: Record<string, unknown>; msg: string }[] = []
+  const noop = () => undefined
+  const logger = { warn: (fields: Record<string, unknown>, msg: string) => warnings.push({ fields, msg }), debug: noop, info: noop, error: noop } as unknown as Logger
+  return { logger, warnings }
+}
+
+let hasher: KeyHasher
+
+describe('ScrapePool', () => {
+  const running: AbortController[] = []
+  const runs: Promise<void>[] = []
+  before(async () => {
+    hasher = await createKeyHasher()
+  })
+  after(async () => {
+    for (const c of running) c.abort()
+    await Promise.all(runs)
+  })
+
+  function setup(options: { ownership?: Ownership; createClient?: (o: HttpClientOptions) => HttpClient; body?: (url: string) => Buffer; maxDeltaStateBytes?: number } = {}) {
+    const clock = new ManualClock(1_000_000)
+    const metrics = new Registry()
+    const { logger, warnings } = recordingLogger()
+    const clients: FakeClient[] = []
+    const createClient =
+      options.createClient ??
+      (() => {
+        const c = new FakeClient(options.body ?? (() => gzipSync(samplePprof())))
+        clients.push(c)
+        return c
+      })
+    const deps: PoolDeps = {
+      componentId: ID,
+      clock,
+      logger,
+      metrics,
+      hasher,
+      ownership: options.ownership ?? LOCAL_OWNERSHIP,
+      createClient,
+      ...(options.maxDeltaStateBytes !== undefined ? { maxDeltaStateBytes: options.maxDeltaStateBytes } : {})
+    }
+    const pool = new ScrapePool(deps)
+    const stop = new AbortController()
+    running.push(stop)
+    const start = () => {
+      const done = pool.run(stop.signal)
+      runs.push(done)
+      return done
+    }
+    const scrapes = async (result: string) => {
+      const metric = await metrics.getSingleMetric('shardscope_scrapes_total')?.get()
+      return (metric?.values ?? []).filter((v) => v.labels['result'] === result).reduce((n, v) => n + v.value, 0)
+    }
+    return { pool, clock, metrics, warnings, clients, stop, start, scrapes }
+  }
+
+  /** Advances the manual clock one interval and waits (on real time) until `probe` holds. */
+  async function tick(t: { clock: ManualClock }, probe: () => boolean, what: string): Promise<void> {
+    await t.clock.advance(INTERVAL)
+    await waitFor(probe, { timeoutMs: 5_000, intervalMs: 5, what })
+  }
+
+  it('reconciles by target id: new targets start, vanished ones stop, unchanged ones keep their loop', async () => {
+    const t = setup()
+    const a = { __address__: '127.0.0.1:1001', service_name: 'a' }
+    const b = { __address__: '127.0.0.1:1002', service_name: 'b' }
+    t.pool.sync(scrapeArgs([a], []))
+    void t.start()
+    await tick(t, () => t.pool.statuses()[0]?.health === 'up', 'a scraped')
+    const scrapedA = t.pool.statuses()[0]?.last_scrape
+    t.pool.sync(scrapeArgs([a, b], []))
+    assert.equal(t.pool.activeLoops(), 2)
+    assert.equal(t.pool.statuses().find((s) => s.url.includes(':1001'))?.last_scrape, scrapedA, 'a kept its loop and status')
+    t.pool.sync(scrapeArgs([b], []))
+    assert.deepEqual(t.pool.statuses().map((s) => new URL(s.url).port), ['1002'])
+    assert.equal(t.clients.length, 1, 'target changes alone build no new client')
+  })
+
+  it('restarts a loop whose ring key changed while its id stayed, so a clustered node still scrapes it', async () => {
+    // A cluster view where this node owns exactly the keys of the latest plan.
+    const ownership: Ownership = {
+      plan: (keys) => {
+        const owned = new Set(keys)
+        return { wants: (k) => owned.has(k), owns: (k) => owned.has(k) }
+      }
+    }
+    const t = setup({ ownership })
+    const target = { __address__: '127.0.0.1:1001', service_name: 'a', __tmp_x: 'one' }
+    t.pool.sync(scrapeArgs([target], []))
+    void t.start()
+    await tick(t, () => t.clients[0]?.urls.length === 1, 'first scrape')
+    // Only a non-public `__` label changes: same id (public labels + URL), another ring key.
+    t.pool.sync(scrapeArgs([{ ...target, __tmp_x: 'two' }], []))
+    assert.equal(t.pool.activeLoops(), 1)
+    await tick(t, () => (t.clients[0]?.urls.length ?? 0) >= 2, 'a scrape after the key changed')
+  })
+
+  it('restarts every loop with a new client when the client options change, and closes the old client', async () => {
+    const t = setup()
+    const a = { __address__: '127.0.0.1:1001', service_name: 'a' }
+    const args = scrapeArgs([a], [])
+    t.pool.sync(args)
+    void t.start()
+    await tick(t, () => t.pool.statuses()[0]?.health === 'up', 'a scraped')
+    t.pool.sync({ ...args, http_client: { ...args.http_client, follow_redirects: !args.http_client.follow_redirects } })
+    assert.equal(t.clients.length, 2)
+    await waitFor(() => t.clients[0]?.closed, { timeoutMs: 5_000, what: 'the old client closed' })
+    assert.equal(t.pool.statuses()[0]?.health, 'unknown', 'a new loop')
+    await tick(t, () => t.clients[1]?.urls.length === 1, 'a scrape with the new client')
+  })
+
+  it('leaves everything as it was when the new client cannot be built', async () => {
+    let calls = 0
+    const first = new FakeClient(() => gzipSync(samplePprof()))
+    const t = setup({
+      createClient: () => {
+        if (calls++ === 0) return first
+        throw new Error('cannot read the TLS CA file')
+      }
+    })
+    const a = { __address__: '127.0.0.1:1001', service_name: 'a' }
+    const b = { __address__: '127.0.0.1:1002', service_name: 'b' }
+    const args = scrapeArgs([a], [])
+    t.pool.sync(args)
+    void t.start()
+    await tick(t, () => t.pool.statuses()[0]?.health === 'up', 'first scrape')
+    const changed = { ...args, targets: [a, b], http_client: { ...args.http_client, follow_redirects: !args.http_client.follow_redirects } }
+    assert.throws(() => t.pool.sync(changed), /cannot read the TLS CA file/)
+    assert.equal(first.closed, false)
+    assert.equal(t.pool.activeLoops(), 1, 'b did not start, a was not stopped')
+    assert.equal(t.pool.statuses()[0]?.health, 'up')
+    await tick(t, () => first.urls.length === 2, 'a still scraped with the old client')
+    // The same change applies once it can: the options differ from the ones in effect.
+    assert.throws(() => t.pool.sync(changed))
+  })
+
+  it('marks a target down and counts a forward that rejects, unless a newer scrape has reported since', async () => {
+    const t = setup()
+    const settleForward: ((err?: Error) => void)[] = []
+    const receiver: ProfilesReceiver = {
+      append: () => new Promise<void>((resolve, reject) => settleForward.push((err) => (err ? reject(err) : resolve())))
+    }
+    t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [receiver]))
+    void t.start()
+    await tick(t, () => settleForward.length === 1, 'first forward')
+    settleForward[0]?.(new Error('queue full'))
+    await waitFor(() => t.pool.statuses()[0]?.health === 'down', { timeoutMs: 5_000, what: 'down' })
+    assert.equal(t.pool.statuses()[0]?.last_error, 'forwarding failed: queue full')
+    assert.equal(await t.scrapes('forward_failed'), 1)
+
+    await tick(t, () => settleForward.length === 2 && t.pool.statuses()[0]?.health === 'up', 'second scrape up')
+    await tick(t, () => settleForward.length === 3, 'third forward')
+    settleForward[1]?.(new Error('late rejection'))
+    await waitFor(async () => (await t.scrapes('forward_failed')) === 2, { timeoutMs: 5_000, what: 'the late rejection counted' })
+    assert.equal(t.pool.statuses()[0]?.health, 'up', 'a late rejection does not overwrite a newer scrape')
+    settleForward[2]?.()
+  })
+
+  it('survives a receiver that throws synchronously: the target is down with the reason, the agent goes on', async () => {
+    const t = setup()
+    const receiver: ProfilesReceiver = {
+      append: () => {
+        throw new Error('append exploded')
+      }
+    }
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [receiver]))
+      void t.start()
+      await tick(t, () => t.pool.statuses()[0]?.health === 'down', 'down')
+      assert.equal(t.pool.statuses()[0]?.last_error, 'forwarding failed: append exploded')
+      assert.equal(await t.scrapes('forward_failed'), 1)
+      await tick(t, () => t.clients[0]?.urls.length === 2, 'scraped again')
+      await settle()
+      assert.deepEqual(unhandled, [])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
+
+  it('marks a target down with the reason when its loop stops on an exception, instead of crashing', async () => {
+    const t = setup()
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      // An interval that is not whole milliseconds makes the schedule throw a RangeError.
+      t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [], 'goroutine', { scrape_interval_ms: 1500.5 }))
+      void t.start()
+      await waitFor(() => t.pool.statuses()[0]?.health === 'down', { timeoutMs: 5_000, what: 'down' })
+      assert.match(t.pool.statuses()[0]?.last_error ?? '', /^scrape loop stopped: scrape interval must be a whole number of milliseconds/)
+      await settle()
+      assert.deepEqual(unhandled, [])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
+
+  it('keeps the first scrape of a cumulative profile as the baseline, then forwards deltas, and reports the state', async () => {
+    let allocs = 10
+    const t = setup({ body: () => heapProfile(allocs) })
+    const receiver = new RecordingReceiver()
+    t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [receiver], 'memory'))
+    void t.start()
+    await tick(t, () => t.pool.statuses()[0]?.health === 'up', 'baseline')
+    assert.equal(receiver.appended.length, 0, 'nothing is sent for the baseline')
+    assert.ok(t.pool.deltaStateBytes() > 0)
+    const gauge = async () => (await t.metrics.getSingleMetric('shardscope_scrape_delta_state_bytes')?.get())?.values.find((v) => v.labels['component'] === ID)?.value
+    assert.equal(await gauge(), t.pool.deltaStateBytes())
+
+    allocs = 25
+    await tick(t, () => receiver.appended.length === 1, 'a delta sent')
+    const sent = receiver.appended[0]
+    assert.equal(sent?.labels['__delta__'], 'false')
+    const delta = Profile.decode(Buffer.from(gzipUnzip(sent?.samples[0]?.raw)))
+    assert.deepEqual(delta.sample.map((s) => s.value.map(Number)), [[15, 1500]])
+
+    t.pool.sync(scrapeArgs([], [receiver], 'memory'))
+    assert.equal(t.pool.deltaStateBytes(), 0, 'a stopped target frees its state')
+    assert.equal(await gauge(), 0)
+  })
+
+  it('skips a target’s delta with a reason once the pool’s delta budget is used by others', async () => {
+    const t = setup({ body: () => heapProfile(10), maxDeltaStateBytes: 1 })
+    t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [], 'memory'))
+    void t.start()
+    await tick(t, () => t.pool.statuses()[0]?.health === 'down', 'down')
+    assert.match(t.pool.statuses()[0]?.last_error ?? '', /^delta computation failed: delta state would exceed 1 bytes; baseline dropped \(the component's delta state budget of 1 bytes is nearly used\)$/)
+    assert.equal(t.pool.deltaStateBytes(), 0)
+  })
+
+  it('keeps dropped targets with their reason for the status and logs each once, and again when its reason changes', () => {
+    const t = setup()
+    const good = { __address__: '127.0.0.1:1001', service_name: 'a' }
+    const noAddress = { service_name: 'b' }
+    t.pool.sync(scrapeArgs([good, noAddress], []))
+    t.pool.sync(scrapeArgs([good, noAddress], []))
+    const dropped = t.pool.dropped()
+    assert.equal(dropped.length, 1)
+    assert.deepEqual(dropped[0]?.labels, noAddress)
+    assert.ok((dropped[0]?.reason ?? '') !== '')
+    assert.equal(t.warnings.filter((w) => w.msg === 'target dropped').length, 1, 'not repeated on every sync')
+
+    const badScheme = { ...noAddress, __address__: '127.0.0.1:1002', __scheme__: 'ftp' }
+    t.pool.sync(scrapeArgs([good, badScheme], []))
+    assert.equal(t.warnings.filter((w) => w.msg === 'target dropped').length, 2)
+    t.pool.sync(scrapeArgs([good], []))
+    assert.deepEqual(t.pool.dropped(), [])
+    t.pool.sync(scrapeArgs([good, badScheme], []))
+    assert.equal(t.warnings.filter((w) => w.msg === 'target dropped').length, 3, 'a target dropped again after being fixed is logged again')
+  })
+})
+
+function gzipUnzip(raw: Uint8Array | undefined): Buffer {
+  assert.ok(raw)
+  return gunzipSync(raw)
+}
