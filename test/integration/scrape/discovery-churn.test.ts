@@ -1,6 +1,8 @@
 /**
  * Target churn through a real discovery.http server: targets that appear start their loops, targets that
- * vanish stop theirs at once (no more requests reach them), and nothing is left running after stop.
+ * vanish stop theirs at once (no more requests reach them), and nothing is left running after stop: once
+ * stop resolves, a control agent (another agent scraping the same server) sees two more intervals pass
+ * while the stopped agent's targets and discovery get no request.
  */
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -23,6 +25,7 @@ describe('discovery.http target churn', () => {
   let profiles: Listening
   let sd: Listening
   let agent: InProcessAgent | undefined
+  let control: InProcessAgent | undefined
 
   before(async () => {
     const pprof = gzipSync(samplePprof())
@@ -43,6 +46,7 @@ describe('discovery.http target churn', () => {
   })
   after(async () => {
     await agent?.stop()
+    await control?.stop()
     await profiles.close()
     await sd.close()
   })
@@ -102,8 +106,24 @@ pyroscope.write "w" {
     await waitFor(() => loops() === 0, { timeoutMs: 10_000, what: 'no loops' })
     assert.ok(sdRequests >= 4)
 
+    // Stop while a loop runs; afterwards nothing of this agent may reach a server.
+    sdTargets = ['t6'].map(group)
+    await waitFor(() => (requests.get('t6') ?? 0) > 0, { timeoutMs: 10_000, what: 'a scrape of t6' })
+    control = await startAgent(`
+pyroscope.scrape "control" {
+  targets         = [{"__address__" = "127.0.0.1:${profiles.port}", "service_name" = "control", "__profile_path_prefix__" = "/control"}]
+  forward_to      = []
+  scrape_interval = "2s"
+${profilingOnly('goroutine')}
+}
+`)
+    await waitFor(() => (requests.get('control') ?? 0) > 0, { timeoutMs: 10_000, what: 'the control agent scraping' })
     await agent.stop()
-    assert.equal(loops(), 0)
     agent = undefined
+    const atStop = { t6: requests.get('t6') ?? 0, sd: sdRequests }
+    const controlAtStop = requests.get('control') ?? 0
+    // Two more control scrapes: at least one full interval (2 s) and a refresh interval (1 s) have passed.
+    await waitFor(() => (requests.get('control') ?? 0) >= controlAtStop + 2, { timeoutMs: 10_000, what: 'two more control scrapes' })
+    assert.deepEqual({ t6: requests.get('t6') ?? 0, sd: sdRequests }, atStop, 'no scrape or refresh after stop resolved')
   })
 })
