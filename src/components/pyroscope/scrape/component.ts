@@ -91,6 +91,6 @@ export class ScrapeComponent implements Component<ScrapeArguments> {
     const cluster = this.#cluster
     if (!cluster) return LOCAL_OWNERSHIP
     // The opt-in is read at each call so that toggling `clustering.enabled` takes effect on the next sync.
-    return { plan: (keys) => (this.#args.clustering_enabled ? cluster.plan(keys) : LOCAL_OWNERSHIP.plan(keys)) }
+    return { plan: (keys, callerId) => (this.#args.clustering_enabled ? cluster.plan(keys, callerId) : LOCAL_OWNERSHIP.plan(keys)) }
   }
 }

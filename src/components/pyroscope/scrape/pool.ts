@@ -41,7 +41,8 @@ import type { DroppedTarget, ScrapeTarget } from './targets.js'
  * depends on all keys, not on one at a time.
  */
 export interface Ownership {
-  plan(keys: readonly bigint[]): OwnershipPlan
+  /** `callerId` (the component id) lets the cluster keep one plan per component. */
+  plan(keys: readonly bigint[], callerId?: string): OwnershipPlan
 }
 
 export interface OwnershipPlan {
@@ -131,7 +132,7 @@ export class ScrapePool {
     const restart = !previous || needsRestart(previous, args)
     const client = restart ? (this.#deps.createClient ?? createHttpClient)(args.http_client) : this.#client
     const expanded = expandTargets(args.targets, toExpansionConfig(args), this.#deps.hasher)
-    const plan = this.#deps.ownership.plan([...new Set(expanded.scrapes.map((s) => s.key))])
+    const plan = this.#deps.ownership.plan([...new Set(expanded.scrapes.map((s) => s.key))], this.#deps.componentId)
 
     this.#args = args
     this.#receivers = args.forward_to.map((c) => c.value)

@@ -33,8 +33,10 @@ ${profilingOnly('goroutine')}
 /** A cluster whose view the test sets; it notifies only the listeners subscribed at the time. */
 class FakeCluster implements ClusterOwnership {
   ownsEverything = false
+  readonly callers = new Set<string | undefined>()
   readonly listeners = new Set<() => void>()
-  plan() {
+  plan(_keys: readonly bigint[], callerId?: string) {
+    this.callers.add(callerId)
     const owns = this.ownsEverything
     return { wants: () => owns, owns: () => owns }
   }
@@ -82,6 +84,7 @@ describe('ScrapeComponent', () => {
     stop.abort()
     await done
     assert.equal(cluster.listeners.size, 0, 'unsubscribed on stop')
+    assert.deepEqual([...cluster.callers], [ID], 'plans are asked for with the component id')
   })
 
   it('shows dropped targets with their reason in its debug info', () => {
