@@ -64,7 +64,7 @@ async function measure(args: readonly string[]): Promise<CostFigures> {
     scrapeDeltaEncode: async () => {
       const outcome = await scrapeOnce(client, scrapeRequest, stop.signal)
       if (!outcome.ok) throw new Error(`scrape failed: ${outcome.reason}`)
-      const d = delta.compute(outcome.profile)
+      const d = await delta.compute(outcome.profile)
       if (!d.ok) throw new Error(`delta failed: ${d.reason}`)
       if (d.body !== null) prepareSeries(labels, [{ raw: d.body }])
     }

@@ -4,7 +4,7 @@
  */
 export { BodyTooLargeError, readBodyLimited } from './body.js'
 export type { BodyStream } from './body.js'
-export { checkProfile, decodeProfile, gunzipLimited } from './check.js'
+export { checkProfile, checkProfileAsync, decodeProfile, gunzipLimited, gunzipLimitedAsync } from './check.js'
 export type { CheckProfileOptions, CheckProfileResult } from './check.js'
 export { isGzip, precheckProfile } from './precheck.js'
 export type { ProfileProblem } from './precheck.js'

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { gzipSync } from 'node:zlib'
 import { checkProfile, precheckProfile } from '../../../src/pprof/index.js'
-import { checkProfileAsync } from '../../../src/pprof/check.js'
+import { checkProfileAsync } from '../../../src/pprof/index.js'
 import { samplePprof } from '../../helpers/bad-targets.js'
 
 const OCTET = 'application/octet-stream'

@@ -9,9 +9,8 @@ import { STATUS_CODES } from 'node:http'
 import type { Profile } from 'pprof-format'
 import { describeRequestError } from '../../../http/index.js'
 import type { HttpClient } from '../../../http/index.js'
-import { BodyTooLargeError, readBodyLimited } from '../../../pprof/index.js'
-// Not yet exported by pprof/index.ts; the async check keeps inflation off the event loop.
-import { checkProfileAsync } from '../../../pprof/check.js'
+// The async check keeps inflation off the event loop.
+import { BodyTooLargeError, checkProfileAsync, readBodyLimited } from '../../../pprof/index.js'
 import type { BodyStream } from '../../../pprof/index.js'
 import { formatDuration } from '../../../util/duration.js'
 
