@@ -1,6 +1,9 @@
 import { describe, it } from 'node:test'
 import type { TestContext } from 'node:test'
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'
 import { Registry } from 'prom-client'
 import {
@@ -11,6 +14,7 @@ import {
 } from '../../../src/components/pyroscope/write/index.js'
 import type { EndpointOptions, EndpointStats, PreparedSeries } from '../../../src/components/pyroscope/write/index.js'
 import { systemClock } from '../../../src/util/clock.js'
+import type { Clock } from '../../../src/util/clock.js'
 import { createLogger, silentLogger } from '../../../src/util/logger.js'
 import type { Logger } from '../../../src/util/logger.js'
 import { createTestHttpClient, startPushServer, waitFor } from '../../helpers/receiver.js'
@@ -224,6 +228,80 @@ describe('Endpoint', () => {
     assert.deepEqual(decoded.series.map((s) => Buffer.from(s.samples[0]?.raw ?? []).toString()), ['profile-1', 'profile-2', 'profile-3', 'profile-4', 'profile-5'])
     assert.equal(h.endpoint.stats().sent, 5)
     assert.equal(await metricValue(h.registry, 'pyroscope_write_sent_profiles_total', { endpoint: 'test' }), 5)
+  })
+
+  it('pushes each profile of a refused batch on its own, so only the bad one is rejected', async (t) => {
+    // Refuses (400) any request holding svc-3, as a server refusing one invalid profile refuses its whole request.
+    const requests: string[][] = []
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        const decoded = decodePushRequest(Buffer.concat(chunks))
+        const names = decoded.ok ? decoded.series.map((s) => s.labels.find(([k]) => k === 'service_name')?.[1] ?? '') : []
+        requests.push(names)
+        if (names.includes('svc-3')) res.writeHead(400).end('{"code":"invalid_argument","message":"svc-3 is bad"}')
+        else res.writeHead(200).end()
+      })
+    })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())))
+    const h = await harness(t, [{ status: 200 }], { concurrency: 1, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })
+    for (const n of [1, 2, 3, 4, 5]) h.endpoint.enqueue(series(n))
+    await h.start()()
+    assert.deepEqual(requests, [['svc-1', 'svc-2', 'svc-3', 'svc-4', 'svc-5'], ['svc-1'], ['svc-2'], ['svc-3'], ['svc-4'], ['svc-5']])
+    const stats = h.endpoint.stats()
+    assert.equal(stats.sent, 4)
+    assert.equal(stats.dropped_rejected, 1)
+    assert.equal(await metricValue(h.registry, 'pyroscope_write_sent_profiles_total', { endpoint: 'test' }), 4)
+    assert.equal(await metricValue(h.registry, 'pyroscope_write_dropped_profiles_total', { endpoint: 'test', reason: 'rejected' }), 1)
+    assert.equal(accounted(stats), 5)
+  })
+
+  it('still counts the queue, cancels the grace timer and rejects when a sender fails', async (t) => {
+    // A clock whose short sleeps (the backoff) fail: the only sender dies on its first retry.
+    const failingBackoff: Clock = {
+      now: () => systemClock.now(),
+      sleep: (ms, signal) => (ms < 1_000 ? Promise.reject(new Error('clock broke')) : systemClock.sleep(ms, signal))
+    }
+    const server = await startPushServer([{ status: 500 }])
+    const client = createTestHttpClient()
+    t.after(async () => {
+      await client.close()
+      await server.close()
+    })
+    const endpoint = new Endpoint(
+      {
+        url: server.url,
+        name: 'test',
+        remote_timeout_ms: 5_000,
+        headers: {},
+        min_backoff_ms: 10,
+        max_backoff_ms: 20,
+        max_backoff_retries: 0,
+        queue_capacity: 100,
+        userAgent: 'shardscope/test',
+        concurrency: 1,
+        drain_grace_ms: 60_000
+      },
+      { client, clock: failingBackoff, random: () => 0, logger: silentLogger(), metrics: createWriteMetrics(new Registry()) }
+    )
+    const controller = new AbortController()
+    const run = endpoint.run(controller.signal)
+    endpoint.enqueue(series(1))
+    await server.waitForRequests(1)
+    await waitFor(() => endpoint.stats().in_flight === 0)
+    endpoint.enqueue(series(2))
+    endpoint.enqueue(series(3))
+    controller.abort()
+    const started = performance.now()
+    await assert.rejects(run, /clock broke/)
+    // Without the clean-up the run would either end before counting or wait out the 60 s grace period.
+    assert.ok(performance.now() - started < 5_000)
+    const stats = endpoint.stats()
+    assert.equal(stats.queued, 0)
+    assert.equal(stats.dropped_shutdown, 2)
   })
 
   it('logs a flood of drops as a few aggregated lines that still carry the full count', async (t) => {

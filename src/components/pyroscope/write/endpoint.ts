@@ -132,8 +132,11 @@ export class Endpoint {
     if (this.running) throw new Error(`endpoint ${this.name} is already running`)
     this.running = true
     const hardStop = this.hardStop
-    const senders = Array.from({ length: Math.max(1, this.opts.concurrency ?? DEFAULT_CONCURRENCY) }, () => this.send(hardStop.signal))
-    const ticker = this.flushDropLogPeriodically(signal)
+    // Settled at once: a sender failing before shutdown must not be an unhandled rejection.
+    const senders = Promise.allSettled(
+      Array.from({ length: Math.max(1, this.opts.concurrency ?? DEFAULT_CONCURRENCY) }, () => this.send(hardStop.signal))
+    )
+    const ticker = Promise.allSettled([this.flushDropLogPeriodically(signal)])
     await abortOf(signal)
 
     this.queue.close()
@@ -147,14 +150,15 @@ export class Endpoint {
     // the ticker unawaited or the queue uncounted.
     let failure: PromiseRejectedResult | undefined
     try {
-      failure = (await Promise.allSettled(senders)).find((r): r is PromiseRejectedResult => r.status === 'rejected')
+      failure = (await senders).find((r): r is PromiseRejectedResult => r.status === 'rejected')
     } finally {
       graceTimer.abort()
-      const [, tick] = await Promise.allSettled([grace, ticker])
+      await grace
+      const [tick] = await ticker
       this.drop('shutdown', this.queue.drain().length)
       this.updateQueueGauge()
       this.dropLog.flush()
-      if (failure === undefined && tick.status === 'rejected') failure = tick
+      if (failure === undefined && tick?.status === 'rejected') failure = tick
     }
     if (failure !== undefined) throw failure.reason
   }
