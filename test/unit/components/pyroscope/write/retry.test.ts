@@ -2,6 +2,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import {
+  ERROR_DETAIL_MAX_CHARS,
   MAX_RETRY_AFTER_MS,
   classifyError,
   classifyResponse,
@@ -13,6 +14,23 @@ import {
 const NOW = Date.UTC(2025, 0, 2, 3, 4, 5)
 
 describe('classifyResponse', () => {
+  it('caps the body detail of an error at ERROR_DETAIL_MAX_CHARS characters, ending in "…"', () => {
+    const long = 'x'.repeat(4096)
+    const plain = classifyResponse(502, {}, long, { nowMs: NOW })
+    assert.equal(plain.kind, 'retryable')
+    assert.equal(plain.kind === 'retryable' && plain.error, `server returned HTTP 502: ${'x'.repeat(ERROR_DETAIL_MAX_CHARS - 1)}…`)
+    // A Connect error is parsed first, then its message is capped.
+    const connect = classifyResponse(400, {}, JSON.stringify({ code: 'invalid_argument', message: long }), { nowMs: NOW })
+    assert.equal(connect.kind, 'fatal')
+    const error = connect.kind === 'fatal' ? connect.error : ''
+    assert.ok(error.startsWith('server returned HTTP 400: invalid_argument: xxx'), error)
+    assert.ok(error.endsWith('…'))
+    assert.equal(error.length, 'server returned HTTP 400: '.length + ERROR_DETAIL_MAX_CHARS)
+    // Short lines are shown whole.
+    const short = classifyResponse(500, {}, 'overloaded', { nowMs: NOW })
+    assert.equal(short.kind === 'retryable' && short.error, 'server returned HTTP 500: overloaded')
+  })
+
   it('treats every 2xx as success', () => {
     for (const status of [200, 202, 204]) assert.deepEqual(classifyResponse(status, {}, '', { nowMs: NOW }), { kind: 'ok' })
   })
