@@ -7,6 +7,8 @@ import { request } from 'undici'
 import { Readable } from 'node:stream'
 import { startReceiveServer } from '../../../../../src/components/pyroscope/receive_http/index.js'
 import { encodePushRequest } from '../../../../../src/components/pyroscope/write/push-request.js'
+import { ProfileRefusedError } from '../../../../../src/components/pyroscope/write/index.js'
+import type { AcceptedSeries, ReceiveServerOptions } from '../../../../../src/components/pyroscope/receive_http/index.js'
 import type { PushSeries } from '../../../../../src/components/pyroscope/write/push-request.js'
 import { silentLogger } from '../../../../../src/util/logger.js'
 import { startRecordingReceiver, tinyProfile } from '../../../../helpers/receiver.js'
@@ -245,5 +247,74 @@ describe('startReceiveServer with a failing onProfile', () => {
     const res = await send(`http://127.0.0.1:${server.address.port}`, { headers: protoHeaders, body: push([valid]) })
     assert.equal(res.status, 500)
     assert.equal((JSON.parse(res.body) as { code: string }).code, 'internal')
+  })
+})
+
+describe('startReceiveServer with onRequest', () => {
+  async function serve(t: import('node:test').TestContext, opts: Partial<ReceiveServerOptions>): Promise<string> {
+    const server = await startReceiveServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), ...opts })
+    t.after(() => server.close())
+    return `http://127.0.0.1:${server.address.port}`
+  }
+
+  it('hands every series of a request over in one call', async (t) => {
+    const calls: (readonly AcceptedSeries[])[] = []
+    const url = await serve(t, {
+      onRequest: async (series) => {
+        calls.push(series)
+      }
+    })
+    const other: PushSeries = { ...valid, labels: [['service_name', 'other']] }
+    const res = await send(url, { headers: protoHeaders, body: push([valid, other, valid]) })
+    assert.equal(res.status, 200)
+    assert.equal(calls.length, 1)
+    assert.deepEqual(
+      calls[0]?.map((s) => s.labels['service_name']),
+      ['svc', 'other', 'svc']
+    )
+  })
+
+  for (const [code, status, connect] of [
+    ['WRITE_INVALID_LABELS', 400, 'invalid_argument'],
+    ['WRITE_QUEUE_FULL', 503, 'unavailable']
+  ] as const) {
+    it(`answers a ${code} refusal with ${status} ${connect}`, async (t) => {
+      const url = await serve(t, { onRequest: () => Promise.reject(new ProfileRefusedError(code, 'refused for a reason')) })
+      const res = await send(url, { headers: protoHeaders, body: push([valid]) })
+      assert.equal(res.status, status, res.body)
+      assert.deepEqual(JSON.parse(res.body), { code: connect, message: 'refused for a reason' })
+    })
+  }
+
+  it('refuses to start without exactly one handler', async () => {
+    await assert.rejects(startReceiveServer({ host: '127.0.0.1', port: 0, logger: silentLogger() }), /exactly one of onRequest and onProfile/)
+  })
+
+  it('answers 503 unavailable with Retry-After while maxConcurrentRequests pushes are in progress', async (t) => {
+    const release: (() => void)[] = []
+    let handled = 0
+    const url = await serve(t, {
+      maxConcurrentRequests: 1,
+      onRequest: () =>
+        new Promise<void>((resolve) => {
+          handled++
+          release.push(resolve)
+        })
+    })
+    const first = send(url, { headers: protoHeaders, body: push([valid]) })
+    const deadline = performance.now() + 5_000
+    while (release.length === 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5))
+    const second = await send(url, { headers: protoHeaders, body: push([valid]) })
+    assert.equal(second.status, 503, second.body)
+    assert.equal(second.headers['retry-after'], '1')
+    assert.equal((JSON.parse(second.body) as { code: string }).code, 'unavailable')
+    release.shift()?.()
+    assert.equal((await first).status, 200)
+    // The slot is free again.
+    const third = send(url, { headers: protoHeaders, body: push([valid]) })
+    while (release.length === 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5))
+    release.shift()?.()
+    assert.equal((await third).status, 200)
+    assert.equal(handled, 2)
   })
 })
