@@ -43,7 +43,10 @@ export class ScrapeLoop {
     let point = nextScrapeAt(clock.now(), this.intervalMs, this.key)
     while (!signal.aborted) {
       try {
-        await clock.sleep(point - clock.now(), signal)
+        // Timers run on a monotonic clock and may wake a millisecond before the wall-clock point: sleep on
+        // until the point itself, so that no scrape ever starts before its scheduled instant.
+        do await clock.sleep(point - clock.now(), signal)
+        while (clock.now() < point)
       } catch {
         break
       }

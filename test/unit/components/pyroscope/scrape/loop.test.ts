@@ -160,3 +160,33 @@ describe('ScrapeLoop', () => {
     assert.equal(t.clock.sleeping, 0)
   })
 })
+
+describe('ScrapeLoop timing', () => {
+  it('never starts a scrape before its point, even when a timer wakes early', async () => {
+    // A clock whose sleeps end 1 ms early (as timers may, against the wall clock).
+    const clock = new ManualClock(1_000_000)
+    const early = {
+      now: () => clock.now(),
+      sleep: (ms: number, signal?: AbortSignal) => clock.sleep(ms > 1 ? ms - 1 : ms, signal)
+    }
+    const started: number[] = []
+    const stop = new AbortController()
+    const loop = new ScrapeLoop(KEY, INTERVAL, {
+      clock: early,
+      owns: () => true,
+      scrape: async () => {
+        started.push(clock.now())
+      },
+      onSkip: () => undefined,
+      onMissed: () => undefined,
+      onError: () => undefined
+    })
+    const done = loop.run(stop.signal)
+    await settle()
+    await clock.advance(3 * INTERVAL)
+    assert.equal(started.length, 3)
+    for (const at of started) assert.equal(at % INTERVAL, phaseMs(KEY, INTERVAL))
+    stop.abort()
+    await done
+  })
+})
