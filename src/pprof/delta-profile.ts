@@ -4,7 +4,7 @@
  * cumulative stacks). The scraped profile is not modified.
  */
 import { promisify } from 'node:util'
-import { gzip } from 'node:zlib'
+import { gzip, gzipSync } from 'node:zlib'
 import { Profile } from 'pprof-format'
 import type { Sample } from 'pprof-format'
 import { idKey } from './structure.js'
@@ -55,8 +55,13 @@ const gzipAsync = promisify(gzip)
 
 /** Encodes and gzips a profile, the form Alloy's delta appender sends; gzip runs on the thread pool. */
 export async function encodeGzipped(profile: Profile): Promise<Buffer> {
-  return gzipAsync(profile.encode())
+  const raw = profile.encode()
+  // As for inflating: small profiles compress faster inline than through the thread pool.
+  return raw.length <= SYNC_GZIP_MAX_BYTES ? gzipSync(raw) : gzipAsync(raw)
 }
+
+/** Encoded profiles up to this size are gzipped inline. */
+export const SYNC_GZIP_MAX_BYTES = 64 * 1024
 
 /** A pprof int64 as decoded by pprof-format (numbers, or unsigned bigints for long varints). */
 export function toBigInt(value: Numeric): bigint {
