@@ -108,26 +108,21 @@ export function expandTargets(targets: readonly Labels[], cfg: ExpansionConfig, 
 
 /** The scrapes of one input target, or the reason it cannot be scraped. */
 function expandTarget(target: Labels, key: bigint, cfg: ExpansionConfig, hasher: KeyHasher): ScrapeTarget[] | string {
-  const types = cfg.profile_types.filter((t) => t.enabled)
-  if (types.length === 0) return []
-  // Everything populateLabels sets (job, scheme, params, port, instance, service_name) is the same for every
-  // profile type, so it is computed and validated once per target; each type only adds its `__` labels.
-  const base: MutableLabels = { ...target }
-  const error = populateLabels(base, target, cfg)
-  if (error !== undefined) return error
-  // Public labels never depend on the profile type either: their hash (for the loop id) is computed once too.
-  const publicBase = publicLabels(base)
-  const publicHash = formatHex(hasher.stableHash(publicBase))
   const scrapes: ScrapeTarget[] = []
-  for (const type of types) {
-    const labels: MutableLabels = { ...base }
+  // Public labels never depend on the profile type (every label a type adds starts with `__`), so their hash
+  // for the loop id is computed once per target.
+  let publicHash: string | undefined
+  for (const type of cfg.profile_types) {
+    if (!type.enabled) continue
+    const labels: MutableLabels = { ...target }
     // Labels already on the target win over the config (Alloy setIfNotPresentAndNotEmpty).
     setIfAbsent(labels, PROFILE_PATH_LABEL, type.path)
     setIfAbsent(labels, PROFILE_NAME_LABEL, type.name)
     setIfAbsent(labels, PROFILE_PATH_PREFIX_LABEL, cfg.path_prefix)
-    const bad = firstMalformed(labels, [PROFILE_PATH_LABEL, PROFILE_NAME_LABEL, PROFILE_PATH_PREFIX_LABEL])
-    if (bad !== undefined) return bad
-    scrapes.push(toScrapeTarget(labels, key, cfg, publicBase, publicHash))
+    const error = populateLabels(labels, target, cfg)
+    if (error !== undefined) return error
+    publicHash ??= formatHex(hasher.stableHash(publicLabels(labels)))
+    scrapes.push(toScrapeTarget(labels, key, cfg, publicHash))
   }
   return scrapes
 }
@@ -152,20 +147,15 @@ function populateLabels(labels: MutableLabels, original: Labels, cfg: ExpansionC
   if (address.includes('/')) return `${JSON.stringify(address)} is not a valid hostname`
   setIfAbsent(labels, 'instance', address)
   setIfAbsent(labels, SERVICE_NAME_LABEL, inferServiceName(original))
-  return firstMalformed(labels, Object.keys(labels))
-}
-
-/** Alloy's UTF-8 check: the first bad label in name order (found without sorting), as a drop reason. */
-function firstMalformed(labels: MutableLabels, names: readonly string[]): string | undefined {
+  // Report the first bad label in name order (as Alloy); sorting only when one is bad keeps this cheap.
   let bad: string | undefined
-  for (const name of names) {
-    const value = labels[name]
-    if (value !== undefined && !isWellFormed(value) && (bad === undefined || name < bad)) bad = name
+  for (const name in labels) {
+    if (!isWellFormed(labels[name] ?? '') && (bad === undefined || name < bad)) bad = name
   }
   return bad === undefined ? undefined : `invalid label value for ${JSON.stringify(bad)}: ${JSON.stringify(labels[bad])}`
 }
 
-function toScrapeTarget(labels: MutableLabels, key: bigint, cfg: ExpansionConfig, publicBase: Labels, publicHash: string): ScrapeTarget {
+function toScrapeTarget(labels: MutableLabels, key: bigint, cfg: ExpansionConfig, publicHash: string): ScrapeTarget {
   const configuredName = labels[PROFILE_NAME_LABEL] ?? ''
   const params = copyParams(cfg.params)
   if (findProfileType(cfg.profile_types, configuredName)?.delta === true) {
@@ -175,8 +165,9 @@ function toScrapeTarget(labels: MutableLabels, key: bigint, cfg: ExpansionConfig
   if (configuredName !== '') labels[PROFILE_NAME_LABEL] = profileType
   const query = scrapeQuery(labels, params)
   const url = buildScrapeUrl(labels, query)
+  const publicOnly = publicLabels(labels)
   const clientDelta = isClientDeltaType(configuredName)
-  const forward: MutableLabels = { ...publicBase }
+  const forward: MutableLabels = { ...publicOnly }
   if (profileType !== '') forward[PROFILE_NAME_LABEL] = profileType
   if (clientDelta) forward[DELTA_LABEL] = 'false'
   return Object.freeze({
