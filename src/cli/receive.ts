@@ -5,6 +5,7 @@
 import { UsageError } from './errors.js'
 import { ProfileStore, startReceiveServer } from '../components/pyroscope/receive_http/index.js'
 import type { Logger } from '../util/logger.js'
+import { untilAborted } from '../util/signals.js'
 
 export interface RunReceiveOptions {
   /** `host:port`, `[v6]:port`; port 0 picks a free one (the log line says which). */
@@ -27,10 +28,7 @@ export async function runReceive(opts: RunReceiveOptions): Promise<void> {
   })
   const shown = server.address.host.includes(':') ? `[${server.address.host}]` : server.address.host
   opts.logger.info({ dir: opts.dir }, `listening on http://${shown}:${server.address.port}`)
-  await new Promise<void>((resolve) => {
-    if (opts.signal.aborted) resolve()
-    else opts.signal.addEventListener('abort', () => resolve(), { once: true })
-  })
+  await untilAborted(opts.signal)
   await server.close()
   await store.flush()
 }

@@ -22,6 +22,7 @@ import { decodeBlockBody } from './decode.js'
 import { buildGraph } from './graph.js'
 import type { Graph, GraphNode } from './graph.js'
 import type { ComponentRegistry } from './registry.js'
+import { untilAborted } from '../util/signals.js'
 
 export interface ControllerOptions {
   readonly registry: ComponentRegistry
@@ -156,7 +157,7 @@ export class Controller {
       })
       running.push({ id: node.id, stop, done })
     }
-    if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
+    await untilAborted(signal)
     for (const r of running.reverse()) {
       r.stop.abort()
       await r.done

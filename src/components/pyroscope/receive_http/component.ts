@@ -21,6 +21,7 @@ import { ProfileStore } from './store.js'
 import { startReceiveServer } from './server.js'
 import type { ReceiveServer } from './server.js'
 import type { AcceptedSeries } from './validate.js'
+import { untilAborted } from '../../../util/signals.js'
 
 export class ReceiveHttpComponent implements Component<ReceiveHttpArguments> {
   #args: ReceiveHttpArguments
@@ -89,10 +90,7 @@ export class ReceiveHttpComponent implements Component<ReceiveHttpArguments> {
     this.#health = { state: 'healthy', message: `listening on ${a.host}:${a.port}`, updatedAt: this.options.clock.now() }
     const stored = this.#store ? `; storing them under ${this.#store.dir} (one line per profile in ${join(this.#store.dir, 'index.jsonl')})` : ''
     this.options.logger.info({ address: `${a.host}:${a.port}` }, `receiving profiles${stored}`)
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) resolve()
-      else signal.addEventListener('abort', () => resolve(), { once: true })
-    })
+    await untilAborted(signal)
     await this.#server.close()
     this.#server = undefined
   }

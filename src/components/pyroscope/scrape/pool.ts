@@ -34,6 +34,7 @@ import type { ScrapeOutcome } from './scraper.js'
 import type { TargetStatus } from './status.js'
 import { expandTargets } from './targets.js'
 import type { DroppedTarget, ScrapeTarget } from './targets.js'
+import { untilAborted } from '../../../util/signals.js'
 
 /**
  * Which targets this node scrapes. The cluster provides one; without clustering every target is local.
@@ -160,10 +161,7 @@ export class ScrapePool {
   async run(signal: AbortSignal): Promise<void> {
     this.#running = signal
     for (const entry of this.#entries.values()) this.#launch(entry)
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) resolve()
-      else signal.addEventListener('abort', () => resolve(), { once: true })
-    })
+    await untilAborted(signal)
     const loops = [...this.#entries.values()].map((e) => e.done)
     this.#stopAll()
     // Wait for in-flight scrapes to end and their profiles to be handed on before the receivers stop.

@@ -19,6 +19,7 @@ import { Endpoint } from './endpoint.js'
 import { createWriteMetrics } from './metrics.js'
 import type { EndpointStats } from './endpoint.js'
 import { ProfileWriter } from './writer.js'
+import { untilAborted } from '../../../util/signals.js'
 
 interface Generation {
   readonly writer: ProfileWriter
@@ -73,10 +74,7 @@ export class WriteComponent implements Component<WriteArguments> {
       this.#started = true
       this.#start(this.#current)
     }
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) resolve()
-      else signal.addEventListener('abort', () => resolve(), { once: true })
-    })
+    await untilAborted(signal)
     this.#stopped = true
     this.#current.stop.abort()
     await Promise.all([this.#current.done, ...[...this.#draining].map((g) => g.done)])

@@ -22,6 +22,7 @@ import { encodePushRequest } from './push-request.js'
 import type { LabelPair } from './push-request.js'
 import { BoundedQueue } from './queue.js'
 import { retryDelay } from './retry.js'
+import { untilAborted } from '../../../util/signals.js'
 
 /** A few pushes in flight hide one slow round trip without letting one endpoint open many connections. */
 export const DEFAULT_CONCURRENCY = 4
@@ -137,7 +138,7 @@ export class Endpoint {
       Array.from({ length: Math.max(1, this.opts.concurrency ?? DEFAULT_CONCURRENCY) }, () => this.send(hardStop.signal))
     )
     const ticker = Promise.allSettled([this.flushDropLogPeriodically(signal)])
-    await abortOf(signal)
+    await untilAborted(signal)
 
     this.queue.close()
     const graceTimer = new AbortController()
@@ -308,10 +309,6 @@ async function sleepUnlessStopped(clock: Clock, ms: number, stop: AbortSignal): 
   }
 }
 
-function abortOf(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve()
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
-}
 
 function withoutCredentials(url: string): string {
   try {
