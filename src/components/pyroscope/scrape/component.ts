@@ -91,6 +91,13 @@ export class ScrapeComponent implements Component<ScrapeArguments> {
     const cluster = this.#cluster
     if (!cluster) return LOCAL_OWNERSHIP
     // The opt-in is read at each call so that toggling `clustering.enabled` takes effect on the next sync.
-    return { plan: (keys, callerId) => (this.#args.clustering_enabled ? cluster.plan(keys, callerId) : LOCAL_OWNERSHIP.plan(keys)) }
+    return {
+      plan: (keys, callerId) => {
+        if (this.#args.clustering_enabled) return cluster.plan(keys, callerId)
+        // Opted out (perhaps by a reload): release whatever the cluster counted for this component.
+        cluster.plan([], callerId)
+        return LOCAL_OWNERSHIP.plan(keys)
+      }
+    }
   }
 }

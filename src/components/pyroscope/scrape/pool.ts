@@ -168,6 +168,8 @@ export class ScrapePool {
     await Promise.allSettled(loops)
     await Promise.allSettled([...this.#pendingForwards])
     await this.#client?.close()
+    // Planning no keys tells the cluster this component owns nothing any more (its ownership counts).
+    this.#deps.ownership.plan([], this.#deps.componentId)
   }
 
   statuses(): TargetStatus[] {

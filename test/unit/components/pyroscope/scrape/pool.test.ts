@@ -180,6 +180,25 @@ describe('ScrapePool', () => {
     await tick(t, () => (t.clients[0]?.urls.length ?? 0) >= 2, 'a scrape after the key changed')
   })
 
+  it('tells the cluster it owns nothing once it stops, so its ownership counts are released', async () => {
+    const planned: { keys: number; caller: string | undefined }[] = []
+    const ownership: Ownership = {
+      plan: (keys, callerId) => {
+        planned.push({ keys: keys.length, caller: callerId })
+        return LOCAL_OWNERSHIP.plan(keys)
+      }
+    }
+    const t = setup({ ownership })
+    t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], []))
+    const done = t.start()
+    t.stop.abort()
+    await done
+    assert.deepEqual(planned, [
+      { keys: 1, caller: ID },
+      { keys: 0, caller: ID }
+    ])
+  })
+
   it('restarts every loop with a new client when the client options change, and closes the old client', async () => {
     const t = setup()
     const a = { __address__: '127.0.0.1:1001', service_name: 'a' }
