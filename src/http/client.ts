@@ -69,9 +69,12 @@ export function createHttpClient(options: HttpClientOptions, deps: HttpClientDep
           signal: req.signal
         })
       } catch (err) {
-        // undici stops a chain that revisits a URL early; Go would go round the loop up to the cap and
-        // report the cap, so the same reason is given for both.
-        throw isRedirectLoopError(err) ? tooManyRedirects(err) : err
+        // undici stops a chain that revisits a URL before the cap (Go would circle up to it): same code,
+        // and a reason that says what actually happened.
+        if (isRedirectLoopError(err)) {
+          throw new HttpClientError('HTTP_TOO_MANY_REDIRECTS', 'too many redirects: the redirect chain loops back to a URL already visited', { cause: err })
+        }
+        throw err
       }
       if (options.follow_redirects && isUnfollowedRedirect(response)) {
         // undici hands back the last 3xx once the hop cap is reached; Go fails the request instead.
