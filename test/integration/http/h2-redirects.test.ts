@@ -9,6 +9,7 @@ import type { Listening } from '../../helpers/free-port.js'
 import { startRecordingServer } from '../../helpers/recording-server.js'
 import type { RecordingServer } from '../../helpers/recording-server.js'
 import { testPki } from '../../helpers/tls-certs.js'
+import { Secret } from '../../../src/syntax/value.js'
 
 describe('http client HTTP/2 and redirects', () => {
   const pki = testPki()
@@ -106,6 +107,30 @@ describe('http client HTTP/2 and redirects', () => {
     assert.deepEqual(describeRequestError(err), { code: 'HTTP_TOO_MANY_REDIRECTS', reason: 'too many redirects: stopped after 3 redirects' })
     // The first request and three followed hops.
     assert.equal(s.requests.length, 4)
+  })
+
+  it('does not carry credentials to another origin on a redirect, but keeps them on the same origin', async () => {
+    const other = await startRecordingServer({ handler: (_req, res) => res.writeHead(200).end('elsewhere') })
+    closers.push(other)
+    const first = await startRecordingServer({
+      handler: (req, res) => {
+        if (req.url === '/away') res.writeHead(302, { location: `${other.origin}/landed` }).end()
+        else if (req.url === '/here') res.writeHead(302, { location: '/stay' }).end()
+        else res.writeHead(200).end('ok')
+      }
+    })
+    closers.push(first)
+    const c = client({ follow_redirects: true, bearer_token: new Secret('t0ken-that-must-stay-home') })
+    const away = await c.request(`${first.origin}/away`, { method: 'GET', signal: AbortSignal.timeout(5000) })
+    await away.body.dump()
+    assert.equal(away.statusCode, 200)
+    assert.equal(first.requests[0]?.headers['authorization'], 'Bearer t0ken-that-must-stay-home')
+    assert.equal(other.requests.length, 1)
+    assert.equal(other.requests[0]?.headers['authorization'], undefined)
+    const here = await c.request(`${first.origin}/here`, { method: 'GET', signal: AbortSignal.timeout(5000) })
+    await here.body.dump()
+    assert.equal(first.requests.at(-1)?.url, '/stay')
+    assert.equal(first.requests.at(-1)?.headers['authorization'], 'Bearer t0ken-that-must-stay-home')
   })
 
   it('fails a redirect loop between two URLs as too many redirects', async () => {
