@@ -44,6 +44,8 @@ export interface LoadedComponent {
   evaluationHealth: Health
   /** Set when the component's run() failed; never cleared. */
   runFailure?: Health
+  /** The warnings last logged for this component, so that a repeated one is not logged again. */
+  loggedWarnings?: string
 }
 
 export interface LoadResult {
@@ -74,7 +76,9 @@ export function loadConfig(file: File, options: ControllerOptions, mode: LoadMod
       args: result.args,
       exports: initialExports,
       component: undefined,
-      evaluationHealth: { state: 'unknown', message: '', updatedAt: options.clock.now() }
+      evaluationHealth: { state: 'unknown', message: '', updatedAt: options.clock.now() },
+      // Load-time warnings are reported by the caller (check prints them, run logs them).
+      loggedWarnings: formatWarnings(result.warnings)
     })
   }
   if (diagnostics.length > 0) return { diagnostics, warnings }
@@ -198,7 +202,12 @@ export class Controller {
         this.#options.logger.warn({ component: node.id, error: message }, 're-evaluation failed; keeping previous arguments')
         continue
       }
-      for (const w of result.warnings) this.#options.logger.warn({ component: node.id, line: w.span.start.line }, w.message)
+      // The same warning comes back on every re-evaluation (e.g. each discovery refresh): log it once.
+      const warnings = formatWarnings(result.warnings)
+      if (warnings !== '' && warnings !== loaded.loggedWarnings) {
+        for (const w of result.warnings) this.#options.logger.warn({ component: node.id, line: w.span.start.line }, w.message)
+      }
+      loaded.loggedWarnings = warnings
       try {
         loaded.component?.update(result.args)
       } catch (err) {
@@ -232,4 +241,8 @@ function insertPath(tree: Value, path: readonly string[], value: Value): Value {
   const base = tree !== null && typeof tree === 'object' && !Array.isArray(tree) ? (tree as ValueObject) : makeObject([])
   const child = Object.hasOwn(base, head) ? (base[head] as Value) : null
   return makeObject([...Object.entries(base), [head, insertPath(child, rest, value)]])
+}
+
+function formatWarnings(warnings: readonly Diagnostic[]): string {
+  return warnings.map((w) => `${w.span.start.line}:${w.span.start.column}: ${w.message}`).join('\n')
 }

@@ -14,7 +14,8 @@ import { parse } from '../../../src/syntax/index.js'
 import { makeObject } from '../../../src/syntax/value.js'
 import type { ValueObject } from '../../../src/syntax/value.js'
 import { systemClock } from '../../../src/util/clock.js'
-import { silentLogger } from '../../../src/util/logger.js'
+import { createLogger, silentLogger } from '../../../src/util/logger.js'
+import { Writable } from 'node:stream'
 
 interface SourceArgs {
   readonly value: string
@@ -182,5 +183,58 @@ describe('Controller failures', () => {
     const health = c.health('test.fragile.ok')
     assert.equal(health.state, 'unhealthy')
     assert.match(health.message, /update failed, keeping previous arguments: new client options cannot be applied/)
+  })
+})
+
+describe('Controller warnings', () => {
+  it('logs a warning found again on re-evaluation only when it is new', async () => {
+    const lines: string[] = []
+    const logger = createLogger({
+      format: 'json',
+      destination: new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(chunk.toString())
+          done()
+        }
+      })
+    })
+    const warned: ComponentDefinition<SinkArgs> = {
+      ...sink,
+      name: 'test.warned',
+      arguments: {
+        attributes: {
+          input: {
+            type: t.string,
+            required: true,
+            decode: (value, ctx) => {
+              if (typeof value === 'string' && value.startsWith('odd')) ctx.warn('input looks odd')
+              return value
+            }
+          }
+        }
+      }
+    }
+    publishers.clear()
+    const result = loadConfig(
+      parse('test.source "a" {\n  value = "1"\n}\ntest.warned "w" {\n  input = test.source.a.out\n}\n', 'test.alloy'),
+      {
+        registry: new ComponentRegistry([source as never, warned as never]),
+        env: () => undefined,
+        logger,
+        metrics: new Registry(),
+        clock: systemClock,
+        storagePath: 'data',
+        services: {}
+      },
+      'run'
+    )
+    assert.ok(result.controller)
+    const publish = publishers.get('test.source.a')
+    const warnings = () => lines.filter((l) => l.includes('input looks odd')).length
+    for (const [value, expected] of [['odd-1', 1], ['odd-2', 1], ['fine', 1], ['odd-3', 2]] as const) {
+      publish?.(makeObject([['out', value]]))
+      await settle()
+      assert.equal(warnings(), expected, `after ${value}`)
+    }
   })
 })
