@@ -78,14 +78,8 @@ function stringOp(op: BinaryOp, a: string, b: string): Value {
   switch (op) {
     case '+':
       return a + b
-    case '<':
-      return a < b
-    case '<=':
-      return a <= b
-    case '>':
-      return a > b
     default:
-      return a >= b
+      return compare(op, a, b)
   }
 }
 
@@ -106,6 +100,14 @@ function numberOp(op: BinaryOp, a: number, b: number, rightSpan: Span): Value {
       return a % b
     case '^':
       return a ** b
+    default:
+      return compare(op, a, b)
+  }
+}
+
+/** `<`, `<=`, `>`, `>=` (the callers have ruled out every other operator) on two numbers or two strings. */
+function compare<T extends number | string>(op: BinaryOp, a: T, b: T): boolean {
+  switch (op) {
     case '<':
       return a < b
     case '<=':
