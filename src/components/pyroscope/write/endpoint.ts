@@ -14,6 +14,7 @@ import type { HttpClient } from '../../../http/types.js'
 import type { Clock } from '../../../util/clock.js'
 import type { Logger } from '../../../util/logger.js'
 import type { RawSample } from '../receiver.js'
+import type { EndpointArguments } from './arguments.js'
 import { DropLog, DROP_LOG_INTERVAL_MS } from './drop-log.js'
 import type { DropReason, WriteMetrics } from './metrics.js'
 import { pushHeaders, pushOnce, pushUrl } from './push-attempt.js'
@@ -32,16 +33,14 @@ export const MAX_BATCH_BYTES = 4 * 1024 * 1024
 /** How long a shutdown waits for queued profiles to be sent before counting them as dropped. */
 export const DEFAULT_DRAIN_GRACE_MS = 5_000
 
-export interface EndpointOptions {
-  readonly url: string
+/** The endpoint's arguments as configured (see arguments.ts), plus what the component supplies. */
+export interface EndpointOptions
+  extends Pick<
+    EndpointArguments,
+    'url' | 'remote_timeout_ms' | 'headers' | 'min_backoff_ms' | 'max_backoff_ms' | 'max_backoff_retries'
+  > {
   /** Metric and log label; the URL (without credentials) when empty. */
   readonly name: string
-  readonly remote_timeout_ms: number
-  readonly headers: Readonly<Record<string, string>>
-  readonly min_backoff_ms: number
-  readonly max_backoff_ms: number
-  /** Total attempts per profile, as Alloy; 0 = unlimited. */
-  readonly max_backoff_retries: number
   readonly queue_capacity: number
   readonly userAgent: string
   /** Alloy's `retry_on_http_429`; default true. */
