@@ -28,27 +28,34 @@ interface SinkArgs {
 const publishers = new Map<string, (exports: ValueObject) => void>()
 const updates: string[] = []
 
-const source: ComponentDefinition<SourceArgs> = {
-  name: 'test.source',
-  arguments: { attributes: { value: { type: t.string, required: true } } },
-  exports: { out: t.string },
-  toArguments: (v) => ({ value: v['value'] as string }),
-  initialExports: () => makeObject([['out', 'initial']]),
-  build: (options: ComponentOptions): Component<SourceArgs> => {
-    publishers.set(options.id, options.onStateChange)
-    return { update: () => updates.push(options.id), run: async () => undefined }
+/** A definition with one required string attribute that exports `out` and records its updates. */
+function recordingDefinition<A>(name: string, attribute: string, initialOut: string): ComponentDefinition<A> {
+  return {
+    name,
+    arguments: { attributes: { [attribute]: { type: t.string, required: true } } },
+    exports: { out: t.string },
+    toArguments: (v) => ({ [attribute]: v[attribute] as string }) as A,
+    initialExports: () => makeObject([['out', initialOut]]),
+    build: (options: ComponentOptions): Component<A> => {
+      publishers.set(options.id, options.onStateChange)
+      return { update: () => updates.push(options.id), run: async () => undefined }
+    }
   }
 }
 
-const sink: ComponentDefinition<SinkArgs> = {
-  name: 'test.sink',
-  arguments: { attributes: { input: { type: t.string, required: true } } },
-  exports: { out: t.string },
-  toArguments: (v) => ({ input: v['input'] as string }),
-  initialExports: () => makeObject([['out', '']]),
-  build: (options: ComponentOptions): Component<SinkArgs> => {
-    publishers.set(options.id, options.onStateChange)
-    return { update: () => updates.push(options.id), run: async () => undefined }
+const source = recordingDefinition<SourceArgs>('test.source', 'value', 'initial')
+const sink = recordingDefinition<SinkArgs>('test.sink', 'input', '')
+
+/** Controller options around `definitions`, logging to `logger`. */
+function controllerOptions(definitions: readonly ComponentDefinition<never>[], logger = silentLogger()) {
+  return {
+    registry: new ComponentRegistry(definitions as never),
+    env: () => undefined,
+    logger,
+    metrics: new Registry(),
+    clock: systemClock,
+    storagePath: 'data',
+    services: {}
   }
 }
 
@@ -75,15 +82,7 @@ function load() {
   publishers.clear()
   const result = loadConfig(
     parse(CONFIG, 'test.alloy'),
-    {
-      registry: new ComponentRegistry([source as never, sink as never]),
-      env: () => undefined,
-      logger: silentLogger(),
-      metrics: new Registry(),
-      clock: systemClock,
-      storagePath: 'data',
-      services: {}
-    },
+    controllerOptions([source as never, sink as never]),
     'run'
   )
   assert.deepEqual(result.diagnostics, [])
@@ -152,15 +151,7 @@ describe('Controller failures', () => {
       }
     }
   }
-  const options = () => ({
-    registry: new ComponentRegistry([source as never, fragile as never]),
-    env: () => undefined,
-    logger: silentLogger(),
-    metrics: new Registry(),
-    clock: systemClock,
-    storagePath: 'data',
-    services: {}
-  })
+  const options = () => controllerOptions([source as never, fragile as never])
 
   it('reports a component that cannot be built as a diagnostic at its block, and builds nothing', () => {
     const result = loadConfig(parse('test.source "a" {\n  value = "1"\n}\ntest.fragile "broken" {\n  input = "x"\n}\n', 'test.alloy'), options(), 'run')
@@ -217,15 +208,7 @@ describe('Controller warnings', () => {
     publishers.clear()
     const result = loadConfig(
       parse('test.source "a" {\n  value = "1"\n}\ntest.warned "w" {\n  input = test.source.a.out\n}\n', 'test.alloy'),
-      {
-        registry: new ComponentRegistry([source as never, warned as never]),
-        env: () => undefined,
-        logger,
-        metrics: new Registry(),
-        clock: systemClock,
-        storagePath: 'data',
-        services: {}
-      },
+      controllerOptions([source as never, warned as never], logger),
       'run'
     )
     assert.ok(result.controller)
