@@ -1,7 +1,7 @@
 /**
- * The cluster module's public door (design.md 6). `startCluster` parses the --cluster.* flags, loads the
- * node identity, starts libp2p and the membership service, and hands the scrape components an ownership
- * view. Components never see libp2p (style.md 7.2).
+ * The cluster module's public door (docs/cluster-protocol.md). `startCluster` parses the --cluster.* flags,
+ * loads the node identity, starts libp2p and the membership service, and hands the scrape components an
+ * ownership view. Components never see libp2p.
  */
 import { hostname, networkInterfaces } from 'node:os'
 import type { Registry } from 'prom-client'
@@ -15,6 +15,7 @@ import { isClusterEnabled, parseClusterOptions } from './options.js'
 import type { ClusterFlags, ClusterOptions, HostPort } from './options.js'
 import { ClusterService } from './service.js'
 import type { ClusterViewData } from './view.js'
+import { MAX_STATE_MESSAGE_BYTES } from './swim/messages.js'
 
 export type { ClusterViewData, ClusterPeerView } from './view.js'
 export { DISABLED_VIEW } from './view.js'
@@ -43,29 +44,22 @@ export interface ClusterDeps {
   readonly httpAddress?: string | HostPort
 }
 
-/** The topic of a cluster's heartbeats: clusters with different names never hear each other. */
-export function membersTopic(clusterName: string): string {
-  return `shardscope/${clusterName}/members/1`
-}
-
 export async function startCluster(flags: ClusterFlags, deps: ClusterDeps): Promise<ClusterHandle | undefined> {
   if (!isClusterEnabled(flags)) return undefined
   const options = parseClusterOptions(flags, { hostname: hostname(), interfaces: networkInterfaces() })
   const identity = await loadOrCreateIdentity(deps.storagePath)
   const psk = options.pskFile === undefined ? undefined : await readPskFile(options.pskFile)
-  // The validator needs the service and the service needs the node: the service is bound once created.
-  let service: ClusterService | undefined
   const node = await startClusterNode({
     privateKey: identity.privateKey,
     listen: options.listen,
     advertise: options.advertise,
     psk,
-    topic: membersTopic(options.clusterName),
-    onMessage: (from, data) => service?.handleMessage(from, data) ?? 'ignore'
+    maxConnections: options.maxConnections,
+    maxMessageBytes: MAX_STATE_MESSAGE_BYTES
   }).catch((err: unknown) => {
     throw new Error(`cannot start the cluster node on ${options.listen.host}:${options.listen.port}: ${(err as Error).message}`)
   })
-  service = new ClusterService({
+  const service = new ClusterService({
     options,
     node,
     logger: deps.logger,

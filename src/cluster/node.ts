@@ -1,31 +1,26 @@
 /**
- * The libp2p node: the only file that imports libp2p (design.md 6), so moving to the 3.x set
- * (`@libp2p/gossipsub`, `@libp2p/yamux`) changes this module only. Pitfalls and versions: libp2p.md.
+ * The libp2p node: the only file that imports libp2p, so moving to the 3.x set (`@libp2p/yamux`) changes
+ * this module only (docs/cluster-protocol.md "Transport").
  *
- * TCP + noise + yamux, identify + ping (kad-dht needs both), gossipsub for heartbeats, kad-dht on a
- * private protocol with the LAN address mapper (so a lost seed does not partition the others), and pnet
- * when a pre-shared key is given. Every incoming gossip message goes through `onMessage` as a topic
- * validator: invalid ones are rejected there, so they are neither delivered nor forwarded.
+ * TCP + noise + yamux, pnet when a pre-shared key is given, and one protocol of our own: every membership
+ * message travels in its own stream, length-prefixed, and a request reads one answer the same way. No
+ * gossipsub, DHT, identify or ping: the membership protocol does their jobs at a cost that does not grow
+ * with the cluster. The connection manager caps connections (`maxConnections`): a node dials members on
+ * demand and never needs a connection to every other one.
  */
 import { readFile } from 'node:fs/promises'
 import { createLibp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { identify } from '@libp2p/identify'
-import { ping } from '@libp2p/ping'
-import { gossipsub } from '@chainsafe/libp2p-gossipsub'
-import { kadDHT, removePublicAddressesMapper } from '@libp2p/kad-dht'
 import { preSharedKey } from '@libp2p/pnet'
-import { TopicValidatorResult } from '@libp2p/interface'
-import type { PrivateKey } from '@libp2p/interface'
-import { peerIdFromString } from '@libp2p/peer-id'
+import type { PrivateKey, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { lpStream } from 'it-length-prefixed-stream'
 import type { HostPort } from './options.js'
 
-export const DHT_PROTOCOL = '/shardscope/kad/1.0.0'
-
-export type Verdict = 'accept' | 'reject' | 'ignore'
+export const MEMBERSHIP_PROTOCOL = '/shardscope/membership/1.0.0'
 
 export interface ClusterNodeOptions {
   readonly privateKey: PrivateKey
@@ -33,29 +28,40 @@ export interface ClusterNodeOptions {
   readonly advertise: HostPort
   /** Contents of a pnet key file (already checked by `readPskFile`). */
   readonly psk: Uint8Array | undefined
-  readonly topic: string
-  /** Judges each gossip message on the topic; `from` is the peer that signed it. Must not throw. */
-  onMessage(from: string, data: Uint8Array): Verdict
+  readonly maxConnections: number
+  /** The largest message read from a stream (a full membership state). */
+  readonly maxMessageBytes: number
 }
+
+/** Where to send: a member (its peer id and addresses) or a join address (the peer id is learned). */
+export interface NodeDestination {
+  readonly id?: string
+  readonly addrs: readonly string[]
+}
+
+/**
+ * Handles one incoming message from `from`; resolves to the answer, or undefined when none is due. A
+ * rejected promise closes the stream without an answer.
+ */
+export type MessageHandler = (from: string, data: Uint8Array) => Promise<Uint8Array | undefined>
 
 export interface ClusterNode {
   readonly peerId: string
   /** Multiaddrs other nodes can dial (the advertise address). */
   readonly addresses: readonly string[]
-  publish(data: Uint8Array): Promise<void>
-  /** Dials an address without a peer id; resolves to the peer id learned in the handshake. */
-  dial(address: string, timeoutMs: number): Promise<string>
-  /** Dials a known peer (its announced addresses, then the peer store). */
-  dialPeer(peerId: string, addrs: readonly string[], timeoutMs: number): Promise<void>
-  isConnected(peerId: string): boolean
-  connectedPeers(): string[]
-  /** Ping over an existing connection or a new dial: the confirmation a dead peer is dead. */
-  isAlive(peerId: string, addrs: readonly string[], timeoutMs: number): Promise<boolean>
+  /** Sends one message and reads one answer; resolves with the answering peer's id. */
+  request(to: NodeDestination, data: Uint8Array, timeoutMs: number): Promise<{ readonly from: string; readonly data: Uint8Array }>
+  /** Sends one message and expects no answer. */
+  send(to: NodeDestination, data: Uint8Array, timeoutMs: number): Promise<void>
+  onMessage(handler: MessageHandler): void
   onDisconnect(listener: (peerId: string) => void): void
+  connectionCount(): number
   stop(): Promise<void>
 }
 
 const PSK_FORMAT = /^\/key\/swarm\/psk\/1\.0\.0\/\r?\n\/base16\/\r?\n([0-9a-fA-F]{64})\s*$/
+/** An incoming stream must deliver its message within this, or it is closed (a slow peer holds nothing). */
+const INBOUND_READ_TIMEOUT_MS = 5_000
 
 /** Reads and checks a pnet key file (`/key/swarm/psk/1.0.0/`, `/base16/`, 64 hex digits). */
 export async function readPskFile(path: string): Promise<Uint8Array> {
@@ -84,33 +90,41 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    ...(options.psk ? { connectionProtector: preSharedKey({ psk: options.psk }) } : {}),
-    services: {
-      identify: identify(),
-      ping: ping(),
-      // floodPublish (the default) sends our own heartbeat to every subscribed peer, so clusters of 2 or 3
-      // (below the mesh's Dlo) still get every heartbeat directly; the mesh relays for larger ones.
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, floodPublish: true, emitSelf: false }),
-      dht: kadDHT({ clientMode: false, protocol: DHT_PROTOCOL, peerInfoMapper: removePublicAddressesMapper })
-    }
+    connectionManager: { maxConnections: options.maxConnections, dialTimeout: 5_000 },
+    ...(options.psk ? { connectionProtector: preSharedKey({ psk: options.psk }) } : {})
   })
-  const pubsub = node.services.pubsub
-  // Signed messages only (gossipsub's StrictSign default): `from` is the author, who signed it.
-  pubsub.topicValidators.set(options.topic, (_peer, message) => {
-    if (message.type !== 'signed') return TopicValidatorResult.Reject
-    const verdict = options.onMessage(message.from.toString(), message.data)
-    return verdict === 'accept' ? TopicValidatorResult.Accept : verdict === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
-  })
-  pubsub.subscribe(options.topic)
+  let handler: MessageHandler = async () => undefined
+  const lpOptions = { maxDataLength: options.maxMessageBytes }
 
-  const dialAddrs = async (addrs: readonly string[], timeoutMs: number): Promise<void> => {
-    let last: unknown = new Error('no address')
-    for (const a of addrs) {
+  await node.handle(
+    MEMBERSHIP_PROTOCOL,
+    ({ stream, connection }) => {
+      void (async () => {
+        const signal = AbortSignal.timeout(INBOUND_READ_TIMEOUT_MS)
+        const lp = lpStream(stream, lpOptions)
+        try {
+          const data = await lp.read({ signal })
+          const answer = await handler(connection.remotePeer.toString(), data.subarray())
+          if (answer !== undefined) await lp.write(answer, { signal: AbortSignal.timeout(INBOUND_READ_TIMEOUT_MS) })
+          await stream.close()
+        } catch (err) {
+          stream.abort(err as Error)
+        }
+      })()
+    },
+    { maxInboundStreams: 64 }
+  )
+
+  const open = async (to: NodeDestination, signal: AbortSignal): Promise<{ stream: Stream; from: string }> => {
+    const targets: Multiaddr[] = to.addrs.map((a) => multiaddr(to.id === undefined ? a : `${a}/p2p/${to.id}`))
+    let last: unknown = new Error('no address to dial')
+    for (const target of targets) {
       try {
-        await node.dial(multiaddr(a), { signal: AbortSignal.timeout(timeoutMs) })
-        return
+        const connection = await node.dial(target, { signal })
+        return { stream: await connection.newStream(MEMBERSHIP_PROTOCOL, { signal }), from: connection.remotePeer.toString() }
       } catch (err) {
         last = err
+        if (signal.aborted) break
       }
     }
     throw last
@@ -119,36 +133,38 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
   return {
     peerId: node.peerId.toString(),
     addresses: [advertised],
-    publish: async (data) => {
-      await pubsub.publish(options.topic, data)
-    },
-    dial: async (address, timeoutMs) => {
-      const conn = await node.dial(multiaddr(address), { signal: AbortSignal.timeout(timeoutMs) })
-      return conn.remotePeer.toString()
-    },
-    dialPeer: async (peerId, addrs, timeoutMs) => {
-      const withId = addrs.map((a) => `${a}/p2p/${peerId}`)
+    request: async (to, data, timeoutMs) => {
+      const signal = AbortSignal.timeout(timeoutMs)
+      const { stream, from } = await open(to, signal)
       try {
-        await dialAddrs(withId, timeoutMs)
-      } catch {
-        await node.dial(peerIdFromString(peerId), { signal: AbortSignal.timeout(timeoutMs) })
+        const lp = lpStream(stream, lpOptions)
+        await lp.write(data, { signal })
+        const answer = await lp.read({ signal })
+        await stream.close({ signal })
+        return { from, data: answer.subarray() }
+      } catch (err) {
+        stream.abort(err as Error)
+        throw err
       }
     },
-    isConnected: (peerId) => node.getConnections(peerIdFromString(peerId)).length > 0,
-    connectedPeers: () => node.getPeers().map((p) => p.toString()),
-    isAlive: async (peerId, addrs, timeoutMs) => {
-      const id = peerIdFromString(peerId)
+    send: async (to, data, timeoutMs) => {
+      const signal = AbortSignal.timeout(timeoutMs)
+      const { stream } = await open(to, signal)
       try {
-        if (node.getConnections(id).length === 0) await dialAddrs(addrs.map((a) => `${a}/p2p/${peerId}`), timeoutMs)
-        await node.services.ping.ping(id, { signal: AbortSignal.timeout(timeoutMs) })
-        return true
-      } catch {
-        return false
+        await lpStream(stream, lpOptions).write(data, { signal })
+        await stream.close({ signal })
+      } catch (err) {
+        stream.abort(err as Error)
+        throw err
       }
+    },
+    onMessage: (h) => {
+      handler = h
     },
     onDisconnect: (listener) => {
       node.addEventListener('peer:disconnect', (event) => listener(event.detail.toString()))
     },
+    connectionCount: () => node.getConnections().length,
     stop: async () => {
       await node.stop()
     }

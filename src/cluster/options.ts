@@ -6,6 +6,8 @@
  */
 import type { NetworkInterfaceInfo } from 'node:os'
 import { parseDuration } from '../util/duration.js'
+import { DEFAULT_SWIM_OPTIONS } from './swim/protocol.js'
+import type { SwimOptions } from './swim/protocol.js'
 
 export interface HostPort {
   readonly host: string
@@ -26,12 +28,18 @@ export interface ClusterOptions {
   readonly waitForSize: number
   /** 0 waits forever, as Alloy. */
   readonly waitTimeoutMs: number
-  readonly heartbeatIntervalMs: number
-  readonly failureTimeoutMs: number
+  /** The membership protocol's timers (docs/cluster-protocol.md "Timers"). */
+  readonly swim: SwimOptions
+  /** Alloy's --cluster.rejoin-interval: how often the join addresses are synced with after joining. */
+  readonly rejoinIntervalMs: number
+  /** Without an answer from any join address for this long, a node starts owning targets alone. */
+  readonly joinWindowMs: number
+  /** libp2p's connection cap: members are dialled on demand, never all at once. */
+  readonly maxConnections: number
   /**
-   * How far ahead a joining or leaving node announces its hand-off instant: two heartbeats (so that every
-   * member has heard the announcement even if one heartbeat is lost) plus one second for the rate-limited
-   * re-sync of the scrape components.
+   * How far ahead a joining or leaving node announces its hand-off instant: two probe periods (the
+   * announcement reaches every member in O(log N) gossip rounds of 200 ms) plus one second for the
+   * rate-limited re-sync of the scrape components.
    */
   readonly handoffGraceMs: number
 }
@@ -71,11 +79,18 @@ export function parseClusterOptions(flags: ClusterFlags, host: HostFacts): Clust
   if (isUnspecified(advertise.host)) {
     throw new ClusterOptionsError(`--cluster.advertise-address must be an address other nodes can dial, got ${advertise.host}`)
   }
-  const heartbeatIntervalMs = durationFlag(flags, 'cluster.heartbeat-interval', 1_000)
-  const failureTimeoutMs = durationFlag(flags, 'cluster.failure-timeout', 5_000)
-  if (heartbeatIntervalMs < 100) throw new ClusterOptionsError(`--cluster.heartbeat-interval must be at least 100ms`)
-  if (failureTimeoutMs < 2 * heartbeatIntervalMs) {
-    throw new ClusterOptionsError(`--cluster.failure-timeout must be at least twice --cluster.heartbeat-interval (a single lost heartbeat must not drop a member)`)
+  const probeFlag = stringFlag(flags, 'cluster.probe-interval') ? 'cluster.probe-interval' : 'cluster.heartbeat-interval'
+  const probeIntervalMs = durationFlag(flags, probeFlag, DEFAULT_SWIM_OPTIONS.probeIntervalMs)
+  if (probeIntervalMs < 100) throw new ClusterOptionsError(`--${probeFlag} must be at least 100ms`)
+  // --cluster.failure-timeout (the heartbeat design's flag) now sets the shortest suspicion: the time a
+  // suspected member has to refute before it is declared dead, in a cluster of up to 10 members.
+  const failureTimeoutMs = durationFlag(flags, 'cluster.failure-timeout', 0)
+  if (failureTimeoutMs !== 0 && failureTimeoutMs < 2 * probeIntervalMs) {
+    throw new ClusterOptionsError(`--cluster.failure-timeout must be at least twice --cluster.probe-interval (a single lost probe must not drop a member)`)
+  }
+  const maxConnections = Number(stringFlag(flags, 'cluster.max-connections') || '32')
+  if (!Number.isInteger(maxConnections) || maxConnections < 4) {
+    throw new ClusterOptionsError(`--cluster.max-connections must be a whole number ≥ 4, got ${JSON.stringify(flags['cluster.max-connections'])}`)
   }
   const waitForSize = Number(stringFlag(flags, 'cluster.wait-for-size') || '0')
   if (!Number.isInteger(waitForSize) || waitForSize < 0) {
@@ -87,13 +102,20 @@ export function parseClusterOptions(flags: ClusterFlags, host: HostFacts): Clust
     clusterName,
     listen,
     advertise,
-    joinAddresses: Object.freeze(parseJoinAddresses(stringFlag(flags, 'cluster.join-addresses'))),
+    joinAddresses: Object.freeze(parseJoinAddresses(stringFlag(flags, 'cluster.join-addresses'), listen.port)),
     pskFile,
     waitForSize,
     waitTimeoutMs: durationFlag(flags, 'cluster.wait-timeout', 0),
-    heartbeatIntervalMs,
-    failureTimeoutMs,
-    handoffGraceMs: 2 * heartbeatIntervalMs + 1_000
+    swim: Object.freeze({
+      ...DEFAULT_SWIM_OPTIONS,
+      probeIntervalMs,
+      probeTimeoutMs: Math.max(50, Math.floor(probeIntervalMs / 2)),
+      ...(failureTimeoutMs === 0 ? {} : { suspicionMult: failureTimeoutMs / probeIntervalMs })
+    }),
+    rejoinIntervalMs: durationFlag(flags, 'cluster.rejoin-interval', 60_000) || 60_000,
+    joinWindowMs: Math.max(10_000, 2 * probeIntervalMs + 1_000),
+    maxConnections,
+    handoffGraceMs: 2 * probeIntervalMs + 1_000
   })
 }
 
@@ -108,8 +130,11 @@ export function parseHostPort(text: string, flag: string): HostPort {
   return { host, port }
 }
 
-/** Comma-separated `host:port` entries or multiaddrs (`/ip4/…/tcp/…`, `/dns4/…`); peer ids are not needed. */
-export function parseJoinAddresses(text: string): JoinAddress[] {
+/**
+ * Comma-separated `host:port` entries, bare hosts (the port is then `defaultPort`, this node's cluster
+ * port, as Alloy) or multiaddrs (`/ip4/…/tcp/…`, `/dns4/…`); peer ids are not needed.
+ */
+export function parseJoinAddresses(text: string, defaultPort?: number): JoinAddress[] {
   const out: JoinAddress[] = []
   for (const raw of text.split(',')) {
     const entry = raw.trim()
@@ -121,7 +146,8 @@ export function parseJoinAddresses(text: string): JoinAddress[] {
       out.push({ kind: 'multiaddr', text: entry })
       continue
     }
-    const { host, port } = parseHostPort(entry, 'cluster.join-addresses')
+    const bare = defaultPort !== undefined && /^(?:[^\s:/[\]]+|\[[0-9A-Fa-f:.]+\])$/.test(entry)
+    const { host, port } = parseHostPort(bare ? `${entry}:${defaultPort}` : entry, 'cluster.join-addresses')
     out.push({ kind: 'host-port', host, port })
   }
   return out

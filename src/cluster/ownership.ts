@@ -15,14 +15,14 @@
  * set, bounded-load assignments per caller and member set (plans are asked for on every sync, and member
  * sets repeat).
  */
-import type { HeartbeatState } from './heartbeat.js'
+import type { MemberRole } from './swim/messages.js'
 import type { KeyHasher } from './key.js'
 import { assignOwners, buildRing, DEFAULT_LOAD_FACTOR, participantNames } from './ring.js'
 import type { RingOptions, TokenRing } from './ring.js'
 
 export interface OwnershipMember {
   readonly name: string
-  readonly state: HeartbeatState
+  readonly state: MemberRole
   readonly handoffAt: number | undefined
 }
 

@@ -1,37 +1,40 @@
 /**
- * The cluster service: ties the libp2p node, the membership table and the ownership planner together.
+ * The cluster service: ties the libp2p node, the membership protocol (swim/) and the ownership planner
+ * together (docs/cluster-protocol.md).
  *
- * This node's own life: it starts as a `viewer` (owns nothing; announced so that others count it for
- * --cluster.wait-for-size), becomes a `participant` once ready and once it has heard a peer (or found
+ * This node's own life: it starts as a `viewer` (owns nothing; counted by others for
+ * --cluster.wait-for-size), becomes a `participant` once ready and once it has joined a peer (or found
  * nobody within the join window), announcing `handoff_at = now + grace`, and on shutdown turns
- * `terminating` with a new `handoff_at`, scraping until then. Others learn of each step from the
- * heartbeat, which is published every heartbeat interval.
+ * `terminating` with a new `handoff_at`, scraping until then, and then announces that it left. Each step is
+ * a new incarnation of its record, spread by the protocol before the instant it names.
  *
- * Node names must be unique (the ring knows members by name). When two members announce one name, the
- * one started first (ties: the smaller peer id) keeps it and the other is left out of the ring on every
- * node, this one included; the conflict is logged once and counted.
- *
- * Over 300 lines because one object holds this node's membership state and every event that changes it
- * (gossip, ticks, lost connections, shutdown); the decisions themselves are pure functions in
- * membership.ts, ownership.ts and heartbeat.ts.
+ * Node names must be unique (the ring knows members by name): when two members announce one name, the one
+ * started first keeps it and the other is left out of the ring on every node (names.ts).
  */
 import type { Registry } from 'prom-client'
 import type { KeyHasher } from './key.js'
 import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/logger.js'
-import { decodeHeartbeat, encodeHeartbeat } from './heartbeat.js'
-import type { Heartbeat, HeartbeatState } from './heartbeat.js'
-import { apply, drop, EMPTY_TABLE, expire, nameConflicts } from './membership.js'
-import type { Member, MembershipTable, NameClaim } from './membership.js'
 import { ChangeNotifier } from './notifier.js'
-import type { ClusterNode, Verdict } from './node.js'
+import type { ClusterNode } from './node.js'
 import type { ClusterOptions, HostPort } from './options.js'
 import { OwnershipPlanner, participantsAt, pendingHandoffs } from './ownership.js'
 import type { ClusterPlan, OwnershipMember } from './ownership.js'
 import { createClusterMetrics } from './metrics.js'
 import type { ClusterMetrics } from './metrics.js'
 import type { ClusterViewData } from './view.js'
-import { runJoinLoop } from './join-loop.js'
+import { isOwnAddress, resolveJoinAddress } from './join.js'
+import type { Resolver } from './join.js'
+import { nameConflicts } from './names.js'
+import type { NameClaim } from './names.js'
+import { Swim } from './swim/protocol.js'
+import type { Destination, RequestResult, Scheduler, SwimStats } from './swim/protocol.js'
+import { Joiner } from './swim/joiner.js'
+import { isLive } from './swim/records.js'
+import type { RecordChange } from './swim/records.js'
+import type { MemberRecord, MemberRole } from './swim/messages.js'
+import { describeError, libp2pTransport, serveMembership } from './swim-transport.js'
+import { explainDialError } from './dial-errors.js'
 
 export interface ClusterServiceDeps {
   readonly options: ClusterOptions
@@ -41,23 +44,22 @@ export interface ClusterServiceDeps {
   readonly clock: Clock
   readonly keyHasher: KeyHasher
   /**
-   * The debug server's address, announced in heartbeats for humans and the cluster page. Pass the address
-   * the server is bound to (`{ host, port }`): an unspecified host (0.0.0.0, ::) is replaced by the
-   * cluster's advertise host. A string is announced as written.
+   * The debug server's address, announced for humans and the cluster page. Pass the address the server is
+   * bound to (`{ host, port }`): an unspecified host (0.0.0.0, ::) is replaced by the cluster's advertise
+   * host. A string is announced as written.
    */
   readonly httpAddress?: string | HostPort
   readonly pskConfigured: boolean
+  readonly resolve?: Resolver
+  readonly random?: () => number
 }
 
-/** A dead member is confirmed within this (a kill -9 shows as a refused dial in a few ms on a LAN). */
-const CONFIRM_TIMEOUT_MS = 1_000
 /** After terminating's hand-off instant, time for a scrape started just before it to reach its target. */
 const TERMINATE_MARGIN_MS = 250
-/**
- * Departed runs are remembered for this many failure timeouts: a late copy of an old heartbeat (gossip
- * retransmits for a few heartbeats) arrives long before, and the map stays bounded under churn.
- */
-const DEPARTED_KEEP_TIMEOUTS = 3
+/** After announcing `left`, time for the announcement to go out before the node stops. */
+const LEAVE_LINGER_MS = 300
+/** How often the service looks at readiness, its own role and hand-offs that passed. */
+const TICK_MS = 250
 
 /** The HTTP address to announce: the bound address, with an unspecified host replaced by `advertiseHost`. */
 export function announcedHttpAddress(address: string | HostPort | undefined, advertiseHost: string): string {
@@ -68,10 +70,16 @@ export function announcedHttpAddress(address: string | HostPort | undefined, adv
   return `${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${address.port}`
 }
 
-/** The members a plan sees, and whether this node lost its name to another member (it then owns nothing). */
-interface PlanMembers {
-  readonly members: OwnershipMember[]
-  readonly selfExcluded: boolean
+/** A Scheduler on the injected clock, so tests can drive the protocol's timers. */
+export function clockScheduler(clock: Clock): Scheduler {
+  return {
+    now: () => clock.now(),
+    after: (ms, fn) => {
+      const stop = new AbortController()
+      clock.sleep(ms, stop.signal).then(fn, () => undefined)
+      return () => stop.abort()
+    }
+  }
 }
 
 export class ClusterService {
@@ -79,37 +87,76 @@ export class ClusterService {
   readonly #planner: OwnershipPlanner
   readonly #notifier: ChangeNotifier
   readonly #metrics: ClusterMetrics
+  readonly #swim: Swim
+  readonly #joiner: Joiner
   readonly #stop = new AbortController()
   readonly #startedAt: number
-  /** Runs of members dropped at once: a late copy of their old heartbeats must not bring them back. */
-  readonly #departed = new Map<string, { startedAt: number; seq: number; atMs: number }>()
   /** Name conflicts already logged, by the peer id of the member left out (this node's, when it lost). */
   readonly #nameConflicts = new Map<string, NameClaim>()
-  readonly #httpAddress: string
-  #table: MembershipTable = EMPTY_TABLE
-  #state: HeartbeatState = 'viewer'
-  #handoffAt: number | undefined
-  #seq = 0
+  /** Keys owned per participant in each caller's last plan (each scrape component plans its own keys). */
+  readonly #counts = new Map<string, Map<string, number>>()
+  readonly #invalid = new Map<string, number>()
+  readonly #lastStats: SwimStats
   #ready: boolean
   #viewVersion = 0
   #lastTickMs: number
   #lastParticipants = ''
-  /** Keys owned per participant in each caller's last plan (each scrape component plans its own keys). */
-  readonly #counts = new Map<string, Map<string, number>>()
-  readonly #invalid = new Map<string, number>()
   #invalidLogged = 0
-  #loops: Promise<unknown>[] = []
+  #tickLoop: Promise<void> | undefined
   #stopped: Promise<void> | undefined
 
   constructor(deps: ClusterServiceDeps) {
     this.#deps = deps
+    const { options, node, clock } = deps
     this.#planner = new OwnershipPlanner(deps.keyHasher)
     this.#metrics = createClusterMetrics(deps.metrics)
     this.#notifier = new ChangeNotifier(1_000, (err) => deps.logger.error({ err: String(err) }, 'cluster change listener failed'))
-    this.#startedAt = deps.clock.now()
+    this.#startedAt = clock.now()
     this.#lastTickMs = this.#startedAt
-    this.#ready = deps.options.waitForSize <= 1
-    this.#httpAddress = announcedHttpAddress(deps.httpAddress, deps.options.advertise.host)
+    this.#ready = options.waitForSize <= 1
+    const scheduler = clockScheduler(clock)
+    const counters = {
+      message: (direction: 'in' | 'out', type: string, bytes: number) => {
+        this.#metrics.messages.inc({ direction, type })
+        this.#metrics.bytes.inc({ direction }, bytes)
+      },
+      invalid: (reason: string, detail: string, from: string) => {
+        if (reason === 'send_failed') {
+          this.#metrics.sendFailures.inc()
+          deps.logger.debug({ peer_id: from, err: detail }, 'membership message not sent')
+          return
+        }
+        this.#countInvalid(reason)
+        deps.logger.debug({ reason, detail, from }, 'invalid membership message ignored')
+      }
+    }
+    this.#swim = new Swim(
+      {
+        id: node.peerId,
+        name: options.nodeName,
+        http: announcedHttpAddress(deps.httpAddress, options.advertise.host),
+        addrs: node.addresses,
+        started_at: this.#startedAt,
+        role: 'viewer'
+      },
+      {
+        transport: libp2pTransport(node, options.clusterName, counters),
+        scheduler,
+        ...(deps.random === undefined ? {} : { random: deps.random }),
+        events: { onChange: (change, record) => this.#memberChanged(change, record) },
+        options: options.swim
+      }
+    )
+    this.#lastStats = { ...this.#swim.stats }
+    serveMembership(node, this.#swim, options.clusterName, counters, options.swim.probeIntervalMs * 2)
+    this.#joiner = new Joiner({
+      target: this.#swim,
+      scheduler,
+      resolve: (done) => void this.#joinDestinations().then(done),
+      rejoinIntervalMs: options.rejoinIntervalMs,
+      timeoutMs: 3_000,
+      onRound: (joined, failures, first) => this.#logJoinRound(joined, failures, first)
+    })
   }
 
   get peerId(): string {
@@ -117,44 +164,10 @@ export class ClusterService {
   }
 
   start(): void {
-    const { node, options, clock, logger } = this.#deps
-    node.onDisconnect((peerId) => void this.#confirmLoss(peerId))
-    const signal = this.#stop.signal
-    this.#loops.push(this.#heartbeatLoop(signal))
-    this.#loops.push(
-      runJoinLoop({ addresses: options.joinAddresses, own: [options.listen, options.advertise], node, clock, logger, signal, pskConfigured: this.#deps.pskConfigured })
-    )
-  }
-
-  /** Gossip validator: every message on the topic comes through here. */
-  handleMessage(from: string, data: Uint8Array): Verdict {
-    const decoded = decodeHeartbeat(data, { cluster: this.#deps.options.clusterName, from })
-    if (!decoded.ok) {
-      this.#countInvalid(decoded.reason)
-      this.#deps.logger.debug({ reason: decoded.reason, detail: decoded.detail, from }, 'invalid gossip message ignored')
-      return 'reject'
-    }
-    const hb = decoded.heartbeat
-    const departed = this.#departed.get(hb.peer_id)
-    if (hb.peer_id === this.peerId || (departed && hb.started_at <= departed.startedAt && hb.seq <= departed.seq)) {
-      this.#countInvalid('stale')
-      return 'ignore'
-    }
-    const result = apply(this.#table, hb, this.#deps.clock.now())
-    if (result.outcome === 'stale') {
-      this.#countInvalid('stale')
-      return 'ignore'
-    }
-    this.#departed.delete(hb.peer_id)
-    this.#table = result.table
-    if (result.outcome === 'joined' || result.outcome === 'changed') {
-      const m = result.member
-      const event = result.outcome === 'joined' ? 'cluster member joined' : 'cluster member changed'
-      this.#deps.logger.info({ peer: m.name, peer_id: m.peerId, state: m.state, handoff_at: iso(m.handoffAt) }, event)
-      this.#checkNames()
-      this.#changed()
-    }
-    return 'accept'
+    this.#deps.node.onDisconnect((peerId) => this.#swim.probeNow(peerId))
+    this.#swim.start()
+    this.#joiner.start()
+    this.#tickLoop = this.#runTicks(this.#stop.signal)
   }
 
   ready(): boolean {
@@ -188,34 +201,32 @@ export class ClusterService {
 
   view(): ClusterViewData {
     const { options } = this.#deps
+    const self = this.#swim.self
     return {
       enabled: true,
-      self: { name: options.nodeName, peer_id: this.peerId, address: `${options.advertise.host}:${options.advertise.port}`, state: this.#state },
-      peers: [...this.#table.values()].map((m) => ({
-        name: m.name,
-        peer_id: m.peerId,
-        address: m.addrs[0] ?? '',
-        http: m.http,
-        state: m.state,
-        last_seen: new Date(m.lastSeenMs).toISOString()
-      })),
+      self: { name: options.nodeName, peer_id: this.peerId, address: `${options.advertise.host}:${options.advertise.port}`, state: self.role, status: self.status, incarnation: self.incarnation },
+      peers: this.#swim
+        .members()
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((m) => ({ name: m.name, peer_id: m.id, address: m.addrs[0] ?? '', http: m.http, state: m.role, status: m.status, incarnation: m.incarnation, last_seen: iso(this.#swim.changedAt(m.id)) ?? null })),
       ownership: Object.fromEntries(this.#ownership()),
-      view_version: this.#viewVersion
+      view_version: this.#viewVersion,
+      protocol: { ...this.#swim.stats, awareness: this.#swim.awareness, connections: this.#deps.node.connectionCount() }
     }
   }
 
-  /** Announces `terminating` with a hand-off instant, keeps owning until then, resolves after it. */
+  /** Announces `terminating` with a hand-off instant, keeps owning until then, then announces it left. */
   async terminate(): Promise<void> {
     const { clock, options, logger } = this.#deps
-    if (this.#state !== 'participant') return
-    const handoffAt = clock.now() + options.handoffGraceMs
-    this.#state = 'terminating'
-    this.#handoffAt = handoffAt
+    if (this.#swim.self.role !== 'participant') return
+    const handoffAt = Math.round(clock.now() + options.handoffGraceMs)
     logger.info({ handoff_at: iso(handoffAt) }, 'cluster node terminating: handing its targets over')
-    await this.#publish()
+    this.#swim.announce({ role: 'terminating', handoff_at: handoffAt })
     this.#changed()
     try {
       await clock.sleep(handoffAt + TERMINATE_MARGIN_MS - clock.now(), this.#stop.signal)
+      this.#swim.leave()
+      await clock.sleep(LEAVE_LINGER_MS, this.#stop.signal)
     } catch {
       // Stopped early: nothing left to wait for.
     }
@@ -224,38 +235,137 @@ export class ClusterService {
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       this.#stop.abort()
+      this.#swim.stop()
+      this.#joiner.stop()
       this.#notifier.close()
-      await Promise.allSettled(this.#loops)
+      await this.#tickLoop
       await this.#deps.node.stop()
     })()
     return this.#stopped
   }
 
-  /** Keys owned per participant, summed over the last plan of every caller. */
-  #ownership(): Map<string, number> {
-    const sum = new Map<string, number>()
-    for (const counts of this.#counts.values()) for (const [name, n] of counts) sum.set(name, (sum.get(name) ?? 0) + n)
-    return sum
+  // ---- this node's role ----------------------------------------------------------------------
+
+  async #runTicks(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      this.#tick(this.#deps.clock.now())
+      try {
+        await this.#deps.clock.sleep(TICK_MS, signal)
+      } catch {
+        return
+      }
+    }
+  }
+
+  /** Readiness, this node's own role, hand-offs that passed, gauges. */
+  #tick(nowMs: number): void {
+    const { options, logger } = this.#deps
+    const live = this.#swim.members().filter((m) => isLive(m.status))
+    if (!this.#ready) {
+      const seen = 1 + live.filter((m) => m.role !== 'terminating').length
+      const timedOut = options.waitTimeoutMs > 0 && nowMs - this.#startedAt >= options.waitTimeoutMs
+      if (seen >= options.waitForSize || timedOut) {
+        this.#ready = true
+        logger.info({ seen, wait_for_size: options.waitForSize, timed_out: timedOut }, 'cluster ready')
+        this.#changed()
+      }
+    }
+    if (this.#swim.self.role === 'viewer' && this.#ready) {
+      const heardPeer = live.length > 0
+      const joinWindowOver = options.joinAddresses.length === 0 || nowMs - this.#startedAt >= options.joinWindowMs
+      if (heardPeer || joinWindowOver) {
+        // Alone, there is no one to take over from: own at once. Otherwise give everyone time to hear of it.
+        const handoffAt = Math.round(heardPeer ? nowMs + options.handoffGraceMs : nowMs)
+        this.#swim.announce({ role: 'participant', handoff_at: handoffAt })
+        logger.info({ handoff_at: iso(handoffAt), peers: live.length }, 'cluster node participating')
+        this.#changed()
+      }
+    }
+    // A hand-off instant that passed: loops for targets this node no longer wants can stop now.
+    const { members } = this.#ownershipMembers()
+    if (pendingHandoffs(members, this.#lastTickMs).some((t) => t <= nowMs)) this.#changed()
+    this.#lastTickMs = nowMs
+    const participants = participantsAt(members, nowMs).join(',')
+    if (participants !== this.#lastParticipants) {
+      this.#lastParticipants = participants
+      logger.info({ participants: participants.split(',').filter((p) => p !== '') }, 'cluster participants')
+    }
+    this.#updateGauges(live)
+    this.#logInvalid()
+  }
+
+  #updateGauges(live: readonly MemberRecord[]): void {
+    this.#metrics.peers.set(1 + live.length)
+    const byStatus = { alive: 1, suspect: 0, dead: 0, left: 0 }
+    for (const m of this.#swim.members()) byStatus[m.status]++
+    for (const [status, n] of Object.entries(byStatus)) this.#metrics.members.set({ status }, n)
+    this.#metrics.connections.set(this.#deps.node.connectionCount())
+    const stats = this.#swim.stats
+    for (const key of Object.keys(stats) as (keyof SwimStats)[]) {
+      const delta = stats[key] - this.#lastStats[key]
+      if (delta > 0) this.#metrics.protocol.inc({ event: key }, delta)
+      this.#lastStats[key] = stats[key]
+    }
+  }
+
+  // ---- members -------------------------------------------------------------------------------
+
+  #memberChanged(change: RecordChange, m: MemberRecord): void {
+    const { logger } = this.#deps
+    const fields = { peer: m.name, peer_id: m.id, state: m.role, status: m.status, incarnation: m.incarnation, handoff_at: iso(m.handoff_at) }
+    switch (change) {
+      case 'joined':
+        logger.info(fields, 'cluster member joined')
+        break
+      case 'changed':
+        logger.info(fields, 'cluster member changed')
+        break
+      case 'suspected':
+        logger.info(fields, 'cluster member suspected')
+        return
+      case 'recovered':
+        logger.info(fields, 'cluster member refuted a suspicion')
+        return
+      case 'failed':
+        logger.info({ ...fields, reason: 'failed' }, 'cluster member left')
+        break
+      case 'left':
+        logger.info({ ...fields, reason: 'left' }, 'cluster member left')
+        break
+      case 'refreshed':
+        return
+      default: {
+        const never: never = change
+        return never
+      }
+    }
+    this.#checkNames()
+    this.#changed()
   }
 
   #selfClaim(): NameClaim {
     return { peerId: this.peerId, name: this.#deps.options.nodeName, startedAt: this.#startedAt }
   }
 
+  #liveClaims(): NameClaim[] {
+    return [this.#selfClaim(), ...this.#swim.members().filter((m) => isLive(m.status)).map((m) => ({ peerId: m.id, name: m.name, startedAt: m.started_at }))]
+  }
+
   /** Members as the ring sees them: those that lost their name to another member are left out. */
-  #ownershipMembers(): PlanMembers {
-    const losers = nameConflicts([this.#selfClaim(), ...this.#table.values()])
+  #ownershipMembers(): { members: OwnershipMember[]; selfExcluded: boolean } {
+    const losers = nameConflicts(this.#liveClaims())
     const selfExcluded = losers.has(this.peerId)
-    const members: OwnershipMember[] = selfExcluded ? [] : [{ name: this.#deps.options.nodeName, state: this.#state, handoffAt: this.#handoffAt }]
-    for (const m of this.#table.values()) {
-      if (!losers.has(m.peerId)) members.push({ name: m.name, state: m.state, handoffAt: m.handoffAt })
+    const self = this.#swim.self
+    const members: OwnershipMember[] = selfExcluded ? [] : [toOwnershipMember(self.name, self.role, self.handoff_at)]
+    for (const m of this.#swim.members()) {
+      if (isLive(m.status) && !losers.has(m.id)) members.push(toOwnershipMember(m.name, m.role, m.handoff_at))
     }
     return { members, selfExcluded }
   }
 
   /** Logs and counts each new name conflict once; forgets conflicts that are over. */
   #checkNames(): void {
-    const losers = nameConflicts([this.#selfClaim(), ...this.#table.values()])
+    const losers = nameConflicts(this.#liveClaims())
     for (const peerId of [...this.#nameConflicts.keys()]) if (!losers.has(peerId)) this.#nameConflicts.delete(peerId)
     for (const [peerId, holder] of losers) {
       if (this.#nameConflicts.has(peerId)) continue
@@ -270,131 +380,55 @@ export class ClusterService {
     }
   }
 
-  async #heartbeatLoop(signal: AbortSignal): Promise<void> {
-    const { clock, options } = this.#deps
-    while (!signal.aborted) {
-      this.#tick(clock.now())
-      await this.#publish()
-      this.#dialMembers()
-      try {
-        await clock.sleep(options.heartbeatIntervalMs, signal)
-      } catch {
-        return
-      }
-    }
+  /** Keys owned per participant, summed over the last plan of every caller. */
+  #ownership(): Map<string, number> {
+    const sum = new Map<string, number>()
+    for (const counts of this.#counts.values()) for (const [name, n] of counts) sum.set(name, (sum.get(name) ?? 0) + n)
+    return sum
   }
 
-  /** Expiry, readiness, this node's own state, hand-offs that passed, gauges: once per heartbeat. */
-  #tick(nowMs: number): void {
+  // ---- joining -------------------------------------------------------------------------------
+
+  async #joinDestinations(): Promise<Destination[]> {
     const { options, logger } = this.#deps
-    const { table, expired } = expire(this.#table, nowMs, options.failureTimeoutMs)
-    this.#table = table
-    for (const m of expired) this.#left(m, 'failure timeout')
-    const keepMs = DEPARTED_KEEP_TIMEOUTS * options.failureTimeoutMs
-    for (const [peerId, d] of this.#departed) if (nowMs - d.atMs > keepMs) this.#departed.delete(peerId)
-    if (!this.#ready) {
-      const seen = 1 + [...this.#table.values()].filter((m) => m.state !== 'terminating').length
-      const timedOut = options.waitTimeoutMs > 0 && nowMs - this.#startedAt >= options.waitTimeoutMs
-      if (seen >= options.waitForSize || timedOut) {
-        this.#ready = true
-        logger.info({ seen, wait_for_size: options.waitForSize, timed_out: timedOut }, 'cluster ready')
-        this.#changed()
+    const own = [options.listen, options.advertise]
+    const out: Destination[] = []
+    for (const address of options.joinAddresses) {
+      try {
+        for (const a of await resolveJoinAddress(address, this.#deps.resolve)) if (!isOwnAddress(a, own)) out.push({ addrs: [a] })
+      } catch (err) {
+        logger.warn({ address: address.kind === 'multiaddr' ? address.text : `${address.host}:${address.port}`, err: (err as Error).message }, 'cannot resolve cluster join address')
       }
     }
-    if (this.#state === 'viewer' && this.#ready) {
-      const heardPeer = this.#table.size > 0
-      const joinWindowOver = options.joinAddresses.length === 0 || nowMs - this.#startedAt >= options.handoffGraceMs
-      if (heardPeer || joinWindowOver) {
-        // Alone, there is no one to take over from: own at once. Otherwise give everyone time to hear of it.
-        this.#handoffAt = heardPeer ? nowMs + options.handoffGraceMs : nowMs
-        this.#state = 'participant'
-        logger.info({ handoff_at: iso(this.#handoffAt), peers: this.#table.size }, 'cluster node participating')
-        this.#changed()
-      }
-    }
-    // A hand-off instant that passed: loops for targets this node no longer wants can stop now.
-    const { members } = this.#ownershipMembers()
-    if (pendingHandoffs(members, this.#lastTickMs).some((t) => t <= nowMs)) this.#changed()
-    this.#lastTickMs = nowMs
-    const participants = participantsAt(members, nowMs).join(',')
-    if (participants !== this.#lastParticipants) {
-      this.#lastParticipants = participants
-      logger.info({ participants: participants.split(',').filter((p) => p !== '') }, 'cluster participants')
-    }
-    this.#metrics.peers.set(1 + this.#table.size)
-    this.#logInvalid()
+    return out
   }
 
-  async #publish(): Promise<void> {
-    const { options, node } = this.#deps
-    if (this.#stop.signal.aborted) return
-    const heartbeat: Heartbeat = {
-      v: 1,
-      cluster: options.clusterName,
-      peer_id: node.peerId,
-      name: options.nodeName,
-      http: this.#httpAddress,
-      addrs: node.addresses,
-      started_at: this.#startedAt,
-      seq: ++this.#seq,
-      state: this.#state,
-      ...(this.#handoffAt === undefined ? {} : { handoff_at: Math.round(this.#handoffAt) })
-    }
-    try {
-      await node.publish(encodeHeartbeat(heartbeat))
-    } catch (err) {
-      this.#metrics.publishFailures.inc()
-      this.#deps.logger.debug({ err: String(err) }, 'heartbeat publish failed')
+  #logJoinRound(joined: number, failures: readonly { readonly to: Destination; readonly result: RequestResult }[], first: boolean): void {
+    const { logger, pskConfigured } = this.#deps
+    if (first && joined > 0) logger.info({ answered: joined, failed: failures.length }, 'joined the cluster')
+    for (const f of failures) {
+      if (f.result.ok || this.#stop.signal.aborted) continue
+      const err = explainDialError(f.result.detail, pskConfigured)
+      // Not joined yet: every failure matters. Joined: a re-join that fails is routine (a seed restarting).
+      if (first) logger.warn({ address: f.to.addrs[0], err }, 'cannot connect to cluster join address')
+      else logger.debug({ address: f.to.addrs[0], err }, 'cluster re-join: address did not answer')
     }
   }
 
-  /**
-   * Dials members we are not connected to. The smaller peer id dials first, so two nodes that learn of
-   * each other at once do not open two connections; the other side dials too once the member has been
-   * known for two heartbeats without a connection (the smaller one may not reach it).
-   */
-  #dialMembers(): void {
-    const { node, options } = this.#deps
-    for (const m of this.#table.values()) {
-      if (node.isConnected(m.peerId)) continue
-      const ourTurn = node.peerId < m.peerId || this.#seq % 3 === 0
-      if (!ourTurn) continue
-      void node.dialPeer(m.peerId, m.addrs, options.heartbeatIntervalMs).catch((err: unknown) => {
-        this.#deps.logger.debug({ peer: m.name, err: String(err) }, 'dial to member failed')
-      })
-    }
-  }
-
-  /** A member's last connection closed: drop it at once unless a ping (or a fresh dial) answers. */
-  async #confirmLoss(peerId: string): Promise<void> {
-    const member = this.#table.get(peerId)
-    if (member === undefined || this.#stop.signal.aborted) return
-    const alive = await this.#deps.node.isAlive(peerId, member.addrs, CONFIRM_TIMEOUT_MS)
-    if (alive || this.#stop.signal.aborted) return
-    const { table, dropped } = drop(this.#table, peerId)
-    this.#table = table
-    if (dropped) this.#left(dropped, 'connection lost')
-  }
+  // ---- bookkeeping ---------------------------------------------------------------------------
 
   #countInvalid(reason: string): void {
     this.#metrics.invalid.inc({ reason })
     this.#invalid.set(reason, (this.#invalid.get(reason) ?? 0) + 1)
   }
 
-  /** At most one line per heartbeat, with running totals, however much junk arrives. */
+  /** At most one line per tick, with running totals, however much junk arrives. */
   #logInvalid(): void {
     let total = 0
     for (const n of this.#invalid.values()) total += n
     if (total === this.#invalidLogged) return
     this.#invalidLogged = total
-    this.#deps.logger.warn({ invalid_total: total, by_reason: Object.fromEntries(this.#invalid) }, 'invalid gossip messages ignored')
-  }
-
-  #left(member: Member, reason: string): void {
-    this.#departed.set(member.peerId, { startedAt: member.startedAt, seq: member.seq, atMs: this.#deps.clock.now() })
-    this.#deps.logger.info({ peer: member.name, peer_id: member.peerId, reason }, 'cluster member left')
-    this.#checkNames()
-    this.#changed()
+    this.#deps.logger.warn({ invalid_total: total, by_reason: Object.fromEntries(this.#invalid) }, 'invalid membership messages ignored')
   }
 
   #changed(): void {
@@ -404,6 +438,12 @@ export class ClusterService {
   }
 }
 
+function toOwnershipMember(name: string, role: MemberRole, handoffAt: number | undefined): OwnershipMember {
+  return { name, state: role, handoffAt }
+}
+
 function iso(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString()
 }
+
+export { describeError }

@@ -41,16 +41,20 @@ export interface ClusterPeerView {
   peer_id: string
   address: string
   state: string
+  status?: string
+  incarnation?: number
   last_seen: string | null
 }
 
 export interface ClusterView {
   enabled: boolean
-  self: { name: string; peer_id: string; address: string; state: string } | null
+  self: { name: string; peer_id: string; address: string; state: string; status?: string; incarnation?: number } | null
   peers: ClusterPeerView[]
   /** Member name → number of targets the ring assigns to it. */
   ownership: Record<string, number>
   view_version: number
+  /** The membership protocol's own counters. */
+  protocol?: Record<string, number>
 }
 
 export interface AgentView {

@@ -27,11 +27,12 @@ export function renderClusterPage(cluster: ClusterView, nowMs: number): string {
 <section class="panel" id="cluster-self"><strong>This node</strong>:
 ${self !== null ? html`<code>${self.name}</code> · ${self.state} · ${self.address} · <code>${self.peer_id}</code>` : 'unknown'}
 · view version ${cluster.view_version}</section>
+${cluster.protocol === undefined ? '' : html`<section class="panel" id="cluster-protocol"><strong>Membership protocol</strong>: ${Object.entries(cluster.protocol).map(([k, v]) => html`<span class="chip">${k} ${v}</span> `)}</section>`}
 <h2>Peers (${peers.length})</h2>
 <table id="peers">
-<thead><tr><th>Name</th><th>State</th><th>Last seen</th><th>Address</th><th>Peer id</th></tr></thead>
+<thead><tr><th>Name</th><th>Status</th><th>Role</th><th>Incarnation</th><th>Changed</th><th>Address</th><th>Peer id</th></tr></thead>
 <tbody>${peers.map(
-    (p) => html`<tr><td>${p.name}</td><td>${p.state}</td><td>${p.last_seen === null ? html`<span class="muted">never</span>` : html`<time datetime="${p.last_seen}" title="${p.last_seen}">${relativeTime(p.last_seen, nowMs)}</time>`}</td><td>${p.address}</td><td><code>${p.peer_id}</code></td></tr>`
+    (p) => html`<tr><td>${p.name}</td><td class="status-${p.status ?? 'alive'}">${p.status ?? 'alive'}</td><td>${p.state}</td><td>${p.incarnation ?? ''}</td><td>${p.last_seen === null ? html`<span class="muted">never</span>` : html`<time datetime="${p.last_seen}" title="${p.last_seen}">${relativeTime(p.last_seen, nowMs)}</time>`}</td><td>${p.address}</td><td><code>${p.peer_id}</code></td></tr>`
   )}</tbody>
 </table>
 <h2>Ring ownership</h2>

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { isOwnAddress, joinBackoffMs, resolveJoinAddress } from '../../../src/cluster/join.js'
-import { explainDialError } from '../../../src/cluster/join-loop.js'
+import { explainDialError } from '../../../src/cluster/dial-errors.js'
 
 describe('resolveJoinAddress', () => {
   it('turns IP host:port into a multiaddr without asking DNS', async () => {
@@ -39,9 +39,9 @@ describe('join helpers', () => {
   })
 
   it('explains an encryption failure as a probable pre-shared key mismatch', () => {
-    const err = Object.assign(new Error('read ECONNRESET'), { name: 'EncryptionFailedError' })
-    assert.match(explainDialError(err, true), /--cluster.psk-file/)
-    assert.match(explainDialError(Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' }), true), /psk-file/)
-    assert.doesNotMatch(explainDialError(Object.assign(new Error('aborted'), { name: 'TimeoutError' }), false), /psk/)
+    assert.match(explainDialError('EncryptionFailedError: read ECONNRESET', true), /--cluster.psk-file/)
+    assert.match(explainDialError('UnexpectedEOFError: Unexpected EOF', false), /--cluster.psk-file/)
+    assert.match(explainDialError('TimeoutError: The operation was aborted due to timeout', true), /psk-file/)
+    assert.doesNotMatch(explainDialError('TimeoutError: aborted', false), /psk/)
   })
 })

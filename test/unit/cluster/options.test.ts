@@ -14,8 +14,10 @@ describe('parseClusterOptions', () => {
     assert.deepEqual(o.listen, { host: '0.0.0.0', port: 12346 })
     assert.deepEqual(o.advertise, { host: '10.1.2.3', port: 12346 })
     assert.equal(o.clusterName, 'shardscope')
-    assert.equal(o.heartbeatIntervalMs, 1000)
-    assert.equal(o.failureTimeoutMs, 5000)
+    assert.equal(o.swim.probeIntervalMs, 1000)
+    assert.equal(o.swim.probeTimeoutMs, 500)
+    assert.equal(o.rejoinIntervalMs, 60_000)
+    assert.equal(o.maxConnections, 32)
   })
 
   it('advertises loopback when the host has no other IPv4 address', () => {
@@ -27,9 +29,13 @@ describe('parseClusterOptions', () => {
     assert.deepEqual(o.advertise, { host: '127.0.0.1', port: 23000 })
   })
 
-  it('derives the hand-off grace from the heartbeat interval', () => {
+  it('derives the hand-off grace from the probe interval, and the shortest suspicion from --cluster.failure-timeout', () => {
     const o = parseClusterOptions({ 'cluster.heartbeat-interval': '500ms', 'cluster.failure-timeout': '2s' }, host)
     assert.equal(o.handoffGraceMs, 2 * 500 + 1000)
+    assert.equal(o.swim.probeIntervalMs, 500)
+    assert.equal(o.swim.suspicionMult * o.swim.probeIntervalMs, 2000)
+    assert.equal(parseClusterOptions({ 'cluster.probe-interval': '2s', 'cluster.rejoin-interval': '30s' }, host).swim.probeIntervalMs, 2000)
+    assert.equal(parseClusterOptions({ 'cluster.rejoin-interval': '30s' }, host).rejoinIntervalMs, 30_000)
   })
 
   for (const [flag, value, pattern] of [
@@ -41,7 +47,8 @@ describe('parseClusterOptions', () => {
     ['cluster.heartbeat-interval', 'soon', /--cluster.heartbeat-interval: time: invalid duration/],
     ['cluster.failure-timeout', '1s', /at least twice/],
     ['cluster.advertise-address', '0.0.0.0:1', /other nodes can dial/],
-    ['cluster.join-addresses', '/ip4/1.2.3.4/udp/5', /not a TCP multiaddr/]
+    ['cluster.join-addresses', '/ip4/1.2.3.4/udp/5', /not a TCP multiaddr/],
+    ['cluster.max-connections', '2', /--cluster.max-connections/]
   ] as const) {
     it(`refuses --${flag}=${value} with a message naming the flag`, () => {
       assert.throws(() => parseClusterOptions({ [flag]: value }, host), (err: unknown) => err instanceof ClusterOptionsError && pattern.test(err.message))
@@ -56,6 +63,15 @@ describe('parseJoinAddresses', () => {
       { kind: 'host-port', host: '::1', port: 2 },
       { kind: 'multiaddr', text: '/dns4/seed/tcp/3' },
       { kind: 'multiaddr', text: '/ip4/10.0.0.1/tcp/4' }
+    ])
+  })
+
+  it('gives a bare host the cluster port, as Alloy does', () => {
+    assert.deepEqual(parseJoinAddresses('alloy-0, 10.0.0.2,[::1], seed:7', 12346), [
+      { kind: 'host-port', host: 'alloy-0', port: 12346 },
+      { kind: 'host-port', host: '10.0.0.2', port: 12346 },
+      { kind: 'host-port', host: '::1', port: 12346 },
+      { kind: 'host-port', host: 'seed', port: 7 }
     ])
   })
 

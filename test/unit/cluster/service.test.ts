@@ -2,10 +2,10 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import { Registry } from 'prom-client'
-import { decodeHeartbeat } from '../../../src/cluster/heartbeat.js'
 import { createKeyHasher } from '../../../src/cluster/key.js'
 import type { KeyHasher } from '../../../src/cluster/key.js'
-import type { ClusterNode } from '../../../src/cluster/node.js'
+import type { ClusterNode, MessageHandler, NodeDestination } from '../../../src/cluster/node.js'
+import { DEFAULT_SWIM_OPTIONS } from '../../../src/cluster/swim/protocol.js'
 import type { ClusterOptions } from '../../../src/cluster/options.js'
 import { announcedHttpAddress, ClusterService } from '../../../src/cluster/service.js'
 import type { ClusterServiceDeps } from '../../../src/cluster/service.js'
@@ -13,32 +13,48 @@ import { createLogger } from '../../../src/util/logger.js'
 import { ManualClock, settle } from '../../helpers/fake-clock.js'
 
 const CLUSTER = 'c1'
-const HEARTBEAT_MS = 1_000
-const FAILURE_MS = 5_000
+const PROBE_MS = 1_000
 
-/** A libp2p node that keeps what it publishes; the test carries heartbeats between services. */
+/**
+ * Libp2p nodes on an in-memory network: bytes go from one node's `request`/`send` to another's handler
+ * unchanged (the codec and the protocol under test run as in production). `down` nodes refuse.
+ */
+class FakeNetwork {
+  readonly nodes = new Map<string, FakeNode>()
+  readonly down = new Set<string>()
+}
+
 class FakeNode implements ClusterNode {
-  readonly addresses = ['/ip4/10.0.0.1/tcp/7946']
-  readonly published: Uint8Array[] = []
-  constructor(readonly peerId: string) {}
-  async publish(data: Uint8Array): Promise<void> {
-    this.published.push(data)
+  readonly addresses: string[]
+  #handler: MessageHandler = async () => undefined
+  constructor(readonly peerId: string, readonly network: FakeNetwork) {
+    this.addresses = [`/ip4/10.0.0.1/tcp/${7000 + network.nodes.size}`]
+    network.nodes.set(peerId, this)
   }
-  async dial(): Promise<string> {
-    throw new Error('no network in unit tests')
+  #target(to: NodeDestination): FakeNode {
+    const t = to.id !== undefined ? this.network.nodes.get(to.id) : [...this.network.nodes.values()].find((n) => n.addresses.includes(to.addrs[0] ?? ''))
+    if (t === undefined || this.network.down.has(t.peerId)) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
+    return t
   }
-  async dialPeer(): Promise<void> {}
-  isConnected(): boolean {
-    return true
+  async request(to: NodeDestination, data: Uint8Array): Promise<{ from: string; data: Uint8Array }> {
+    const t = this.#target(to)
+    const answer = await t.#handler(this.peerId, data)
+    if (answer === undefined) throw new Error('no answer')
+    return { from: t.peerId, data: answer }
   }
-  connectedPeers(): string[] {
-    return []
+  async send(to: NodeDestination, data: Uint8Array): Promise<void> {
+    await this.#target(to).#handler(this.peerId, data)
   }
-  async isAlive(): Promise<boolean> {
-    return true
+  onMessage(handler: MessageHandler): void {
+    this.#handler = handler
   }
   onDisconnect(): void {}
-  async stop(): Promise<void> {}
+  connectionCount(): number {
+    return 0
+  }
+  async stop(): Promise<void> {
+    this.network.down.add(this.peerId)
+  }
 }
 
 interface Agent {
@@ -58,18 +74,20 @@ before(async () => {
   keys = Array.from({ length: 300 }, (_, i) => hasher.targetKey({ __address__: `10.1.0.${i % 250}:${6000 + i}` }))
 })
 
-function startAgent(clock: ManualClock, name: string, id: string, over: Partial<ClusterServiceDeps> = {}): Agent {
+function startAgent(network: FakeNetwork, clock: ManualClock, name: string, id: string, over: Partial<ClusterServiceDeps> = {}, join: readonly FakeNode[] = []): Agent {
   const options: ClusterOptions = {
     nodeName: name,
     clusterName: CLUSTER,
     listen: { host: '0.0.0.0', port: 7946 },
     advertise: { host: '10.0.0.1', port: 7946 },
-    joinAddresses: [],
+    joinAddresses: join.map((n) => ({ kind: 'multiaddr' as const, text: n.addresses[0] as string })),
     pskFile: undefined,
     waitForSize: 1,
     waitTimeoutMs: 0,
-    heartbeatIntervalMs: HEARTBEAT_MS,
-    failureTimeoutMs: FAILURE_MS,
+    swim: { ...DEFAULT_SWIM_OPTIONS, probeIntervalMs: PROBE_MS },
+    rejoinIntervalMs: 60_000,
+    joinWindowMs: 10_000,
+    maxConnections: 32,
     handoffGraceMs: 3_000
   }
   const logs: Record<string, unknown>[] = []
@@ -79,7 +97,7 @@ function startAgent(clock: ManualClock, name: string, id: string, over: Partial<
       done()
     }
   })
-  const node = new FakeNode(peerId(id))
+  const node = new FakeNode(peerId(id), network)
   const metrics = new Registry()
   const service = new ClusterService({
     options,
@@ -96,21 +114,9 @@ function startAgent(clock: ManualClock, name: string, id: string, over: Partial<
   return { name, node, service, metrics, logs }
 }
 
-/** Hands each agent's latest heartbeat to every other agent, as gossip would. */
-function gossip(agents: readonly Agent[]): void {
-  for (const from of agents) {
-    const last = from.node.published.at(-1)
-    if (last === undefined) continue
-    for (const to of agents) if (to !== from) to.service.handleMessage(from.node.peerId, last)
-  }
-}
-
-async function heartbeats(clock: ManualClock, agents: readonly Agent[], n: number): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    gossip(agents)
-    await clock.advance(HEARTBEAT_MS)
-  }
-  gossip(agents)
+/** Lets the agents run for `ms` of their clock. */
+async function run(clock: ManualClock, ms: number): Promise<void> {
+  for (let t = 0; t < ms; t += 100) await clock.advance(100)
   await settle()
 }
 
@@ -122,14 +128,15 @@ async function metricValue(registry: Registry, name: string): Promise<number> {
 
 describe('ClusterService', () => {
   it('gives every key one owner when two nodes share a name: the later-started one owns nothing', async () => {
+    const network = new FakeNetwork()
     const clock = new ManualClock(1_000_000)
-    const first = startAgent(clock, 'x', 'A')
+    const first = startAgent(network, clock, 'x', 'A')
     clock.jump(500)
-    const c = startAgent(clock, 'c', 'C')
+    const c = startAgent(network, clock, 'c', 'C', {}, [first.node])
     clock.jump(500)
-    const second = startAgent(clock, 'x', 'B')
+    const second = startAgent(network, clock, 'x', 'B', {}, [first.node])
     const agents = [first, c, second]
-    await heartbeats(clock, agents, 8)
+    await run(clock, 8_000)
 
     const now = clock.now()
     const plans = agents.map((a) => a.service.plan(keys))
@@ -149,8 +156,8 @@ describe('ClusterService', () => {
 
   it('sums the ownership counts of every caller for the view and the owned-targets gauge', async () => {
     const clock = new ManualClock(2_000_000)
-    const alone = startAgent(clock, 'solo', 'S')
-    await heartbeats(clock, [alone], 2)
+    const alone = startAgent(new FakeNetwork(), clock, 'solo', 'S')
+    await run(clock, 1_000)
     const [one, two] = [keys.slice(0, 100), keys.slice(100, 250)]
     alone.service.plan(one, 'pyroscope.scrape.one')
     alone.service.plan(two, 'pyroscope.scrape.two')
@@ -162,26 +169,47 @@ describe('ClusterService', () => {
   })
 
   it('announces the bound HTTP address, with the advertise host for an unspecified one', async () => {
+    const network = new FakeNetwork()
     const clock = new ManualClock(3_000_000)
-    const agent = startAgent(clock, 'h', 'H', { httpAddress: { host: '0.0.0.0', port: 43_210 } })
-    await heartbeats(clock, [agent], 1)
-    const decoded = decodeHeartbeat(agent.node.published.at(-1) as Uint8Array, { cluster: CLUSTER, from: agent.node.peerId })
-    assert.ok(decoded.ok)
-    assert.equal(decoded.heartbeat.http, '10.0.0.1:43210')
+    const seed = startAgent(network, clock, 'seed', 'D')
+    startAgent(network, clock, 'h', 'H', { httpAddress: { host: '0.0.0.0', port: 43_210 } }, [seed.node])
+    await run(clock, 2_000)
+    assert.equal(seed.service.view().peers.find((p) => p.name === 'h')?.http, '10.0.0.1:43210')
   })
 
-  it('ignores a late copy of a departed run for a few failure timeouts, then forgets that run', async () => {
+  it('suspects a member that stops answering, declares it dead, and hands its keys to the others', async () => {
+    const network = new FakeNetwork()
     const clock = new ManualClock(4_000_000)
-    const a = startAgent(clock, 'a', 'A')
-    const gone = startAgent(clock, 'gone', 'G')
-    await heartbeats(clock, [a, gone], 2)
-    const lastWords = gone.node.published.at(-1) as Uint8Array
-    await gone.service.stop()
-    await heartbeats(clock, [a], FAILURE_MS / HEARTBEAT_MS + 2)
-    assert.equal(a.service.view().peers.length, 0, 'expired')
-    assert.equal(a.service.handleMessage(gone.node.peerId, lastWords), 'ignore', 'a late copy does not bring it back')
-    await heartbeats(clock, [a], (3 * FAILURE_MS) / HEARTBEAT_MS + 2)
-    assert.equal(a.service.handleMessage(gone.node.peerId, lastWords), 'accept', 'the departed run is no longer remembered')
+    const a = startAgent(network, clock, 'a', 'A')
+    const b = startAgent(network, clock, 'b', 'B', {}, [a.node])
+    const gone = startAgent(network, clock, 'gone', 'G', {}, [a.node])
+    await run(clock, 6_000)
+    assert.deepEqual(a.service.view().peers.map((p) => `${p.name}:${p.status}:${p.state}`), ['b:alive:participant', 'gone:alive:participant'])
+    network.down.add(gone.node.peerId)
+    await run(clock, 5_000)
+    for (const agent of [a, b]) {
+      assert.equal(agent.service.view().peers.find((p) => p.name === 'gone')?.status, 'dead', `${agent.name} saw it die`)
+      assert.ok(agent.logs.some((l) => l['msg'] === 'cluster member left' && l['peer'] === 'gone' && l['reason'] === 'failed'))
+    }
+    const now = clock.now()
+    const plans = [a, b].map((x) => x.service.plan(keys))
+    for (const k of keys) assert.equal(plans.filter((p) => p.owns(k, now)).length, 1)
+    assert.ok((await metricValue(a.metrics, 'shardscope_cluster_protocol_events_total')) > 0, 'protocol counters are exported')
+  })
+
+  it('announces a graceful leave with a hand-off instant, and the others see it leave', async () => {
+    const network = new FakeNetwork()
+    const clock = new ManualClock(5_000_000)
+    const a = startAgent(network, clock, 'a', 'A')
+    const leaving = startAgent(network, clock, 'l', 'L', {}, [a.node])
+    await run(clock, 6_000)
+    const done = leaving.service.terminate()
+    await run(clock, 500)
+    assert.equal(a.service.view().peers.find((p) => p.name === 'l')?.state, 'terminating')
+    await run(clock, 4_000)
+    await done
+    assert.equal(a.service.view().peers.find((p) => p.name === 'l')?.status, 'left')
+    assert.ok(a.logs.some((l) => l['msg'] === 'cluster member left' && l['reason'] === 'left'))
   })
 })
 
