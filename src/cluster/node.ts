@@ -14,7 +14,7 @@ import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { preSharedKey } from '@libp2p/pnet'
-import type { PrivateKey, Stream } from '@libp2p/interface'
+import type { Connection, PrivateKey, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { lpStream } from 'it-length-prefixed-stream'
@@ -90,7 +90,9 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionManager: { maxConnections: options.maxConnections, dialTimeout: 5_000 },
+    // libp2p's per-host limit (5 new connections a second) would refuse a cluster whose members share a
+    // host (tests, docker-compose) when they all start at once: the cap stays, at cluster scale.
+    connectionManager: { maxConnections: options.maxConnections, dialTimeout: 5_000, inboundConnectionThreshold: 64, maxIncomingPendingConnections: 32 },
     ...(options.psk ? { connectionProtector: preSharedKey({ psk: options.psk }) } : {})
   })
   let handler: MessageHandler = async () => undefined
@@ -115,7 +117,17 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     { maxInboundStreams: 64 }
   )
 
+  /** A connection this node dialled to `address` (a join address has no peer id to find it by). */
+  const existing = (address: string): Connection | undefined =>
+    node.getConnections().find((c) => c.status === 'open' && c.direction === 'outbound' && c.remoteAddr.toString().startsWith(`${address}/p2p/`))
+
   const open = async (to: NodeDestination, signal: AbortSignal): Promise<{ stream: Stream; from: string }> => {
+    if (to.id === undefined) {
+      for (const a of to.addrs) {
+        const connection = existing(a)
+        if (connection !== undefined) return { stream: await connection.newStream(MEMBERSHIP_PROTOCOL, { signal }), from: connection.remotePeer.toString() }
+      }
+    }
     const targets: Multiaddr[] = to.addrs.map((a) => multiaddr(to.id === undefined ? a : `${a}/p2p/${to.id}`))
     let last: unknown = new Error('no address to dial')
     for (const target of targets) {
