@@ -49,8 +49,11 @@ export interface ClusterNode {
   readonly peerId: string
   /** Multiaddrs other nodes can dial (the advertise address). */
   readonly addresses: readonly string[]
-  /** Sends one message and reads one answer; resolves with the answering peer's id. */
-  request(to: NodeDestination, data: Uint8Array, timeoutMs: number): Promise<{ readonly from: string; readonly data: Uint8Array }>
+  /**
+   * Sends one message and reads one answer; resolves with the answering peer's id. A new connection may
+   * take `connectTimeoutMs` to set up; the exchange itself then has `timeoutMs`.
+   */
+  request(to: NodeDestination, data: Uint8Array, timeoutMs: number, connectTimeoutMs: number): Promise<{ readonly from: string; readonly data: Uint8Array }>
   /** Sends one message and expects no answer. */
   send(to: NodeDestination, data: Uint8Array, timeoutMs: number): Promise<void>
   onMessage(handler: MessageHandler): void
@@ -145,9 +148,9 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
   return {
     peerId: node.peerId.toString(),
     addresses: [advertised],
-    request: async (to, data, timeoutMs) => {
+    request: async (to, data, timeoutMs, connectTimeoutMs) => {
+      const { stream, from } = await open(to, AbortSignal.timeout(Math.max(timeoutMs, connectTimeoutMs)))
       const signal = AbortSignal.timeout(timeoutMs)
-      const { stream, from } = await open(to, signal)
       try {
         const lp = lpStream(stream, lpOptions)
         await lp.write(data, { signal })

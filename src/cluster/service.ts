@@ -128,6 +128,9 @@ export class ClusterService {
         }
         this.#countInvalid(reason)
         deps.logger.debug({ reason, detail, from }, 'invalid membership message ignored')
+      },
+      failed: (to: Destination, type: string, detail: string, elapsedMs: number) => {
+        deps.logger.debug({ to: to.id ?? to.addrs[0], type, err: detail, elapsed_ms: Math.round(elapsedMs) }, 'membership request failed')
       }
     }
     this.#swim = new Swim(

@@ -12,10 +12,17 @@ import type { ClusterNode } from './node.js'
 export interface TransportCounters {
   message(direction: 'in' | 'out', type: string, bytes: number): void
   invalid(reason: InvalidReason | 'send_failed', detail: string, from: string): void
+  /** A request that got no answer (for debug logs). */
+  failed?(to: Destination, type: string, detail: string, elapsedMs: number): void
 }
 
 /** How long a one-way message may take to go out (dial included). */
 const SEND_TIMEOUT_MS = 3_000
+/**
+ * How long setting up a new connection may take (TCP, noise, yamux: several round trips): a probe's own
+ * timeout covers only its exchange, as over memberlist's UDP. A process that is gone refuses at once.
+ */
+const CONNECT_TIMEOUT_MS = 2_000
 
 export function libp2pTransport(node: ClusterNode, cluster: string, counters: TransportCounters): SwimTransport {
   const encode = (msg: Message): Uint8Array => {
@@ -25,18 +32,33 @@ export function libp2pTransport(node: ClusterNode, cluster: string, counters: Tr
   }
   return {
     request: (to: Destination, msg: Message, timeoutMs: number, done: (r: RequestResult) => void) => {
-      node.request(to, encode(msg), timeoutMs).then(
+      const startedMs = performance.now()
+      // The protocol's timing must not depend on how promptly libp2p honours an abort (a dial in its queue
+      // or a handshake under way may take longer to give up): the answer is due by `timeoutMs`, or never.
+      let settled = false
+      const timer = setTimeout(() => finish({ ok: false, failure: 'timeout', detail: `no answer within ${timeoutMs} ms` }), CONNECT_TIMEOUT_MS + timeoutMs + 20)
+      const finish = (r: RequestResult): void => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        done(r)
+      }
+      node.request(to, encode(msg), timeoutMs, CONNECT_TIMEOUT_MS).then(
         ({ from, data }) => {
           const decoded = decodeMessage(data, cluster)
           if (!decoded.ok) {
             counters.invalid(decoded.reason, decoded.detail, from)
-            done({ ok: false, failure: 'error', detail: `invalid answer: ${decoded.reason}` })
+            finish({ ok: false, failure: 'error', detail: `invalid answer: ${decoded.reason}` })
             return
           }
           counters.message('in', decoded.msg.type, data.byteLength)
-          done({ ok: true, from, msg: decoded.msg })
+          finish({ ok: true, from, msg: decoded.msg })
         },
-        (err: unknown) => done({ ok: false, failure: classifyFailure(err), detail: describeError(err) })
+        (err: unknown) => {
+          const detail = describeError(err)
+          counters.failed?.(to, msg.type, detail, performance.now() - startedMs)
+          finish({ ok: false, failure: classifyFailure(err), detail })
+        }
       )
     },
     send: (to: PeerRef, msg: Message) => {

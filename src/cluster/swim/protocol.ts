@@ -88,6 +88,8 @@ export interface SwimStats {
   syncs: number
   fullSyncs: number
   reconnects: number
+  /** Probes left without a verdict because this node stalled while waiting. */
+  stalls: number
 }
 
 export interface SwimEvents {
@@ -102,6 +104,9 @@ interface Suspicion {
   readonly fixedTimeoutMs: number | undefined
 }
 
+/** A timer of this node firing this much later than asked means this node, not its peers, is slow. */
+const STALL_MS = 250
+
 export class Swim {
   readonly #options: SwimOptions
   readonly #transport: SwimTransport
@@ -114,7 +119,7 @@ export class Swim {
   readonly #suspicions = new Map<string, Suspicion>()
   readonly #broadcasts: BroadcastQueue
   readonly #cancels: (() => void)[] = []
-  readonly stats: SwimStats = { probes: 0, probeFailures: 0, indirectProbes: 0, suspicions: 0, refutations: 0, deaths: 0, syncs: 0, fullSyncs: 0, reconnects: 0 }
+  readonly stats: SwimStats = { probes: 0, probeFailures: 0, indirectProbes: 0, suspicions: 0, refutations: 0, deaths: 0, syncs: 0, fullSyncs: 0, reconnects: 0, stalls: 0 }
   /** Live members' ids in an array (random picks in O(1)) with each one's index; tombstones by id. */
   readonly #live: string[] = []
   readonly #liveIndex = new Map<string, number>()
@@ -124,6 +129,8 @@ export class Swim {
   #probeOrder: string[] = []
   #probeIndex = 0
   #awareness = 0
+  /** When a timer of this node last fired more than STALL_MS late. */
+  #lastStallMs = Number.NEGATIVE_INFINITY
   readonly #digest = new DigestSum()
   #running = false
 
@@ -268,12 +275,14 @@ export class Swim {
   #probeMember(target: MemberRecord): void {
     this.stats.probes++
     const timeoutMs = this.#probeTimeoutMs()
+    const sentMs = this.#scheduler.now()
     this.#transport.request(target, { type: 'ping', updates: this.#piggyback() }, timeoutMs, (r) => {
       if (r.ok && r.msg.type === 'ack') {
         this.#mergeAll(r.msg.updates)
         this.#adjustAwareness(-1)
         return
       }
+      if (this.#stalled(sentMs)) return
       if (!r.ok && r.failure === 'refused') {
         this.stats.probeFailures++
         this.#suspect(target, this.#self.id, this.#options.refusedSuspicionMs)
@@ -295,6 +304,7 @@ export class Swim {
     let pending = helpers.length
     let acked = false
     let nacks = 0
+    const sentMs = this.#scheduler.now()
     const ref: PeerRef = { id: target.id, addrs: target.addrs }
     for (const helper of helpers) {
       this.stats.indirectProbes++
@@ -307,6 +317,7 @@ export class Swim {
           this.#adjustAwareness(-1)
           return
         }
+        if (this.#stalled(sentMs)) return
         this.stats.probeFailures++
         // Helpers that did not even answer with a nack point at this node's own network or load.
         this.#adjustAwareness(helpers.length - nacks > 0 ? 1 : 0)
@@ -327,6 +338,18 @@ export class Swim {
       if (m !== undefined && isLive(m.status)) return m
     }
     return undefined
+  }
+
+  /**
+   * Whether this node itself stalled since `sentMs` (a timer of its own fired far later than asked, as on
+   * an overloaded host): a missing answer then says nothing about the other member. Lifeguard's local
+   * health rises instead, so that the next probes wait longer.
+   */
+  #stalled(sentMs: number): boolean {
+    if (this.#lastStallMs < sentMs) return false
+    this.stats.stalls++
+    this.#adjustAwareness(1)
+    return true
   }
 
   #probeTimeoutMs(): number {
@@ -525,8 +548,11 @@ export class Swim {
   #every(periodMs: () => number, fn: () => void, firstMs: number): void {
     const slot = this.#cancels.length
     const schedule = (ms: number): void => {
+      const dueMs = this.#scheduler.now() + ms
       this.#cancels[slot] = this.#scheduler.after(ms, () => {
         if (!this.#running) return
+        const now = this.#scheduler.now()
+        if (now - dueMs > STALL_MS) this.#lastStallMs = now
         fn()
         if (this.#running) schedule(periodMs())
       })

@@ -1,0 +1,148 @@
+/**
+ * 24 agent processes on 127.0.0.1, started at once, every one joining the same three addresses, sharing
+ * 48 targets × 2 types at a 4 s interval; every scrape is counted at the targets. Planned changes (the
+ * simultaneous start, 4 nodes joining at once, 2 leaving gracefully at once) must neither double nor miss
+ * a scrape point; 3 nodes killed with -9 are re-owned within the suspicion timeout plus one interval.
+ * One scenario, in order: each step starts from the cluster the previous one left.
+ */
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { freePort } from '../../helpers/free-port.js'
+import { startPushServer } from '../../helpers/receiver.js'
+import type { PushServer } from '../../helpers/receiver.js'
+import { cadence, lastScraper, startScrapeLogServer } from '../../helpers/scrape-log-server.js'
+import type { ScrapeLogServer } from '../../helpers/scrape-log-server.js'
+import { clusterConfig, participants, spawnNode, tempDir, waitUntil, writeConfig } from '../../helpers/spawn-node.js'
+import type { NodeProcess } from '../../helpers/spawn-node.js'
+
+const INTERVAL_MS = 4_000
+const TARGETS = 48
+const START = 24
+
+let targets: ScrapeLogServer
+let sink: PushServer
+let configPath: string
+let dir: { path: string; remove(): Promise<void> }
+const nodes = new Map<string, NodeProcess>()
+const ports = new Map<string, number>()
+const seeds = ['n01', 'n02', 'n03']
+
+const name = (i: number): string => `n${String(i).padStart(2, '0')}`
+
+function series(): string[] {
+  return targets.targets.flatMap((t) => [`${t}/debug/pprof/goroutine`, `${t}/custom`])
+}
+
+function start(n: string): NodeProcess {
+  const node = spawnNode({
+    name: n,
+    configPath,
+    clusterPort: ports.get(n) as number,
+    joinPorts: seeds.filter((s) => s !== n).map((s) => ports.get(s) as number),
+    storageDir: `${dir.path}/${n}`,
+    extraArgs: ['--log.level=info']
+  })
+  nodes.set(n, node)
+  return node
+}
+
+function running(): string[] {
+  return [...nodes.entries()].filter(([, n]) => n.child.exitCode === null && n.child.signalCode === null).map(([k]) => k).sort()
+}
+
+async function converged(timeoutMs: number): Promise<void> {
+  const want = running().join(',')
+  await waitUntil(() => running().every((n) => participants(nodes.get(n) as NodeProcess).join(',') === want), {
+    timeoutMs,
+    what: () => `every node to list ${want}: ${running().map((n) => `${n}=${participants(nodes.get(n) as NodeProcess).length}`).join(' ')}`
+  })
+}
+
+async function until(ms: number): Promise<void> {
+  await waitUntil(() => Date.now() > ms, { timeoutMs: ms - Date.now() + 5_000 })
+}
+
+describe(`a cluster of ${START} agent processes`, { timeout: 300_000 }, () => {
+  before(async () => {
+    targets = await startScrapeLogServer(TARGETS)
+    sink = await startPushServer()
+    dir = await tempDir('shardscope-scale-')
+    configPath = await writeConfig(dir.path, clusterConfig({ targetsLiteral: targets.targetsLiteral(), receiverUrl: sink.url, interval: `${INTERVAL_MS / 1000}s` }))
+    for (let i = 1; i <= START + 4; i++) ports.set(name(i), await freePort())
+  })
+  after(async () => {
+    for (const node of nodes.values()) node.kill('SIGKILL')
+    await Promise.all([...nodes.values()].map((n) => n.exited))
+    await targets?.close()
+    await sink?.close()
+    await dir?.remove()
+  })
+
+  it('starts all at once and covers every series exactly once, with no double scrape from the start', async (t) => {
+    const spawnedAt = Date.now()
+    for (let i = 1; i <= START; i++) start(name(i))
+    await converged(120_000)
+    const allStarted = Math.max(...running().map((n) => Date.parse(String((nodes.get(n) as NodeProcess).logs.find((l) => l.msg === 'cluster node started')?.['time'] ?? spawnedAt))))
+    await until(Date.now() + 2 * INTERVAL_MS + 500)
+    const to = Date.now()
+    const whole = cadence(targets.requests, series(), INTERVAL_MS, spawnedAt, to)
+    assert.deepEqual(whole.doubles, [], 'no series scraped twice in an interval, from the very first scrape')
+    // From some point on, every series is scraped once per interval: find the first one.
+    let coverFrom: number | undefined
+    for (let from = spawnedAt; from < to - 2 * INTERVAL_MS; from += 500) {
+      if (cadence(targets.requests, series(), INTERVAL_MS, from, to).misses.length === 0) {
+        coverFrom = from
+        break
+      }
+    }
+    assert.ok(coverFrom !== undefined, 'the cluster reaches a disjoint cover')
+    t.diagnostic(`disjoint cover ${((coverFrom - allStarted) / 1000).toFixed(1)} s after the last node started (${((coverFrom - spawnedAt) / 1000).toFixed(1)} s after spawning)`)
+    assert.equal(new Set(lastScraper(targets.requests, to - INTERVAL_MS, to).values()).size, START, 'every node has a share')
+  })
+
+  it('hands shares to 4 nodes joining at once without a missed or doubled point', async () => {
+    const from = Date.now()
+    const joining = [START + 1, START + 2, START + 3, START + 4].map(name)
+    for (const n of joining) start(n)
+    const handoffs = await Promise.all(joining.map(async (n) => Date.parse(String((await (nodes.get(n) as NodeProcess).waitForLog((l) => l.msg === 'cluster node participating', 60_000, 'participating'))['handoff_at']))))
+    await converged(30_000)
+    await until(Math.max(...handoffs) + 2 * INTERVAL_MS + 500)
+    const report = cadence(targets.requests, series(), INTERVAL_MS, from, Date.now())
+    assert.deepEqual(report.doubles, [])
+    assert.deepEqual(report.misses, [])
+  })
+
+  it('re-owns the shares of 2 nodes leaving gracefully at once without a missed or doubled point', async () => {
+    const from = Date.now()
+    const leaving = [name(5), name(6)].map((n) => nodes.get(n) as NodeProcess)
+    for (const n of leaving) n.kill('SIGTERM')
+    await Promise.all(leaving.map((n) => n.exited))
+    await converged(30_000)
+    await until(Date.now() + 2 * INTERVAL_MS + 500)
+    const report = cadence(targets.requests, series(), INTERVAL_MS, from, Date.now())
+    assert.deepEqual(report.doubles, [])
+    assert.deepEqual(report.misses, [])
+  })
+
+  it('re-owns the shares of 3 nodes killed with -9 within 5 s, then scrapes every series once per interval', async (t) => {
+    const victims = [name(7), name(8), name(9)]
+    const now = Date.now()
+    const owned = [...lastScraper(targets.requests, now - INTERVAL_MS, now)].filter(([, n]) => victims.includes(n)).map(([s]) => s)
+    assert.ok(owned.length > 0)
+    const killedAt = Date.now()
+    for (const v of victims) (nodes.get(v) as NodeProcess).kill('SIGKILL')
+    await Promise.all(victims.map((v) => (nodes.get(v) as NodeProcess).exited))
+    const firstAfter = (s: string): number | undefined => targets.requests.find((r) => r.at > killedAt && `${r.target}${r.path}` === s && !victims.includes(r.node))?.at
+    await waitUntil(() => owned.every((s) => firstAfter(s) !== undefined), { timeoutMs: 30_000, what: () => 'every series of the killed nodes scraped by a survivor' })
+    const reowned = Math.max(...owned.map((s) => firstAfter(s) as number)) - killedAt
+    t.diagnostic(`all ${owned.length} series of the killed nodes re-owned ${reowned} ms after kill -9`)
+    // Re-owned within 5 s of the kill, plus the wait for the series' next scrape point (one interval).
+    assert.ok(reowned <= 5_000 + INTERVAL_MS, `re-owned ${reowned} ms after the kill`)
+    await converged(30_000)
+    const settled = Date.now()
+    await until(settled + 2 * INTERVAL_MS + 500)
+    const report = cadence(targets.requests, series(), INTERVAL_MS, settled, Date.now())
+    assert.deepEqual(report.doubles, [])
+    assert.deepEqual(report.misses, [])
+  })
+})
