@@ -15,7 +15,7 @@ import type { ReportedResult, ResultsDocument } from './report.js'
 import type { Benchmark } from './types.js'
 
 /** Run order of the known modules: the cheap in-process ones first, then those with children and servers; others follow by name. */
-const ORDER = ['ring', 'config', 'api', 'membership-sim', 'scrape-cost', 'push', 'one-node', 'convergence']
+const ORDER = ['ring', 'config', 'api', 'membership-sim', 'scrape-cost', 'push', 'one-node', 'convergence', 'cluster-idle']
 const SUFFIX = '.bench.js'
 
 /** Compiled to dist/bench/run.js; the results file lives in the source tree's bench/. */

@@ -87,7 +87,7 @@ export interface SimNetworkOptions {
   readonly delayMinMs: number
   readonly delayMaxMs: number
   readonly swim?: Partial<SwimOptions>
-  /** Count bytes on the wire (encodes every message: slower). */
+  /** Count bytes on the wire (encodes every message: slower); `SimCluster.countBytes` switches it later. */
   readonly countBytes?: boolean
 }
 
@@ -116,9 +116,12 @@ export class SimCluster {
   readonly #listeners: ChangeListener[] = []
   #now = 1_000_000
   #counter = 0
+  /** Whether bytes on the wire are counted now. */
+  countBytes: boolean
 
   constructor(options: SimNetworkOptions) {
     this.#options = options
+    this.countBytes = options.countBytes ?? false
     this.#random = seededRandom(options.seed)
   }
 
@@ -271,13 +274,13 @@ export class SimCluster {
     this.#schedule(this.#delay(), () => {
       if (!to.up || !from.up || !this.#reachable(from, to)) return
       to.received++
-      if (this.#options.countBytes) to.receivedBytes += encodeMessage('sim', msg).byteLength
+      if (this.countBytes) to.receivedBytes += encodeMessage('sim', msg).byteLength
       to.swim.handle(from.id, msg, (reply) => {
         if (respond === undefined || this.#lost()) return
         this.#schedule(this.#delay(), () => {
           if (!from.up || !this.#reachable(to, from)) return
           from.received++
-          if (this.#options.countBytes) from.receivedBytes += encodeMessage('sim', reply).byteLength
+          if (this.countBytes) from.receivedBytes += encodeMessage('sim', reply).byteLength
           respond(reply)
         })
       })
