@@ -35,8 +35,3 @@ async function resolveHost(host: string, port: number, resolve: Resolver, family
 export function isOwnAddress(multiaddr: string, own: readonly HostPort[]): boolean {
   return own.some((a) => multiaddr === `/ip4/${a.host}/tcp/${a.port}` || multiaddr === `/ip6/${a.host}/tcp/${a.port}`)
 }
-
-/** Delay before join attempt `attempt` (0-based) when every address failed: 1 s doubling to 30 s. */
-export function joinBackoffMs(attempt: number): number {
-  return Math.min(30_000, 1_000 * 2 ** Math.min(attempt, 5))
-}

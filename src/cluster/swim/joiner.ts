@@ -1,6 +1,6 @@
 /**
  * Joining and re-joining (docs/cluster-protocol.md "Joining"). A node exchanges its full state with every
- * join address until one answers (backing off from 1 s to 30 s), then keeps syncing with the join
+ * join address until one answers (every second at first, then backing off to 30 s), then keeps syncing with the join
  * addresses: soon after joining (2, 4, 8, 16, 32 s) and then every `rejoinIntervalMs` (Alloy's
  * --cluster.rejoin-interval). A sync exchanges digests and sends full states only when they differ, so
  * groups that formed apart (a start-up race, a healed partition) merge through any address they share.
@@ -26,8 +26,13 @@ export interface JoinerDeps {
   onRound?(joined: number, failures: readonly { readonly to: Destination; readonly result: RequestResult }[], first: boolean): void
 }
 
+/**
+ * Delay before join attempt `attempt` (0-based) when every address failed: every second for the first ten
+ * (a cluster started all at once finds its seeds as soon as they listen, before anyone would start alone),
+ * then doubling to 30 s.
+ */
 export function joinBackoffMs(attempt: number): number {
-  return Math.min(30_000, 1_000 * 2 ** Math.min(attempt, 5))
+  return attempt < 10 ? 1_000 : Math.min(30_000, 1_000 * 2 ** Math.min(attempt - 9, 5))
 }
 
 export class Joiner {

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { isOwnAddress, joinBackoffMs, resolveJoinAddress } from '../../../src/cluster/join.js'
+import { isOwnAddress, resolveJoinAddress } from '../../../src/cluster/join.js'
+import { joinBackoffMs } from '../../../src/cluster/swim/joiner.js'
 import { explainDialError } from '../../../src/cluster/dial-errors.js'
 
 describe('resolveJoinAddress', () => {
@@ -34,8 +35,8 @@ describe('join helpers', () => {
     assert.equal(isOwnAddress('/ip4/127.0.0.1/tcp/6', [{ host: '127.0.0.1', port: 5 }]), false)
   })
 
-  it('backs off from 1 s doubling up to 30 s', () => {
-    assert.deepEqual([0, 1, 2, 3, 4, 5, 9].map(joinBackoffMs), [1000, 2000, 4000, 8000, 16000, 30000, 30000])
+  it('retries every second ten times, then backs off doubling up to 30 s', () => {
+    assert.deepEqual([0, 5, 9, 10, 11, 12, 13, 14, 20].map(joinBackoffMs), [1000, 1000, 1000, 2000, 4000, 8000, 16000, 30000, 30000])
   })
 
   it('explains an encryption failure as a probable pre-shared key mismatch', () => {
