@@ -88,6 +88,8 @@ pyroscope.receive_http "local" {
       assert.deepEqual(entry.labels, {
         ...(cumulative ? { __delta__: 'false' } : {}),
         __name__: type,
+        // receive_http copies __name__ to app_name when service_name is set (Alloy's ensureServiceName).
+        app_name: type,
         env: 'test',
         instance: target.address,
         job: 'pyroscope.scrape.go',
