@@ -19,7 +19,7 @@ import type { ScrapeTarget } from '../components/pyroscope/scrape/targets.js'
 import { makeObject } from '../syntax/value.js'
 import { formatLabels } from '../util/labels.js'
 import type { CommandIO } from './check.js'
-import { ConfigError, defaultControllerOptions, formatWarnings, loadConfigText, readConfigText } from './load.js'
+import { ConfigError, defaultControllerOptions, formatWarnings, loadConfigSources, readConfigSources } from './load.js'
 
 export interface TargetsOptions {
   readonly format: 'text' | 'json'
@@ -43,8 +43,7 @@ export interface ResolvedTargets {
 
 /** Loads the config, fetches discovery once, and expands every pyroscope.scrape component. */
 export async function resolveTargets(path: string, io: CommandIO, discoveryTimeoutMs = 10_000): Promise<ResolvedTargets> {
-  const text = await readConfigText(path)
-  const result = loadConfigText(text, path, defaultControllerOptions(), 'check')
+  const result = loadConfigSources(await readConfigSources(path), defaultControllerOptions(), 'check')
   for (const w of formatWarnings(result)) io.stderr(w)
   const controller = result.controller
   const hasher = await createKeyHasher()

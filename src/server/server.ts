@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health.js'
 import { metricsRoutes } from './routes/metrics.js'
 import { PPROF_PREFIX, pprofRoute } from './routes/pprof.js'
 import { uiRoutes } from './routes/ui.js'
+import { normalizeUiPrefix, uiRedirect } from './ui-prefix.js'
 import type { ServerOptions } from './view.js'
 
 export interface RunningServer {
@@ -53,7 +54,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     metrics: opts.metrics,
     logger: opts.logger,
     clock: opts.clock ?? systemClock,
-    closing: closing.signal
+    closing: closing.signal,
+    uiPrefix: normalizeUiPrefix(opts.uiPathPrefix)
   }
   const server = createServer((req, res) => {
     handle(req, res, ctx).catch((err: unknown) => {
@@ -112,6 +114,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: RouteConte
     res.writeHead(301, { Location: PPROF_PREFIX })
     res.end()
     return
+  }
+  const redirect = uiRedirect(url.pathname, ctx.uiPrefix ?? '/')
+  if (redirect !== undefined) {
+    if (redirect.location !== undefined) {
+      res.writeHead(302, { Location: redirect.location })
+      res.end()
+      return
+    }
+    url.pathname = redirect.path
   }
   const route = url.pathname.startsWith(PPROF_PREFIX) ? pprofRoute : ROUTES.get(url.pathname)
   if (route === undefined) {
