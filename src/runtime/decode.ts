@@ -11,6 +11,7 @@ import type { Diagnostic, Span } from '../syntax/diagnostics.js'
 import { Capsule, Secret, typeOf } from '../syntax/value.js'
 import type { Value, ValueObject } from '../syntax/value.js'
 import { parseDuration } from '../util/duration.js'
+import { numberToString, stringToNumber } from '../syntax/number-conversion.js'
 import { typeName } from './schema.js'
 import type { BlockSpec, DecodedBlock, TypeSpec } from './schema.js'
 
@@ -153,9 +154,14 @@ export function convertValue(value: Value, spec: TypeSpec, expr: Expr, path: str
     case 'any':
       return value
     case 'string':
-      return typeof value === 'string' ? value : mismatch()
-    case 'number':
-      return typeof value === 'number' ? value : mismatch()
+      if (typeof value === 'string') return value
+      // Alloy converts a number where a string is wanted (docs/alloy-compatibility.md).
+      return typeof value === 'number' ? numberToString(value) : mismatch()
+    case 'number': {
+      if (typeof value === 'number') return value
+      const parsed = typeof value === 'string' ? stringToNumber(value) : undefined
+      return parsed ?? mismatch()
+    }
     case 'bool':
       return typeof value === 'boolean' ? value : mismatch()
     case 'secret':
