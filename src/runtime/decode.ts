@@ -124,6 +124,14 @@ export function decodeBlockBody(
     if (found.length === 0 && nested.required) {
       diagnostics.push({ span: blockSpan, message: `missing required block "${name}"` })
     }
+    if (nested.unsupported !== undefined) {
+      for (const b of found) diagnostics.push({ span: b.nameSpan, message: nested.unsupported })
+      continue
+    }
+    if (nested.inert !== undefined) {
+      for (const b of found) warnings.push({ span: b.nameSpan, message: `block "${name}" ${nested.inert}` })
+      continue
+    }
     const decoded = found.map((b) => {
       const r = decodeBlockBody(b.body, nested.body, b.nameSpan, evaluate)
       diagnostics.push(...r.diagnostics)

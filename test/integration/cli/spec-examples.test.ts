@@ -3,6 +3,7 @@
  * supplied where the example references it without declaring it), and `shardscope targets` prints exactly
  * the URL lists the doc prints.
  */
+import { packageVersion } from '../../../src/http/user-agent.js'
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -83,6 +84,8 @@ describe('the reference doc examples', () => {
       __name__: 'process_cpu',
       instance: 'localhost:4100',
       job: 'pyroscope.scrape.local',
+      'otel.scope.name': 'shardscope/pyroscope.scrape',
+      'otel.scope.version': packageVersion(),
       service_name: 'pyroscope'
     })
     // Both URLs of one target share its key; the two targets differ.

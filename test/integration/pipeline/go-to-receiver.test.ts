@@ -4,6 +4,7 @@
  * Pyroscope's push API to pyroscope.receive_http, which stores each profile. The stored bodies decode and
  * their labels are exact; cumulative types arrive as deltas after their baseline scrape.
  */
+import { packageVersion } from '../../../src/http/user-agent.js'
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -93,6 +94,8 @@ pyroscope.receive_http "local" {
         env: 'test',
         instance: target.address,
         job: 'pyroscope.scrape.go',
+        'otel.scope.name': 'shardscope/pyroscope.scrape',
+        'otel.scope.version': packageVersion(),
         service_name: 'pipeline',
         team: 'infra'
       })

@@ -103,7 +103,7 @@ describe('invalid configs', () => {
       scrape('  bearer_token = ["hunter2-very-secret"]'),
       scrape('  basic_auth {\n    password      = "hunter2-very-secret"\n    password_file = "/f"\n  }'),
       scrape('  oauth2 {\n    client_id     = "c"\n    client_secret = "hunter2-very-secret"\n    token_url     = "not a url"\n  }'),
-      'pyroscope.write "w" {\n  endpoint {\n    url = "https://user:hunter2-very-secret@profiles.example.com"\n  }\n}\n',
+      'pyroscope.write "w" {\n  endpoint {\n    url = "ftp://user:hunter2-very-secret@profiles.example.com"\n  }\n}\n',
       'discovery.http "d" {\n  url = "https://user:hunter2-very-secret@"\n}\n'
     ]
     for (const text of configs) {

@@ -8,6 +8,7 @@ import type { Diagnostic } from '../../../syntax/diagnostics.js'
 import type { BlockSpec, DecodedBlock } from '../../../runtime/schema.js'
 import { t } from '../../../runtime/schema.js'
 import { moveUrlCredentials } from '../../common/url-credentials.js'
+import { inertAttribute, inertBlock } from '../../common/inert.js'
 import type { HttpClientOptions } from '../../../http/types.js'
 import type { Labels } from '../../../util/labels.js'
 import { HTTP_CLIENT_ATTRIBUTES, HTTP_CLIENT_BLOCKS, spanOf, toHttpClientOptions, validateHttpClient, validateUrl } from '../../common/http-client-config.js'
@@ -48,6 +49,7 @@ const ENDPOINT_SCHEMA: BlockSpec = {
     max_backoff_retries: { type: t.number, default: DEFAULT_MAX_BACKOFF_RETRIES },
     retry_on_http_429: { type: t.bool, default: true },
     queue_size: { type: t.number, default: DEFAULT_QUEUE_SIZE },
+    debug_info_upload_timeout: inertAttribute('debug_info_upload_timeout', t.duration, 'debug info is not uploaded'),
     ...HTTP_CLIENT_ATTRIBUTES
   },
   blocks: HTTP_CLIENT_BLOCKS,
@@ -56,7 +58,7 @@ const ENDPOINT_SCHEMA: BlockSpec = {
 
 export const WRITE_SCHEMA: BlockSpec = {
   attributes: { external_labels: { type: t.map(t.string) } },
-  blocks: { endpoint: { body: ENDPOINT_SCHEMA, multiple: true } }
+  blocks: { endpoint: { body: ENDPOINT_SCHEMA, multiple: true }, tracing: inertBlock('no trace context is propagated') }
 }
 
 function validateEndpoint(b: DecodedBlock): Diagnostic[] {
