@@ -1,6 +1,6 @@
 /**
  * The routes Alloy's pyroscope.receive_http serves besides Connect-protobuf Push: the legacy `POST /ingest`
- * of the Pyroscope SDKs, and Connect Push as JSON (`application/json`). Both end in the same all-or-nothing
+ * of the Pyroscope SDKs, Connect Push as JSON (`application/json`) and gRPC-Web Push (grpc-web.ts). Both end in the same all-or-nothing
  * delivery as a protobuf push; refusals are Connect-style JSON errors. See docs/alloy-compatibility.md.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -10,6 +10,7 @@ import { encodePushRequest, PUSH_PATH } from '../write/index.js'
 import type { PushSeries } from '../write/index.js'
 import { decodeIngestBody, ingestQuery } from './ingest-formats.js'
 import { ensureServiceName, ingestLabels, parseIngestName } from './ingest-name.js'
+import { grpcWebMessage, grpcWebMode, grpcWebStatusOf, sendGrpcWebError, sendGrpcWebOk } from './grpc-web.js'
 import { validatePushBody } from './validate.js'
 import type { AcceptedSeries } from './validate.js'
 
@@ -45,28 +46,41 @@ export function withServiceName(series: readonly AcceptedSeries[]): AcceptedSeri
 export function createAlloyRoutes(opts: AlloyRoutesOptions): AlloyRoutes {
   let active = 0
   return {
-    handles: (path, req) => path === INGEST_PATH || (path === PUSH_PATH && mediaTypeOf(req) === 'application/json'),
+    handles: (path, req) =>
+      path === INGEST_PATH || (path === PUSH_PATH && (mediaTypeOf(req) === 'application/json' || grpcWebMode(req) !== undefined)),
     handle: async (path, req, res) => {
-      if (req.method !== 'POST') return send(res, { status: 405, message: `method ${req.method ?? ''} is not allowed, use POST` })
+      const grpcWeb = path === PUSH_PATH ? grpcWebMode(req) : undefined
+      const refuse = (refusal: Refusal, close = false): void =>
+        grpcWeb === undefined ? send(res, refusal, close) : sendGrpcWebError(res, grpcWeb, refusal.status, refusal.message)
+      if (req.method !== 'POST') return refuse({ status: 405, message: `method ${req.method ?? ''} is not allowed, use POST` })
       const declared = Number(req.headers['content-length'] ?? '0')
-      if (declared > opts.maxBodyBytes) return send(res, tooLarge(opts.maxBodyBytes))
+      if (declared > opts.maxBodyBytes) return refuse(tooLarge(opts.maxBodyBytes))
       if (active >= opts.maxConcurrentRequests) {
-        return send(res, { status: 503, message: `too many push requests in progress (limit ${opts.maxConcurrentRequests}), retry later` })
+        return refuse({ status: 503, message: `too many push requests in progress (limit ${opts.maxConcurrentRequests}), retry later` })
       }
       active++
       try {
         const body = await readLimited(req, opts.maxBodyBytes)
-        if (body === undefined) return send(res, tooLarge(opts.maxBodyBytes), true)
-        const decoded = path === INGEST_PATH ? await ingestSeries(req, body, opts) : jsonPushSeries(body, opts)
+        if (body === undefined) return refuse(tooLarge(opts.maxBodyBytes), true)
+        const decoded = path === INGEST_PATH ? await ingestSeries(req, body, opts) : pushSeries(body, grpcWeb, opts)
         if ('status' in decoded) {
           opts.logger.debug({ reason: decoded.message, path }, 'push request refused')
-          return send(res, decoded)
+          return refuse(decoded)
         }
-        await opts.deliver(decoded)
+        try {
+          await opts.deliver(decoded)
+        } catch (error) {
+          // The server answers a failed delivery for the other routes; gRPC-Web wants it in its own framing.
+          if (grpcWeb === undefined) throw error
+          const { status, message } = grpcWebStatusOf(error)
+          if (status >= 500) opts.logger.warn({ err: error }, 'push request failed')
+          return sendGrpcWebError(res, grpcWeb, status, message)
+        }
       } finally {
         active--
       }
-      if (path === INGEST_PATH) res.writeHead(200).end()
+      if (grpcWeb !== undefined) sendGrpcWebOk(res, grpcWeb)
+      else if (path === INGEST_PATH) res.writeHead(200).end()
       else res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
     }
   }
@@ -91,6 +105,16 @@ async function ingestSeries(req: IncomingMessage, body: Buffer, opts: AlloyRoute
   const decoded = await decodeIngestBody({ bytes, contentType }, name.name, ingestQuery(params), opts.maxDecompressedBytes)
   if (!decoded.ok) return { status: decoded.status, message: decoded.reason }
   return [{ labels: Object.freeze(ingestLabels(name.name, decoded.profileName)), samples: [{ raw: decoded.raw }] }]
+}
+
+/** A JSON or gRPC-Web push: the series it holds, checked as a protobuf push is. */
+function pushSeries(body: Buffer, grpcWeb: 'binary' | 'text' | undefined, opts: AlloyRoutesOptions): AcceptedSeries[] | Refusal {
+  if (grpcWeb === undefined) return jsonPushSeries(body, opts)
+  const message = grpcWebMessage(body, grpcWeb)
+  if (typeof message === 'string') return { status: 400, message }
+  const validation = validatePushBody(message, { maxDecompressedBytes: opts.maxDecompressedBytes })
+  if (!validation.ok) return { status: 400, message: validation.reason }
+  return opts.ensureServiceName ? withServiceName(validation.series) : validation.series
 }
 
 /** Connect's JSON form of PushRequest (protobuf JSON: `rawProfile` base64; proto names accepted too). */

@@ -10,6 +10,7 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import { Profile } from 'pprof-format'
 import { fetch, FormData, request } from 'undici'
 import { parseIngestName, ensureServiceName } from '../../../../../src/components/pyroscope/receive_http/ingest-name.js'
+import { encodePushRequest } from '../../../../../src/components/pyroscope/write/push-request.js'
 import type { RecordingReceiver } from '../../../../helpers/receiver.js'
 import { startRecordingReceiver, tinyProfile } from '../../../../helpers/receiver.js'
 
@@ -171,6 +172,45 @@ describe('receive server: /ingest and JSON push', () => {
     const s = receiver.received.at(-1)
     assert.deepEqual({ ...s?.labels }, { __name__: 'myapp.cpu', foo: 'bar', service_name: 'myapp.cpu' })
     assert.equal(s?.samples[0]?.id, 'req-1')
+  })
+
+  const frame = (message: Uint8Array): Buffer => {
+    const header = Buffer.alloc(5)
+    header.writeUInt32BE(message.length, 1)
+    return Buffer.concat([header, message])
+  }
+
+  it('takes gRPC-Web Push (binary and text) and answers with a trailer frame', async () => {
+    const message = encodePushRequest([{ labels: [['__name__', 'process_cpu'], ['service_name', 'grpcweb']], samples: [{ raw: tinyProfile() }] }])
+    for (const [type, body] of [
+      ['application/grpc-web+proto', frame(message)],
+      ['application/grpc-web-text', Buffer.from(frame(message).toString('base64'))]
+    ] as const) {
+      const before = receiver.received.length
+      const res = await request(`${receiver.url}/push.v1.PusherService/Push`, { method: 'POST', headers: { 'content-type': type }, body })
+      const answer = Buffer.from(await res.body.arrayBuffer())
+      assert.equal(res.statusCode, 200)
+      const frames = type.includes('text') ? Buffer.from(answer.toString('latin1'), 'base64') : answer
+      assert.equal(frames.readUInt32BE(1), 0) // the empty PushResponse
+      assert.equal(frames[5], 0x80)
+      assert.match(frames.subarray(10).toString('latin1'), /^grpc-status:0\r\n/)
+      assert.equal(receiver.received.length, before + 1)
+      assert.equal(receiver.received.at(-1)?.labels['service_name'], 'grpcweb')
+    }
+  })
+
+  it('answers a bad gRPC-Web push with grpc-status 3 and forwards nothing', async () => {
+    const before = receiver.received.length
+    const res = await request(`${receiver.url}/push.v1.PusherService/Push`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/grpc-web+proto' },
+      body: frame(Buffer.from('not a push request'))
+    })
+    await res.body.dump()
+    assert.equal(res.statusCode, 200)
+    assert.equal(res.headers['grpc-status'], '3')
+    assert.ok(String(res.headers['grpc-message']).length > 0)
+    assert.equal(receiver.received.length, before)
   })
 
   it('refuses JSON push that is not JSON or not a profile', async () => {
