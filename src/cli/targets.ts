@@ -20,6 +20,7 @@ import { makeObject } from '../syntax/value.js'
 import { formatLabels } from '../util/labels.js'
 import type { CommandIO } from './check.js'
 import { ConfigError, defaultControllerOptions, formatWarnings, loadConfigSources, readConfigSources } from './load.js'
+import { withScopeLabels } from '../components/pyroscope/scrape/scope-labels.js'
 
 export interface TargetsOptions {
   readonly format: 'text' | 'json'
@@ -108,7 +109,8 @@ export async function runTargets(path: string, options: TargetsOptions, io: Comm
         key: s.key.toString(16).padStart(16, '0'),
         // Offset of the target's scrapes within each interval on the wall clock (design 4.4).
         phase_ms: phaseMs(s.key, c.scrapeIntervalMs),
-        labels: s.forwardLabels,
+        // What the scrape hands to forward_to, scope labels included.
+        labels: withScopeLabels(s.forwardLabels),
         target_labels: s.labels,
         ...(owners ? { owner: ownerOf(c.component, s.key) ?? null } : {})
       }))

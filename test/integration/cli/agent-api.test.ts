@@ -2,7 +2,6 @@
  * A real `shardscope run` process scraping the real Go target (up) and a closed port (down): the debug API
  * shows both with exact fields, and no secret of the config appears in any response or log line.
  */
-import { packageVersion } from '../../../src/http/user-agent.js'
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -120,14 +119,7 @@ pyroscope.receive_http "local" {
     assert.equal(up.last_error, '')
     assert.ok(up.last_success !== null && up.last_success === up.last_scrape)
     assert.ok(typeof up.duration_seconds === 'number' && up.duration_seconds >= 0)
-    assert.deepEqual(up.labels, {
-      __name__: 'goroutine',
-      instance: go.address,
-      job: 'pyroscope.scrape.up',
-      'otel.scope.name': 'shardscope/pyroscope.scrape',
-      'otel.scope.version': packageVersion(),
-      service_name: 'go-app'
-    })
+    assert.deepEqual(up.labels, { __name__: 'goroutine', instance: go.address, job: 'pyroscope.scrape.up', service_name: 'go-app' })
 
     assert.equal(down.url, `http://127.0.0.1:${downPort}/debug/pprof/goroutine?token=xxxxx`)
     assert.equal(down.last_success, null)

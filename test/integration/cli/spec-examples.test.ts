@@ -3,7 +3,6 @@
  * supplied where the example references it without declaring it), and `shardscope targets` prints exactly
  * the URL lists the doc prints.
  */
-import { packageVersion } from '../../../src/http/user-agent.js'
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -11,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { WRITE_LOCAL } from '../../helpers/config.js'
 import { REPO_ROOT, runCli } from '../../helpers/cli.js'
+import { packageVersion } from '../../../src/http/user-agent.js'
 
 const SPEC = join(REPO_ROOT, 'test', 'fixtures', 'config', 'spec')
 

@@ -4,7 +4,6 @@
  * Pyroscope's push API to pyroscope.receive_http, which stores each profile. The stored bodies decode and
  * their labels are exact; cumulative types arrive as deltas after their baseline scrape.
  */
-import { packageVersion } from '../../../src/http/user-agent.js'
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -21,6 +20,7 @@ import { freePort } from '../../helpers/free-port.js'
 import { startGoTarget } from '../../helpers/go-target.js'
 import type { GoTarget } from '../../helpers/go-target.js'
 import { waitFor } from '../../helpers/wait-for.js'
+import { packageVersion } from '../../../src/http/user-agent.js'
 
 const TYPES = ['memory', 'block', 'goroutine', 'mutex', 'process_cpu']
 

@@ -20,7 +20,6 @@ import {
   publicProfileName,
   type ProfileTypeConfig
 } from './profile-types.js'
-import { addScopeLabels } from './scope-labels.js'
 
 export interface ExpansionConfig {
   /** '' → no job label (Alloy rule); the config layer fills the default. */
@@ -171,7 +170,6 @@ function toScrapeTarget(labels: MutableLabels, key: bigint, cfg: ExpansionConfig
   const forward: MutableLabels = { ...publicOnly }
   if (profileType !== '') forward[PROFILE_NAME_LABEL] = profileType
   if (clientDelta) forward[DELTA_LABEL] = 'false'
-  addScopeLabels(forward)
   return Object.freeze({
     key,
     id: fnv1a64(publicHash + url).toString(16).padStart(16, '0'),

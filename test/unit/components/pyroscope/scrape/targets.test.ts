@@ -1,5 +1,4 @@
 import { describe, it, before } from 'node:test'
-import { packageVersion } from '../../../../../src/http/user-agent.js'
 import assert from 'node:assert/strict'
 import { createKeyHasher, type KeyHasher } from '../../../../../src/cluster/key.js'
 import {
@@ -252,8 +251,7 @@ describe('expandTargets', () => {
       }
       const cfg = config({ job_name: 'j', profile_types: only('memory', 'process_cpu') })
       const byType = new Map(expand([target], cfg).scrapes.map((s) => [s.profileType, s.forwardLabels]))
-      // otel.scope.*: Alloy's LabelsWithScope, naming shardscope and its version.
-      const common = { env: 'prod', instance: 'localhost:9090', job: 'j', service_name: 'unspecified', 'otel.scope.name': 'shardscope/pyroscope.scrape', 'otel.scope.version': packageVersion() }
+      const common = { env: 'prod', instance: 'localhost:9090', job: 'j', service_name: 'unspecified' }
       assert.deepEqual(byType.get('memory'), { ...common, __delta__: 'false', __name__: 'memory' })
       assert.deepEqual(byType.get('process_cpu'), { ...common, __name__: 'process_cpu' })
     })
@@ -303,17 +301,6 @@ describe('expandTargets', () => {
       assert.equal(cpu?.timeoutMs, 18_000 + 14_000)
       const userSeconds = config({ profile_types: only('memory'), params: { seconds: ['30'] }, scrape_interval_ms: 15_000 })
       assert.equal(expand([{ __address__: 'a:1' }], userSeconds).scrapes[0]?.timeoutMs, 18_000 + 14_000)
-    })
-
-    it("keeps a target's own otel.scope.name, without adding shardscope's version (Alloy's loop test)", () => {
-      const [scrape] = expand(
-        [{ __address__: 'a:1', 'otel.scope.name': 'user-scope', 'otel.scope.version': 'user-version' }],
-        config({ profile_types: only('memory') })
-      ).scrapes
-      assert.equal(scrape?.forwardLabels['otel.scope.name'], 'user-scope')
-      assert.equal(scrape?.forwardLabels['otel.scope.version'], 'user-version')
-      const [other] = expand([{ __address__: 'a:1', 'otel.scope.name': 'user-scope' }], config({ profile_types: only('memory') })).scrapes
-      assert.equal(other?.forwardLabels['otel.scope.version'], undefined)
     })
 
     it('scrapes a duplicate target once and hands it back so the caller can warn', () => {
