@@ -82,6 +82,14 @@ function requireConfig(positionals: string[], command: string): string {
   return positionals[0]
 }
 
+/**
+ * Errors about how the agent was started (a flag value, a port in use): one line naming the problem, no
+ * stack. Matched by name so that the cluster and server modules need not be imported here.
+ */
+function isOneLineError(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'ClusterOptionsError' || err.name === 'ServerListenError')
+}
+
 /** Exits once stdout and stderr are flushed: a pipe is written asynchronously, and exit would cut it short. */
 function exit(code: number): void {
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)))
@@ -91,7 +99,7 @@ main(process.argv.slice(2)).then(
   (code) => exit(code),
   (err: unknown) => {
     if (err instanceof ConfigError) io.stderr(err.message)
-    else if (err instanceof UsageError || err instanceof FlagError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) io.stderr(`error: ${(err as Error).message}`)
+    else if (err instanceof UsageError || err instanceof FlagError || isOneLineError(err) || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) io.stderr(`error: ${(err as Error).message}`)
     else io.stderr(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
     exit(1)
   }

@@ -93,6 +93,14 @@ describe('a folder of *.alloy files', () => {
     assert.match(empty.stderr, /holds no \*\.alloy file/)
   })
 
+  it('run reports a listen address it cannot use in one line, without a stack', async () => {
+    const res = await runCli(['run', '--server.http.listen-addr=not-an-address', `--storage.path=${join(dir, 'data')}`, join(dir, 'good')])
+    assert.equal(res.code, 1)
+    const last = res.stderr.trimEnd().split('\n').at(-1) ?? ''
+    assert.match(last, /^error: cannot listen on not-an-address: /)
+    assert.ok(!res.stderr.includes('    at '), res.stderr)
+  })
+
   it('run refuses an unknown flag with one line naming it, before reading the config', async () => {
     const res = await runCli(['run', '--no-such-flag', join(dir, 'good')])
     assert.equal(res.code, 1)
