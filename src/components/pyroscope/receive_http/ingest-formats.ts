@@ -126,15 +126,26 @@ function fromPprof(bytes: Buffer, name: IngestName, config: SampleTypeConfig, ma
   return { ok: true, raw, profileName: profileNameOf(name, typeNames) }
 }
 
-/** The push API's `__name__`: from the name's suffix, else from the profile's sample types. */
+/** Sample types that name a profile kind (Node's heap profile has `objects` and `space`). */
+const SAMPLE_TYPE_PROFILE_NAMES: Readonly<Record<string, string>> = {
+  ...SUFFIX_PROFILE_NAMES,
+  objects: 'memory',
+  space: 'memory',
+  contentions: 'mutex',
+  delay: 'mutex'
+}
+
+/**
+ * The push API's `__name__`: from the name's suffix, else from the profile's sample types: a specific one
+ * first (`wall`, `alloc_space`, …), then a generic CPU one (`cpu`, `samples`, `sample`), else the first.
+ */
 export function profileNameOf(name: IngestName, sampleTypes: readonly string[]): string {
   if (name.suffix !== undefined) return SUFFIX_PROFILE_NAMES[name.suffix] ?? name.suffix
   for (const t of sampleTypes) {
-    const known = SUFFIX_PROFILE_NAMES[t]
-    if (known !== undefined) return known
-    if (t === 'cpu' || t === 'samples') return 'process_cpu'
-    if (t === 'contentions' || t === 'delay') return 'mutex'
+    const known = SAMPLE_TYPE_PROFILE_NAMES[t]
+    if (known !== undefined && Object.hasOwn(SAMPLE_TYPE_PROFILE_NAMES, t)) return known
   }
+  if (sampleTypes.some((t) => t === 'cpu' || t === 'samples' || t === 'sample')) return 'process_cpu'
   return sampleTypes[0] !== undefined && sampleTypes[0] !== '' ? sampleTypes[0] : 'process_cpu'
 }
 

@@ -11,6 +11,7 @@ import { Profile } from 'pprof-format'
 import { fetch, FormData, request } from 'undici'
 import { parseIngestName, ensureServiceName } from '../../../../../src/components/pyroscope/receive_http/ingest-name.js'
 import { encodePushRequest } from '../../../../../src/components/pyroscope/write/push-request.js'
+import { buildProfile } from '../../../../../src/pprof/self-profile-builder.js'
 import type { RecordingReceiver } from '../../../../helpers/receiver.js'
 import { startRecordingReceiver, tinyProfile } from '../../../../helpers/receiver.js'
 
@@ -83,6 +84,18 @@ describe('receive server: /ingest and JSON push', () => {
     const got = last()
     assert.deepEqual(got.labels, { __name__: 'process_cpu', service_name: 'goapp', env: 'prod' })
     assert.deepEqual(sampleTypes(decode(got.raw)), ['cpu_time'])
+  })
+
+  it("takes the Node SDK form: multipart pprof without format or suffix, named by its sample types", async () => {
+    const wall = buildProfile(
+      { sampleTypes: [['samples', 'count'], ['wall', 'microseconds']], periodType: ['wall', 'microseconds'], period: 10_000, timeNanos: 0n, durationNanos: 0n },
+      [{ frames: [{ functionName: 'handler', url: 'file:///app/main.js', lineNumber: 3, columnNumber: 1 }], values: [2, 20_000] }]
+    )
+    const form = new FormData()
+    form.append('profile', new Blob([gzipSync(wall.encode())], { type: 'text/json' }), 'profile')
+    const res = await fetch(`${receiver.url}/ingest?from=1700000000&name=nodeapp%7Bregion%3Deu%7D&spyName=nodespy&until=1700000010&sampleRate=100`, { method: 'POST', body: form })
+    assert.equal(res.status, 200, await res.text())
+    assert.deepEqual(last().labels, { __name__: 'wall', service_name: 'nodeapp', region: 'eu' })
   })
 
   it('takes raw pprof and keeps its bytes', async () => {
