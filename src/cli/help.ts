@@ -46,7 +46,7 @@ only alloy; --cluster.enable-tls only false. Any other flag is refused.
 
 export const CHECK_HELP = `Usage: shardscope check CONFIG
 
-Parses and validates CONFIG. Prints every error as FILE:LINE:COL: message and exits 1 when it is
+Parses and validates CONFIG (a file, or a folder whose *.alloy files form one config). Prints every error as FILE:LINE:COL: message and exits 1 when it is
 invalid; exits 0 when it is valid. Nothing is started and no network request is made.
 `
 
