@@ -115,16 +115,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: RouteConte
     res.end()
     return
   }
-  const redirect = uiRedirect(url.pathname, ctx.uiPrefix ?? '/')
-  if (redirect !== undefined) {
-    if (redirect.location !== undefined) {
-      res.writeHead(302, { Location: redirect.location })
-      res.end()
-      return
-    }
-    url.pathname = redirect.path
+  const ui = uiRedirect(url.pathname, ctx.uiPrefix ?? '/')
+  if (ui !== undefined && 'location' in ui) {
+    res.writeHead(302, { Location: ui.location })
+    res.end()
+    return
   }
-  const route = url.pathname.startsWith(PPROF_PREFIX) ? pprofRoute : ROUTES.get(url.pathname)
+  const path = ui === undefined ? url.pathname : 'path' in ui ? ui.path : undefined
+  const route = path === undefined ? undefined : path.startsWith(PPROF_PREFIX) ? pprofRoute : ROUTES.get(path)
   if (route === undefined) {
     sendText(res, 404, `not found: ${url.pathname}`)
     return

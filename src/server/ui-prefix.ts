@@ -12,19 +12,20 @@ export function normalizeUiPrefix(prefix: string | undefined): string {
   return trimmed === '' ? '/' : `/${trimmed}/`
 }
 
+/** Where a request goes when a prefix is set (see uiRedirect). */
+export type UiRouting = { readonly location: string } | { readonly path: string } | { readonly notFound: true }
+
 /**
  * How a request path maps onto the UI when a prefix is set: a redirect (`/` and the prefix without its
- * trailing slash), the UI page path under the prefix, or undefined (not a UI request: served as is).
+ * trailing slash), the UI page path under the prefix, not found (a UI page outside the prefix, or an
+ * unknown path under it), or undefined (not a UI request: served as is).
  */
-export function uiRedirect(pathname: string, prefix: string): { location?: string; path: string } | undefined {
+export function uiRedirect(pathname: string, prefix: string): UiRouting | undefined {
   if (prefix === '/') return undefined
-  if (pathname === '/' || pathname === prefix.slice(0, -1)) return { location: prefix, path: pathname }
-  if (!pathname.startsWith(prefix)) {
-    // The UI pages are only reachable under the prefix.
-    return UI_PAGES.has(pathname) ? { path: '/-/not-found' } : undefined
-  }
+  if (pathname === '/' || pathname === prefix.slice(0, -1)) return { location: prefix }
+  if (!pathname.startsWith(prefix)) return UI_PAGES.has(pathname) ? { notFound: true } : undefined
   const inner = `/${pathname.slice(prefix.length)}`
-  return UI_PAGES.has(inner) ? { path: inner } : { path: '/-/not-found' }
+  return UI_PAGES.has(inner) ? { path: inner } : { notFound: true }
 }
 
 /** Rewrites a rendered page's links to the UI pages (`href="/..."`, `action="/..."`) to carry the prefix. */

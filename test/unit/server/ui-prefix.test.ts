@@ -13,11 +13,12 @@ describe('UI path prefix', () => {
   it('serves the UI under the prefix, redirects the root there, and leaves the API at the root', () => {
     const p = '/ui/'
     assert.equal(uiRedirect('/components', '/'), undefined)
-    assert.deepEqual(uiRedirect('/', p), { location: '/ui/', path: '/' })
-    assert.deepEqual(uiRedirect('/ui', p), { location: '/ui/', path: '/ui' })
+    assert.deepEqual(uiRedirect('/', p), { location: '/ui/' })
+    assert.deepEqual(uiRedirect('/ui', p), { location: '/ui/' })
     assert.deepEqual(uiRedirect('/ui/', p), { path: '/' })
     assert.deepEqual(uiRedirect('/ui/components', p), { path: '/components' })
-    assert.deepEqual(uiRedirect('/components', p), { path: '/-/not-found' })
+    assert.deepEqual(uiRedirect('/components', p), { notFound: true })
+    assert.deepEqual(uiRedirect('/ui/nope', p), { notFound: true })
     assert.equal(uiRedirect('/api/v0/targets', p), undefined)
     assert.equal(uiRedirect('/metrics', p), undefined)
   })
