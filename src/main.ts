@@ -9,7 +9,7 @@ import type { CommandIO } from './cli/check.js'
 import { CHECK_HELP, MAIN_HELP, RECEIVE_HELP, RUN_HELP, TARGETS_HELP } from './cli/help.js'
 import { UsageError } from './cli/errors.js'
 import { ConfigError } from './cli/load.js'
-import { RUN_FLAGS } from './cli/flags.js'
+import { FlagError, parseRunFlags } from './cli/flags.js'
 import { runTargets } from './cli/targets.js'
 
 const io: CommandIO = {
@@ -43,10 +43,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'run': {
       if (wantsHelp) return help(RUN_HELP)
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: RUN_FLAGS })
+      const { values, positionals, ignored } = parseRunFlags(rest)
       // Loaded on demand: the agent pulls in libp2p, which `check` and `targets` do not need.
       const { runAgent } = await import('./cli/run.js')
-      return runAgent(requireConfig(positionals, 'run'), values, io)
+      return runAgent(requireConfig([...positionals], 'run'), values, io, ignored)
     }
     case 'receive': {
       if (wantsHelp) return help(RECEIVE_HELP)
@@ -82,6 +82,14 @@ function requireConfig(positionals: string[], command: string): string {
   return positionals[0]
 }
 
+/**
+ * Errors about how the agent was started (a flag value, a port in use): one line naming the problem, no
+ * stack. Matched by name so that the cluster and server modules need not be imported here.
+ */
+function isOneLineError(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'ClusterOptionsError' || err.name === 'ServerListenError')
+}
+
 /** Exits once stdout and stderr are flushed: a pipe is written asynchronously, and exit would cut it short. */
 function exit(code: number): void {
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)))
@@ -91,7 +99,7 @@ main(process.argv.slice(2)).then(
   (code) => exit(code),
   (err: unknown) => {
     if (err instanceof ConfigError) io.stderr(err.message)
-    else if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) io.stderr(`error: ${(err as Error).message}`)
+    else if (err instanceof UsageError || err instanceof FlagError || isOneLineError(err) || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) io.stderr(`error: ${(err as Error).message}`)
     else io.stderr(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
     exit(1)
   }

@@ -13,30 +13,40 @@ Run 'shardscope COMMAND --help' for the flags of a command.
 
 export const RUN_HELP = `Usage: shardscope run CONFIG [flags]
 
-Runs every component of CONFIG (Alloy syntax) until SIGINT or SIGTERM, then stops them in reverse
-dependency order.
+Runs every component of CONFIG (Alloy syntax: a file, or a folder whose *.alloy files form one config)
+until SIGINT or SIGTERM, then stops them in reverse dependency order.
 
-Flags:
+Flags take --flag=value or --flag value; booleans take --flag or --flag=true|false.
   --server.http.listen-addr ADDR   debug UI, API, metrics and health (default 127.0.0.1:12345)
+  --server.http.ui-path-prefix P   serve the UI pages under P (default /)
   --storage.path DIR               node identity and state (default ./data)
-  --log.level LEVEL                debug | info | warn | error (default info)
-  --log.format FORMAT              logfmt | json (default logfmt)
+  --log.level LEVEL                debug | info | warn | error (default: the logging block, else info)
+  --log.format FORMAT              logfmt | json (default: the logging block, else logfmt)
   --cluster.enabled                join a cluster (components opt in with clustering { enabled = true })
   --cluster.node-name NAME         this node's name (default: the hostname)
   --cluster.listen-address ADDR    host:port for cluster traffic (default 0.0.0.0:12346)
   --cluster.advertise-address ADDR host:port other nodes dial (default: the listen address)
-  --cluster.join-addresses LIST    comma list of host:port or multiaddrs of peers to join
+  --cluster.join-addresses LIST    comma list of host[:port] or multiaddrs of peers to join
+  --cluster.discover-peers TEXT    Alloy's peer discovery tuples
+  --cluster.rejoin-interval D      how often to re-join the join addresses
+  --cluster.max-join-peers N       peers to join from the discovered set
   --cluster.name NAME              cluster name; nodes with another name are ignored
   --cluster.psk-file FILE          pre-shared key file for a private network
   --cluster.wait-for-size N        scrape nothing until N participants are seen
   --cluster.wait-timeout DURATION  give up waiting for the size after this long (default 0 = forever)
   --cluster.heartbeat-interval D   how often a node announces itself (default 1s)
   --cluster.failure-timeout D      drop a member not heard from for this long (default 5s)
+
+Accepted for Alloy compatibility and logged as having no effect: --disable-reporting, --stability.level,
+--server.http.memory-addr, --server.http.enable-pprof, --server.http.disable-support-bundle,
+--server.http.enable-graphql[-playground], --config.bypass-conversion-errors, --config.extra-args,
+--cluster.advertise-interfaces, --cluster.tls-*, --feature.*, --windows.priority. --config.format takes
+only alloy; --cluster.enable-tls only false. Any other flag is refused.
 `
 
 export const CHECK_HELP = `Usage: shardscope check CONFIG
 
-Parses and validates CONFIG. Prints every error as FILE:LINE:COL: message and exits 1 when it is
+Parses and validates CONFIG (a file, or a folder whose *.alloy files form one config). Prints every error as FILE:LINE:COL: message and exits 1 when it is
 invalid; exits 0 when it is valid. Nothing is started and no network request is made.
 `
 
@@ -52,8 +62,9 @@ Flags:
 
 export const RECEIVE_HELP = `Usage: shardscope receive [--listen HOST:PORT] [--dir DIR]
 
-Runs a Pyroscope push receiver (POST /push.v1.PusherService/Push) that checks every profile and stores it
-under DIR, with one line per profile in DIR/index.jsonl.
+Runs a Pyroscope push receiver (POST /push.v1.PusherService/Push as Connect protobuf, JSON or gRPC-Web, and
+the SDKs' POST /ingest) that checks every profile and stores it under DIR, with one line per profile in
+DIR/index.jsonl.
 
 Flags:
   --listen HOST:PORT   address to listen on (default 127.0.0.1:4040)

@@ -1,5 +1,9 @@
-/** Reads, parses and loads a config file; the one path shared by `check`, `targets` and `run`. */
-import { readFile } from 'node:fs/promises'
+/**
+ * Reads, parses and loads a config (a file, or every `*.alloy` file of a folder as one config, as Alloy's
+ * `run DIR`); the one path shared by `check`, `targets` and `run`.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import { Registry } from 'prom-client'
 import { createComponentRegistry } from '../components/registry.js'
 import { loadConfig } from '../runtime/controller.js'
@@ -9,6 +13,17 @@ import type { Diagnostic } from '../syntax/diagnostics.js'
 import { parse } from '../syntax/index.js'
 import { systemClock } from '../util/clock.js'
 import { silentLogger } from '../util/logger.js'
+import type { File } from '../syntax/ast.js'
+import { extractLogging } from './logging-block.js'
+import type { LoggingSettings } from './logging-block.js'
+
+export interface ConfigSource {
+  readonly name: string
+  readonly text: string
+}
+
+/** What a load yields: the controller's result plus the settings of the top-level `logging` block. */
+export type LoadedConfig = LoadResult & { readonly logging: LoggingSettings }
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
@@ -18,6 +33,24 @@ export class ConfigError extends Error {
   ) {
     super(message)
   }
+}
+
+/** A file's text, or the `*.alloy` files of a folder (sorted by name; sub-folders are not read). */
+export async function readConfigSources(path: string): Promise<ConfigSource[]> {
+  let isDir = false
+  try {
+    isDir = (await stat(path)).isDirectory()
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new ConfigError(`${path}: cannot read config file${code ? ` (${code})` : ''}`)
+  }
+  if (!isDir) return [{ name: path, text: await readConfigText(path) }]
+  const names = (await readdir(path, { withFileTypes: true }))
+    .filter((e) => e.isFile() && e.name.endsWith('.alloy'))
+    .map((e) => e.name)
+    .sort()
+  if (names.length === 0) throw new ConfigError(`${path}: the folder holds no *.alloy file`)
+  return Promise.all(names.map(async (n) => ({ name: join(path, n), text: await readConfigText(join(path, n)) })))
 }
 
 export async function readConfigText(path: string): Promise<string> {
@@ -43,20 +76,39 @@ export function defaultControllerOptions(overrides: Partial<ControllerOptions> =
 }
 
 /** Parses and loads `text`; throws ConfigError carrying every diagnostic when the config is invalid. */
-export function loadConfigText(text: string, fileName: string, options: ControllerOptions, mode: LoadMode): LoadResult {
-  let file
-  try {
-    file = parse(text, fileName)
-  } catch (err) {
-    if (err instanceof DiagnosticError) throw new ConfigError(err.message, err.diagnostics)
-    throw err
+export function loadConfigText(text: string, fileName: string, options: ControllerOptions, mode: LoadMode): LoadedConfig {
+  return loadConfigSources([{ name: fileName, text }], options, mode)
+}
+
+/**
+ * Parses every source (each keeps its file name in its diagnostics) and loads them as one config. Every
+ * file's syntax errors are reported before any is loaded.
+ */
+export function loadConfigSources(sources: readonly ConfigSource[], options: ControllerOptions, mode: LoadMode): LoadedConfig {
+  const files: File[] = []
+  const syntax: Diagnostic[] = []
+  for (const source of sources) {
+    try {
+      files.push(parse(source.text, source.name))
+    } catch (err) {
+      if (err instanceof DiagnosticError) syntax.push(...err.diagnostics)
+      else throw err
+    }
   }
-  const result = loadConfig(file, options, mode)
-  if (result.diagnostics.length > 0) {
-    const sorted = [...result.diagnostics].sort((a, b) => a.span.start.offset - b.span.start.offset)
-    throw new ConfigError(sorted.map(formatDiagnostic).join('\n'), sorted)
-  }
-  return result
+  if (syntax.length > 0) throw configError(syntax)
+  const first = files[0]
+  if (first === undefined) throw new ConfigError('no config to load')
+  const merged: File = files.length === 1 ? first : { ...first, body: files.flatMap((f) => f.body) }
+  const extracted = extractLogging(merged, options.env)
+  if (extracted.diagnostics.length > 0) throw configError(extracted.diagnostics)
+  const result = loadConfig(extracted.file, options, mode)
+  if (result.diagnostics.length > 0) throw configError(result.diagnostics)
+  return { ...result, warnings: [...extracted.warnings, ...result.warnings], logging: extracted.logging }
+}
+
+function configError(diagnostics: readonly Diagnostic[]): ConfigError {
+  const sorted = [...diagnostics].sort((a, b) => a.span.file.localeCompare(b.span.file) || a.span.start.offset - b.span.start.offset)
+  return new ConfigError(sorted.map(formatDiagnostic).join('\n'), sorted)
 }
 
 export function formatWarnings(result: LoadResult): string[] {

@@ -19,23 +19,25 @@ import { createLogger } from '../util/logger.js'
 import type { LogFormat, LogLevel } from '../util/logger.js'
 import type { CommandIO } from './check.js'
 import type { RunFlags } from './flags.js'
-import { defaultControllerOptions, loadConfigText, readConfigText } from './load.js'
+import { defaultControllerOptions, loadConfigSources, readConfigSources } from './load.js'
 
 export type { RunFlags } from './flags.js'
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
 const FORMATS: readonly LogFormat[] = ['logfmt', 'json']
 
-export async function runAgent(configPath: string, flags: RunFlags, _io: CommandIO): Promise<number> {
-  const level = String(flags['log.level'])
-  const format = String(flags['log.format'])
+export async function runAgent(configPath: string, flags: RunFlags, _io: CommandIO, ignoredFlags: readonly string[] = []): Promise<number> {
+  const sources = await readConfigSources(configPath)
+  // Validate before anything starts: an invalid config never joins a cluster or opens a port.
+  const checked = loadConfigSources(sources, defaultControllerOptions(), 'check')
+  // The --log.* flags override the config's logging block, as Alloy's flags override its config.
+  const level = String(flags['log.level'] ?? checked.logging.level ?? 'info')
+  const format = String(flags['log.format'] ?? checked.logging.format ?? 'logfmt')
   if (!LEVELS.includes(level as LogLevel)) throw new UsageError(`--log.level must be one of ${LEVELS.join(', ')}, got ${level}`)
   if (!FORMATS.includes(format as LogFormat)) throw new UsageError(`--log.format must be one of ${FORMATS.join(', ')}, got ${format}`)
   const logger = createLogger({ level: level as LogLevel, format: format as LogFormat })
+  for (const line of ignoredFlags) logger.info(line)
   const storagePath = String(flags['storage.path'])
-  const text = await readConfigText(configPath)
-  // Validate before anything starts: an invalid config never joins a cluster or opens a port.
-  loadConfigText(text, configPath, defaultControllerOptions(), 'check')
 
   // Signals are handled from here on, so that one arriving during start-up still stops cleanly.
   const shutdown = new AbortController()
@@ -64,6 +66,7 @@ export async function runAgent(configPath: string, flags: RunFlags, _io: Command
   try {
     server = await startServer({
       listen: String(flags['server.http.listen-addr']),
+      uiPathPrefix: String(flags['server.http.ui-path-prefix'] ?? '/'),
       view: createAgentView(state),
       metrics,
       logger: logger.child({ component: 'server' })
@@ -81,9 +84,8 @@ export async function runAgent(configPath: string, flags: RunFlags, _io: Command
     const clusterHandle = cluster
     if (clusterHandle) terminate = () => clusterHandle.terminate()
     const services: ScrapeServices = cluster ? { keyHasher, clusterOwnership: cluster.ownership } : { keyHasher }
-    const result = loadConfigText(
-      text,
-      configPath,
+    const result = loadConfigSources(
+      sources,
       defaultControllerOptions({ logger, metrics, clock: systemClock, storagePath, services: services as unknown as ComponentServices }),
       'run'
     )

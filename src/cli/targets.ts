@@ -19,7 +19,8 @@ import type { ScrapeTarget } from '../components/pyroscope/scrape/targets.js'
 import { makeObject } from '../syntax/value.js'
 import { formatLabels } from '../util/labels.js'
 import type { CommandIO } from './check.js'
-import { ConfigError, defaultControllerOptions, formatWarnings, loadConfigText, readConfigText } from './load.js'
+import { ConfigError, defaultControllerOptions, formatWarnings, loadConfigSources, readConfigSources } from './load.js'
+import { withScopeLabels } from '../components/pyroscope/scrape/scope-labels.js'
 
 export interface TargetsOptions {
   readonly format: 'text' | 'json'
@@ -43,8 +44,7 @@ export interface ResolvedTargets {
 
 /** Loads the config, fetches discovery once, and expands every pyroscope.scrape component. */
 export async function resolveTargets(path: string, io: CommandIO, discoveryTimeoutMs = 10_000): Promise<ResolvedTargets> {
-  const text = await readConfigText(path)
-  const result = loadConfigText(text, path, defaultControllerOptions(), 'check')
+  const result = loadConfigSources(await readConfigSources(path), defaultControllerOptions(), 'check')
   for (const w of formatWarnings(result)) io.stderr(w)
   const controller = result.controller
   const hasher = await createKeyHasher()
@@ -109,7 +109,8 @@ export async function runTargets(path: string, options: TargetsOptions, io: Comm
         key: s.key.toString(16).padStart(16, '0'),
         // Offset of the target's scrapes within each interval on the wall clock (design 4.4).
         phase_ms: phaseMs(s.key, c.scrapeIntervalMs),
-        labels: s.forwardLabels,
+        // What the scrape hands to forward_to, scope labels included.
+        labels: withScopeLabels(s.forwardLabels),
         target_labels: s.labels,
         ...(owners ? { owner: ownerOf(c.component, s.key) ?? null } : {})
       }))

@@ -55,7 +55,7 @@ export function createHttpClient(options: HttpClientOptions, deps: HttpClientDep
   return {
     async request(url: string, req: HttpRequest): Promise<HttpResponse> {
       const target = parseUrl(url)
-      const headers = await requestHeaders(req, userAgent, authorize)
+      const headers = await requestHeaders(req, userAgent, authorize, options.http_headers)
       const tooManyRedirects = (cause?: unknown): HttpClientError =>
         new HttpClientError('HTTP_TOO_MANY_REDIRECTS', `too many redirects: stopped after ${maxRedirects} redirects`, { cause })
       let response: HttpResponse
@@ -90,8 +90,15 @@ export function createHttpClient(options: HttpClientOptions, deps: HttpClientDep
   }
 }
 
-async function requestHeaders(req: HttpRequest, userAgent: string, authorize: Authorizer): Promise<Record<string, string>> {
+async function requestHeaders(
+  req: HttpRequest,
+  userAgent: string,
+  authorize: Authorizer,
+  configured: HttpClientOptions['http_headers']
+): Promise<Record<string, string>> {
   const headers: Record<string, string> = { 'user-agent': userAgent }
+  // `http_headers` first: what the caller sets for this request (e.g. Content-Type) wins.
+  for (const [name, values] of Object.entries(configured ?? {})) headers[name.toLowerCase()] = values.map((v) => v.reveal()).join(', ')
   for (const [name, value] of Object.entries(req.headers ?? {})) headers[name.toLowerCase()] = value
   // As Prometheus' auth round trippers: a header the caller set wins over the configured credentials.
   if (headers['authorization'] === undefined) {

@@ -60,6 +60,8 @@ export interface HttpClientOptions extends ProxyConfig {
   readonly tls_config?: TlsConfig | undefined
   readonly enable_http2: boolean
   readonly follow_redirects: boolean
+  /** Alloy's `http_headers`: sent on every request (several values of one header are joined with ", "). */
+  readonly http_headers?: Readonly<Record<string, readonly Secret[]>> | undefined
 }
 
 export const DEFAULT_HTTP_CLIENT_OPTIONS: HttpClientOptions = Object.freeze({

@@ -11,8 +11,16 @@ const PACKAGE_NAME = 'shardscope'
 let cached: string | undefined
 
 export function defaultUserAgent(): string {
-  cached ??= `${PACKAGE_NAME}/${findPackageVersion(dirname(fileURLToPath(import.meta.url))) ?? 'unknown'}`
+  cached ??= `${PACKAGE_NAME}/${packageVersion()}`
   return cached
+}
+
+let cachedVersion: string | undefined
+
+/** shardscope's version from its package.json ("unknown" when it cannot be read). */
+export function packageVersion(): string {
+  cachedVersion ??= findPackageVersion(dirname(fileURLToPath(import.meta.url))) ?? 'unknown'
+  return cachedVersion
 }
 
 function findPackageVersion(startDir: string): string | undefined {

@@ -11,6 +11,7 @@ import type { Diagnostic, Span } from '../syntax/diagnostics.js'
 import { Capsule, Secret, typeOf } from '../syntax/value.js'
 import type { Value, ValueObject } from '../syntax/value.js'
 import { parseDuration } from '../util/duration.js'
+import { numberToString, stringToNumber } from '../syntax/number-conversion.js'
 import { typeName } from './schema.js'
 import type { BlockSpec, DecodedBlock, TypeSpec } from './schema.js'
 
@@ -123,6 +124,14 @@ export function decodeBlockBody(
     if (found.length === 0 && nested.required) {
       diagnostics.push({ span: blockSpan, message: `missing required block "${name}"` })
     }
+    if (nested.unsupported !== undefined) {
+      for (const b of found) diagnostics.push({ span: b.nameSpan, message: nested.unsupported })
+      continue
+    }
+    if (nested.inert !== undefined) {
+      for (const b of found) warnings.push({ span: b.nameSpan, message: `block "${name}" ${nested.inert}` })
+      continue
+    }
     const decoded = found.map((b) => {
       const r = decodeBlockBody(b.body, nested.body, b.nameSpan, evaluate)
       diagnostics.push(...r.diagnostics)
@@ -153,9 +162,14 @@ export function convertValue(value: Value, spec: TypeSpec, expr: Expr, path: str
     case 'any':
       return value
     case 'string':
-      return typeof value === 'string' ? value : mismatch()
-    case 'number':
-      return typeof value === 'number' ? value : mismatch()
+      if (typeof value === 'string') return value
+      // Alloy converts a number where a string is wanted (docs/alloy-compatibility.md).
+      return typeof value === 'number' ? numberToString(value) : mismatch()
+    case 'number': {
+      if (typeof value === 'number') return value
+      const parsed = typeof value === 'string' ? stringToNumber(value) : undefined
+      return parsed ?? mismatch()
+    }
     case 'bool':
       return typeof value === 'boolean' ? value : mismatch()
     case 'secret':

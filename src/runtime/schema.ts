@@ -75,6 +75,13 @@ export interface NestedBlockSpec {
   /** Must carry a label (decoded as an array of `{ label, ...body }`). */
   readonly labelled?: boolean
   readonly required?: boolean
+  /**
+   * An Alloy block with no effect here: accepted without decoding its body, with this warning
+   * (docs/alloy-compatibility.md).
+   */
+  readonly inert?: string
+  /** An Alloy block that is refused (its body is not read) with this error. */
+  readonly unsupported?: string
 }
 
 /** What `validate` gets: the decoded data plus where each attribute and block was written. */

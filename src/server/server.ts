@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health.js'
 import { metricsRoutes } from './routes/metrics.js'
 import { PPROF_PREFIX, pprofRoute } from './routes/pprof.js'
 import { uiRoutes } from './routes/ui.js'
+import { normalizeUiPrefix, uiRedirect } from './ui-prefix.js'
 import type { ServerOptions } from './view.js'
 
 export interface RunningServer {
@@ -53,7 +54,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     metrics: opts.metrics,
     logger: opts.logger,
     clock: opts.clock ?? systemClock,
-    closing: closing.signal
+    closing: closing.signal,
+    uiPrefix: normalizeUiPrefix(opts.uiPathPrefix)
   }
   const server = createServer((req, res) => {
     handle(req, res, ctx).catch((err: unknown) => {
@@ -113,7 +115,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: RouteConte
     res.end()
     return
   }
-  const route = url.pathname.startsWith(PPROF_PREFIX) ? pprofRoute : ROUTES.get(url.pathname)
+  const ui = uiRedirect(url.pathname, ctx.uiPrefix ?? '/')
+  if (ui !== undefined && 'location' in ui) {
+    res.writeHead(302, { Location: ui.location })
+    res.end()
+    return
+  }
+  const path = ui === undefined ? url.pathname : 'path' in ui ? ui.path : undefined
+  const route = path === undefined ? undefined : path.startsWith(PPROF_PREFIX) ? pprofRoute : ROUTES.get(path)
   if (route === undefined) {
     sendText(res, 404, `not found: ${url.pathname}`)
     return

@@ -73,4 +73,6 @@ export interface ServerOptions {
   logger: Logger
   /** Only for relative times in the UI ("12s ago"); defaults to the system clock. */
   clock?: Clock
+  /** Where the UI pages are served (Alloy's --server.http.ui-path-prefix); default "/". API and metrics stay at the root. */
+  uiPathPrefix?: string
 }

@@ -10,7 +10,13 @@ export function describeCodePoint(cp: number): string {
   return /[\p{C}\p{Zl}\p{Zp}]/u.test(ch) ? hex : `${hex} '${ch}'`
 }
 
-export type EscapeResult = { readonly value: string; readonly end: number } | { readonly error: string; readonly end: number }
+/**
+ * A decoded escape: text, or (for `\x` and octal escapes) one byte, which the caller joins with its
+ * neighbours and decodes as UTF-8, as Go strings are bytes (`"caf\xc3\xa9"` is `café`).
+ */
+export type EscapeResult =
+  | { readonly value: string; readonly byte?: number; readonly end: number }
+  | { readonly error: string; readonly end: number }
 
 const SIMPLE: Readonly<Record<string, string>> = {
   a: '\x07',
@@ -21,8 +27,8 @@ const SIMPLE: Readonly<Record<string, string>> = {
   t: '\t',
   v: '\v',
   '\\': '\\',
-  '"': '"',
-  "'": "'"
+  '"': '"'
+  // `\'` is not here: Go refuses it inside a double-quoted string.
 }
 
 /** Digits and base per escape letter; octal escapes have no letter (the first digit is part of the value). */
@@ -66,8 +72,7 @@ export function decodeEscape(text: string, at: number): EscapeResult {
     x = x * spec.base + d
   }
   if (x > spec.max || (x >= 0xd800 && x < 0xe000)) return { error: 'escape sequence is invalid Unicode code point', end: i }
-  // \x and octal escapes are bytes in Go; a lone byte ≥ 0x80 is not valid UTF-8 text, so (like Alloy's
-  // string values, which are Go strings decoded as UTF-8) it is taken as the code point of that byte.
+  if (spec.max === 0xff) return { value: String.fromCodePoint(x), byte: x, end: i }
   return { value: String.fromCodePoint(x), end: i }
 }
 

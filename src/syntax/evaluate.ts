@@ -59,7 +59,30 @@ export function evaluate(expr: Expr, scope: Scope, library: ValueObject = stdlib
 }
 
 function evaluateBinary(expr: BinaryExpr, left: Value, right: Value): Value {
-  return binaryOp(expr.op, { value: left, span: expr.left.span }, { value: right, span: expr.right.span })
+  // Alloy divides as floats when either operand is a float (`3.0 / 2` is 1.5); our numbers are doubles,
+  // so a float is a non-integer value or one written as a float literal.
+  const float = expr.op === '/' && (isFloat(expr.left, left) || isFloat(expr.right, right))
+  return binaryOp(expr.op, { value: left, span: expr.left.span }, { value: right, span: expr.right.span }, float)
+}
+
+function isFloat(expr: Expr, value: Value): boolean {
+  return typeof value === 'number' && (!Number.isInteger(value) || writtenAsFloat(expr))
+}
+
+/** A float literal (`3.0`, `1e3`), or arithmetic on one. Values from references count by their value only. */
+function writtenAsFloat(expr: Expr): boolean {
+  switch (expr.kind) {
+    case 'literal':
+      return typeof expr.value === 'number' && /[.eE]/.test(expr.raw)
+    case 'paren':
+      return writtenAsFloat(expr.inner)
+    case 'unary':
+      return writtenAsFloat(expr.operand)
+    case 'binary':
+      return ['+', '-', '*', '/', '%', '^'].includes(expr.op) && (writtenAsFloat(expr.left) || writtenAsFloat(expr.right))
+    default:
+      return false
+  }
 }
 
 function evaluateIndex(expr: IndexExpr, target: Value, index: Value): Value {

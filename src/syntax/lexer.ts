@@ -18,6 +18,9 @@ import type { Diagnostic, Span } from './diagnostics.js'
 import { decodeEscape, describeCodePoint } from './escapes.js'
 import { LineIndex } from './line-index.js'
 
+/** Non-fatal: bytes that are not UTF-8 become U+FFFD (a JS string cannot hold them). */
+const UTF8 = new TextDecoder('utf-8')
+
 export type TokenKind =
   | 'ILLEGAL'
   | 'EOF'
@@ -197,6 +200,13 @@ class Scanner {
   #scanString(start: number): void {
     const text = this.#text
     let value = ''
+    // Bytes of consecutive \x and octal escapes, decoded together as UTF-8 (Go strings are bytes).
+    let bytes: number[] | undefined
+    const flush = (): void => {
+      if (bytes === undefined) return
+      value += UTF8.decode(Uint8Array.from(bytes))
+      bytes = undefined
+    }
     let i = start + 1
     for (;;) {
       const c = text[i]
@@ -215,13 +225,19 @@ class Scanner {
           i = escape.end
           continue
         }
-        value += escape.value
+        if (escape.byte !== undefined) (bytes ??= []).push(escape.byte)
+        else {
+          flush()
+          value += escape.value
+        }
         i = escape.end
         continue
       }
+      flush()
       value += c
       i++
     }
+    flush()
     this.#pos = i
     this.#push('STRING', start, i, text.slice(start, i), { value, raw: false })
   }

@@ -6,8 +6,8 @@
  *   have the same type: `"a" + 1` is an error at the right operand ("expected string, got number").
  * - Integer division and modulo truncate when both operands are integers; dividing by zero is an error.
  *
- * Our numbers are JS doubles, so "integer" means `Number.isInteger` (Alloy tracks int/float kinds; `3.0`
- * is an integer here).
+ * Our numbers are JS doubles, so "integer" means `Number.isInteger`; Alloy tracks int/float kinds, which
+ * the evaluator approximates for `/` from how the operands were written (`3.0 / 2` is 1.5).
  */
 import type { BinaryOp, UnaryOp } from './ast.js'
 import { DiagnosticError } from './diagnostics.js'
@@ -50,7 +50,8 @@ export function unaryOp(op: UnaryOp, value: Value, span: Span): Value {
   return -value
 }
 
-export function binaryOp(op: BinaryOp, left: Operand, right: Operand): Value {
+/** `float`: divide as floats (an operand is a float in Alloy's sense, see evaluate.ts). */
+export function binaryOp(op: BinaryOp, left: Operand, right: Operand, float = false): Value {
   if (op === '==') return valuesEqual(left.value, right.value)
   if (op === '!=') return !valuesEqual(left.value, right.value)
   const allowed = ALLOWED[op]
@@ -70,7 +71,7 @@ export function binaryOp(op: BinaryOp, left: Operand, right: Operand): Value {
       // Only + is allowed on secrets; the result stays secret.
       return new Secret((left.value as Secret).reveal() + (right.value as Secret).reveal())
     default:
-      return numberOp(op, left.value as number, right.value as number, right.span)
+      return numberOp(op, left.value as number, right.value as number, right.span, float)
   }
 }
 
@@ -83,7 +84,7 @@ function stringOp(op: BinaryOp, a: string, b: string): Value {
   }
 }
 
-function numberOp(op: BinaryOp, a: number, b: number, rightSpan: Span): Value {
+function numberOp(op: BinaryOp, a: number, b: number, rightSpan: Span, float: boolean): Value {
   switch (op) {
     case '+':
       return a + b
@@ -93,7 +94,7 @@ function numberOp(op: BinaryOp, a: number, b: number, rightSpan: Span): Value {
       return a * b
     case '/':
       if (b === 0) throw DiagnosticError.at(rightSpan, 'divide by zero error')
-      return Number.isInteger(a) && Number.isInteger(b) ? Math.trunc(a / b) : a / b
+      return !float && Number.isInteger(a) && Number.isInteger(b) ? Math.trunc(a / b) : a / b
     case '%':
       if (b === 0) throw DiagnosticError.at(rightSpan, 'divide by zero error')
       // JS % truncates like Go's integer % and math.Mod.

@@ -114,6 +114,8 @@ function literalValue(t: Token): LiteralExpr['value'] {
     case 'STRING':
       return t.value ?? ''
     case 'NUMBER':
+      // Go's ParseInt(lit, 0, 64): a leading 0 means octal (`010` is 8); `08` falls back to a float, 8.
+      return /^0[0-7]+$/.test(t.text) ? parseInt(t.text.slice(1), 8) : Number(t.text)
     case 'FLOAT':
       return Number(t.text)
     case 'BOOL':

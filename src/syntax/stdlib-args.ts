@@ -3,6 +3,7 @@
  * argument, and messages name types only (never a value, which could be a secret).
  */
 import { DiagnosticError } from './diagnostics.js'
+import { numberToString } from './number-conversion.js'
 import { AlloyFunction, typeOf } from './value.js'
 import type { CallContext, TypeName, Value } from './value.js'
 
@@ -37,7 +38,10 @@ export class Args {
     return this.values[i] ?? null
   }
 
+  /** A string argument; a number is converted, as Alloy decodes function arguments. */
   string(i: number): string {
+    const v = this.value(i)
+    if (typeof v === 'number') return numberToString(v)
     return this.#typed(i, 'string') as string
   }
 
@@ -48,8 +52,10 @@ export class Args {
   stringList(i: number): string[] {
     const list = this.list(i)
     return list.map((v, j) => {
-      if (typeof v !== 'string') throw this.error(i, `expected element ${j} to be string, got ${typeOf(v)}`)
-      return v
+      if (typeof v === 'string') return v
+      // Alloy converts numbers where strings are wanted (`join([0, 1], ",")` is "0,1").
+      if (typeof v === 'number') return numberToString(v)
+      throw this.error(i, `expected element ${j} to be string, got ${typeOf(v)}`)
     })
   }
 

@@ -4,7 +4,7 @@
  */
 import { fn } from './stdlib-args.js'
 import type { Args } from './stdlib-args.js'
-import { AlloyFunction, Capsule, Secret, makeObject } from './value.js'
+import { AlloyFunction, Capsule, Secret, makeObject, typeOf as typeOfValue } from './value.js'
 import type { Value, ValueObject } from './value.js'
 
 const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
@@ -36,9 +36,20 @@ function toJsonValue(a: Args, v: Value): unknown {
   if (v instanceof Capsule || v instanceof AlloyFunction) throw a.error(0, `cannot encode ${String(v)} as JSON`)
   if (Array.isArray(v)) return v.map((x: Value) => toJsonValue(a, x))
   if (v !== null && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v as ValueObject).map(([k, x]) => [k, toJsonValue(a, x)]))
+    // Go's json.Marshal writes map keys sorted (by bytes, which UTF-16 order matches outside surrogates).
+    const entries = Object.entries(v as ValueObject).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    return Object.fromEntries(entries.map(([k, x]) => [k, toJsonValue(a, x)]))
   }
   return v
+}
+
+/** Alloy's encoding.to_json: Go's json.Marshal of an object (keys sorted, HTML characters escaped). */
+function toJson(a: Args): string {
+  const v = a.value(0)
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Secret || v instanceof Capsule || v instanceof AlloyFunction) {
+    throw a.error(0, `only an object can be encoded, got ${typeOfValue(v)}`)
+  }
+  return JSON.stringify(toJsonValue(a, v)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 function base64Decode(a: Args, pattern: RegExp, encoding: 'base64' | 'base64url'): string {
@@ -78,7 +89,7 @@ export function fromBase64(name: string): AlloyFunction {
 export function encodingFunctions(): ValueObject {
   return makeObject([
     ['from_json', jsonDecode('encoding.from_json')],
-    ['to_json', fn('encoding.to_json', 1, (a) => JSON.stringify(toJsonValue(a, a.value(0))))],
+    ['to_json', fn('encoding.to_json', 1, toJson)],
     ['from_base64', fromBase64('encoding.from_base64')],
     ['from_URLbase64', fn('encoding.from_URLbase64', 1, (a) => base64Decode(a, URL_BASE64, 'base64url'))],
     ['to_base64', fn('encoding.to_base64', 1, (a) => Buffer.from(a.string(0), 'utf8').toString('base64'))],

@@ -2,7 +2,7 @@
  * The `string` namespace (and its deprecated top-level aliases): Go's strings functions and a subset of
  * fmt.Sprintf. Strings are handled by code point, as Go handles runes.
  */
-import { quoteString } from './escapes.js'
+import { FormatMismatch, goSprintf } from './go-format.js'
 import { fn, variadic } from './stdlib-args.js'
 import type { Args } from './stdlib-args.js'
 import { makeObject, typeOf } from './value.js'
@@ -20,13 +20,36 @@ export function stringFunctions(prefix: string): ValueObject {
     ['join', fn(n('join'), 2, (a) => a.stringList(0).join(a.string(1)))],
     ['replace', fn(n('replace'), 3, (a) => replaceAll(a.string(0), a.string(1), a.string(2)))],
     ['split', fn(n('split'), 2, (a) => split(a.string(0), a.string(1)))],
-    ['to_lower', fn(n('to_lower'), 1, (a) => a.string(0).toLowerCase())],
-    ['to_upper', fn(n('to_upper'), 1, (a) => a.string(0).toUpperCase())],
+    ['to_lower', fn(n('to_lower'), 1, (a) => mapRunes(a.string(0), lowerRune))],
+    ['to_upper', fn(n('to_upper'), 1, (a) => mapRunes(a.string(0), upperRune))],
     ['trim', fn(n('trim'), 2, (a) => trim(a.string(0), a.string(1)))],
     ['trim_prefix', fn(n('trim_prefix'), 2, (a) => trimPrefix(a.string(0), a.string(1)))],
     ['trim_suffix', fn(n('trim_suffix'), 2, (a) => trimSuffix(a.string(0), a.string(1)))],
     ['trim_space', fn(n('trim_space'), 1, (a) => a.string(0).replace(LEADING_SPACE, '').replace(TRAILING_SPACE, ''))]
   ])
+}
+
+/**
+ * Go's strings.ToUpper/ToLower map each code point to one code point (unicode.ToUpper): no special
+ * casing, so `ß` stays `ß` (JS gives `SS`) and a final `Σ` lowers to `σ` (JS gives `ς`).
+ */
+function mapRunes(s: string, map: (ch: string) => string): string {
+  // ASCII fast path: the common case, and identical in both.
+  if (/^[\x00-\x7f]*$/.test(s)) return map === upperRune ? s.toUpperCase() : s.toLowerCase()
+  let out = ''
+  for (const ch of s) out += map(ch)
+  return out
+}
+
+function upperRune(ch: string): string {
+  const up = ch.toUpperCase()
+  return up.length === ch.length && Array.from(up).length === 1 ? up : ch
+}
+
+function lowerRune(ch: string): string {
+  if (ch === '\u0130') return 'i' // Go maps İ to i; JS gives i + combining dot.
+  const low = ch.toLowerCase()
+  return Array.from(low).length === 1 ? low : ch
 }
 
 /** strings.ReplaceAll; an empty `old` inserts `replacement` around every code point, as in Go. */
@@ -59,51 +82,21 @@ function trimSuffix(s: string, suffix: string): string {
   return suffix !== '' && s.endsWith(suffix) ? s.slice(0, s.length - suffix.length) : s
 }
 
-/**
- * fmt.Sprintf for the verbs configs use: %s %v %d %f %t %q %x and %%. A verb that does not fit its
- * argument, or a count mismatch, is an error (Go would print `%!d(string=…)` into the result instead).
- */
+/** Go's fmt.Sprintf (go-format.ts); secrets are refused rather than printed. */
 function sprintf(a: Args): Value {
   const template = a.string(0)
-  let next = 1
-  const out = template.replace(/%([-+# 0]*\d*(?:\.\d+)?)([a-zA-Z%])/g, (whole, flags: string, verb: string) => {
-    if (verb === '%') return '%'
-    if (next >= a.length) throw a.callError(`missing argument for ${whole} in format string`)
-    const i = next++
-    return formatVerb(a, i, verb, flags)
-  })
-  if (next < a.length) throw a.error(next, `format string uses ${next - 1} argument(s), got ${a.length - 1}`)
-  return out
-}
-
-function formatVerb(a: Args, i: number, verb: string, flags: string): string {
-  const v = a.value(i)
-  const t = typeOf(v)
-  const precision = /\.(\d+)/.exec(flags)?.[1]
-  switch (verb) {
-    case 's':
-    case 'v':
-      if (t === 'string' || t === 'number' || t === 'bool' || t === 'null') return v === null ? '<nil>' : String(v)
-      break
-    case 'd':
-      if (typeof v === 'number' && Number.isInteger(v)) return String(v)
-      break
-    case 'f':
-      if (typeof v === 'number') return v.toFixed(precision === undefined ? 6 : Number(precision))
-      break
-    case 't':
-      if (typeof v === 'boolean') return String(v)
-      break
-    case 'q':
-      if (typeof v === 'string') return quoteString(v)
-      break
-    case 'x':
-      if (typeof v === 'number' && Number.isInteger(v)) return v.toString(16)
-      if (typeof v === 'string') return Buffer.from(v, 'utf8').toString('hex')
-      break
-    default:
-      throw a.error(0, `unsupported verb %${verb} in format string`)
+  const args = a.values.slice(1)
+  const secret = args.findIndex((v) => typeOf(v) === 'secret')
+  if (secret >= 0) throw a.error(secret + 1, 'cannot format a secret (use convert.nonsensitive)')
+  try {
+    return goSprintf(
+      template,
+      args,
+      (verb) => a.callError(`missing argument for %${verb} in format string`),
+      (used) => a.error(used + 1, `format string uses ${used} argument(s), got ${args.length}`)
+    )
+  } catch (err) {
+    if (err instanceof FormatMismatch) throw err.argument === undefined ? a.callError(err.message) : a.error(err.argument + 1, err.message)
+    throw err
   }
-  const what = t === 'number' && (verb === 'd' || verb === 'x') ? 'non-integer number' : t
-  throw a.error(i, `%${verb} cannot format a value of type ${what}`)
 }

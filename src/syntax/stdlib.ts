@@ -3,8 +3,8 @@
  *
  * Namespaces as in Alloy (`sys`, `constants`, `array`, `convert`, `encoding`, `string`, `file`), the
  * top-level `coalesce` and `json_path`, and the deprecated top-level aliases Alloy still accepts (`env`,
- * `concat`, `json_decode`, `format`, `join`, …). Not provided: `encoding.from_yaml`/`yaml_decode` (no
- * YAML parser in the dependencies) and the experimental `array.combine_maps`/`array.group_by`.
+ * `concat`, `json_decode`, `yaml_decode`, `format`, `join`, …), and the experimental
+ * `array.combine_maps`/`array.group_by` (always available: shardscope has no stability levels).
  */
 import { hostname } from 'node:os'
 import { join as joinPath } from 'node:path'
@@ -12,6 +12,7 @@ import { fn, variadic } from './stdlib-args.js'
 import type { Args } from './stdlib-args.js'
 import { encodingFunctions, fromBase64, jsonDecode } from './stdlib-encoding.js'
 import { jsonPathFunction } from './stdlib-json-path.js'
+import { arrayCollectionFunctions, yamlDecode } from './stdlib-collections.js'
 import { stringFunctions } from './stdlib-strings.js'
 import { Secret, makeObject, typeOf } from './value.js'
 import type { AlloyFunction, Value, ValueObject } from './value.js'
@@ -87,8 +88,8 @@ export function createStdlib(options: StdlibOptions = {}): ValueObject {
     ['json_path', jsonPathFunction()],
     ['sys', makeObject([['env', env('sys.env')]])],
     ['convert', makeObject([['nonsensitive', nonsensitive('convert.nonsensitive')]])],
-    ['array', makeObject([['concat', concat('array.concat')]])],
-    ['encoding', encodingFunctions()],
+    ['array', makeObject([['concat', concat('array.concat')], ...arrayCollectionFunctions()])],
+    ['encoding', makeObject([...Object.entries(encodingFunctions()), ['from_yaml', yamlDecode('encoding.from_yaml')]])],
     ['string', stringFunctions('string.')],
     ['file', makeObject([['path_join', variadic('file.path_join', pathJoin)]])],
     // Deprecated aliases, kept so older configs load unchanged.
@@ -96,6 +97,7 @@ export function createStdlib(options: StdlibOptions = {}): ValueObject {
     ['nonsensitive', nonsensitive('nonsensitive')],
     ['concat', concat('concat')],
     ['json_decode', jsonDecode('json_decode')],
+    ['yaml_decode', yamlDecode('yaml_decode')],
     ['base64_decode', fromBase64('base64_decode')],
     ...deprecatedStrings
   ])

@@ -89,6 +89,7 @@ export const HTTP_CLIENT_ATTRIBUTES: Readonly<Record<string, AttributeSpec>> = {
   bearer_token_file: { type: t.string },
   enable_http2: { type: t.bool, default: true },
   follow_redirects: { type: t.bool, default: true },
+  http_headers: { type: t.map(t.list(t.secret)) },
   ...PROXY_ATTRIBUTES
 }
 
@@ -110,6 +111,24 @@ export function validateHttpClient(b: DecodedBlock): Diagnostic[] {
     })
   }
   out.push(...validateProxy(b))
+  out.push(...validateHttpHeaders(b))
+  return out
+}
+
+/** Headers the client itself sets (Prometheus' reserved headers): refused in `http_headers`. */
+const RESERVED_HEADERS = new Set(['authorization', 'host', 'content-encoding', 'content-length', 'content-type', 'user-agent', 'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'www-authenticate', 'accept-encoding', 'upgrade'])
+
+function validateHttpHeaders(b: DecodedBlock): Diagnostic[] {
+  const headers = b.values['http_headers'] as Record<string, unknown> | undefined
+  const out: Diagnostic[] = []
+  for (const [name, values] of Object.entries(headers ?? {})) {
+    // The value is a secret: the message never shows it.
+    if ((values as readonly { reveal(): string }[]).some((v) => /[\r\n\0]/.test(v.reveal()))) {
+      out.push({ span: spanOf(b, 'http_headers'), message: `http_headers: the value of ${JSON.stringify(name)} holds a line break or NUL` })
+    }
+    if (RESERVED_HEADERS.has(name.toLowerCase())) out.push({ span: spanOf(b, 'http_headers'), message: `http_headers: setting header ${JSON.stringify(name)} is not allowed` })
+    else if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) out.push({ span: spanOf(b, 'http_headers'), message: `http_headers: invalid header name ${JSON.stringify(name)}` })
+  }
   return out
 }
 
@@ -126,7 +145,8 @@ export function toHttpClientOptions(v: Record<string, unknown>): HttpClientOptio
     proxy_url: v['proxy_url'] as string | undefined,
     no_proxy: v['no_proxy'] as string | undefined,
     proxy_from_environment: v['proxy_from_environment'] as boolean,
-    proxy_connect_header: v['proxy_connect_header'] as HttpClientOptions['proxy_connect_header']
+    proxy_connect_header: v['proxy_connect_header'] as HttpClientOptions['proxy_connect_header'],
+    http_headers: v['http_headers'] as HttpClientOptions['http_headers']
   })
 }
 

@@ -12,6 +12,8 @@ export interface RouteContext {
   readonly clock: Clock
   /** Aborts when the server closes, so long requests (a 30 s CPU profile) end with it. */
   readonly closing: AbortSignal
+  /** The UI's path prefix, "/" or "/something/" (see ui-prefix.ts). */
+  readonly uiPrefix?: string
 }
 
 export type Route = (req: IncomingMessage, res: ServerResponse, url: URL, ctx: RouteContext) => void | Promise<void>

@@ -1,5 +1,6 @@
 /** The server-rendered UI pages: `/` (targets), `/components`, `/cluster`. */
 import { sendHtml } from '../respond.js'
+import { prefixUiLinks } from '../ui-prefix.js'
 import { isTargetHealth, queryTargets } from '../target-query.js'
 import type { TargetQuery } from '../target-query.js'
 import { renderClusterPage } from '../ui/cluster-page.js'
@@ -19,7 +20,7 @@ const targets: Route = (_req, res, url, ctx) => {
     cluster: ctx.view.cluster(),
     nowMs: ctx.clock.now()
   })
-  sendHtml(res, 200, html)
+  sendHtml(res, 200, prefixUiLinks(html, ctx.uiPrefix ?? '/'))
 }
 
 /** The UI is forgiving where the API answers 400: an unknown health or page just shows everything / page 1. */
@@ -42,11 +43,11 @@ function readPageNumber(raw: string | null): number {
 }
 
 const components: Route = (_req, res, _url, ctx) => {
-  sendHtml(res, 200, renderComponentsPage(ctx.view.components()))
+  sendHtml(res, 200, prefixUiLinks(renderComponentsPage(ctx.view.components()), ctx.uiPrefix ?? '/'))
 }
 
 const cluster: Route = (_req, res, _url, ctx) => {
-  sendHtml(res, 200, renderClusterPage(ctx.view.cluster(), ctx.clock.now()))
+  sendHtml(res, 200, prefixUiLinks(renderClusterPage(ctx.view.cluster(), ctx.clock.now()), ctx.uiPrefix ?? '/'))
 }
 
 export const uiRoutes: Readonly<Record<string, Route>> = {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { WRITE_LOCAL } from '../../helpers/config.js'
 import { REPO_ROOT, runCli } from '../../helpers/cli.js'
+import { packageVersion } from '../../../src/http/user-agent.js'
 
 const SPEC = join(REPO_ROOT, 'test', 'fixtures', 'config', 'spec')
 
@@ -83,6 +84,8 @@ describe('the reference doc examples', () => {
       __name__: 'process_cpu',
       instance: 'localhost:4100',
       job: 'pyroscope.scrape.local',
+      'otel.scope.name': 'shardscope/pyroscope.scrape',
+      'otel.scope.version': packageVersion(),
       service_name: 'pyroscope'
     })
     // Both URLs of one target share its key; the two targets differ.

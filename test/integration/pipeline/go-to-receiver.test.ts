@@ -20,6 +20,7 @@ import { freePort } from '../../helpers/free-port.js'
 import { startGoTarget } from '../../helpers/go-target.js'
 import type { GoTarget } from '../../helpers/go-target.js'
 import { waitFor } from '../../helpers/wait-for.js'
+import { packageVersion } from '../../../src/http/user-agent.js'
 
 const TYPES = ['memory', 'block', 'goroutine', 'mutex', 'process_cpu']
 
@@ -88,9 +89,13 @@ pyroscope.receive_http "local" {
       assert.deepEqual(entry.labels, {
         ...(cumulative ? { __delta__: 'false' } : {}),
         __name__: type,
+        // receive_http copies __name__ to app_name when service_name is set (Alloy's ensureServiceName).
+        app_name: type,
         env: 'test',
         instance: target.address,
         job: 'pyroscope.scrape.go',
+        'otel.scope.name': 'shardscope/pyroscope.scrape',
+        'otel.scope.version': packageVersion(),
         service_name: 'pipeline',
         team: 'infra'
       })

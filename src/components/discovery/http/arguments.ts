@@ -2,6 +2,7 @@
 import type { Diagnostic } from '../../../syntax/diagnostics.js'
 import type { BlockSpec, DecodedBlock } from '../../../runtime/schema.js'
 import { t } from '../../../runtime/schema.js'
+import { moveUrlCredentials } from '../../common/url-credentials.js'
 import type { HttpClientOptions } from '../../../http/types.js'
 import { HTTP_CLIENT_ATTRIBUTES, HTTP_CLIENT_BLOCKS, spanOf, toHttpClientOptions, validateHttpClient, validateUrl } from '../../common/http-client-config.js'
 
@@ -21,7 +22,7 @@ export const DISCOVERY_HTTP_SCHEMA: BlockSpec = {
   },
   blocks: HTTP_CLIENT_BLOCKS,
   validate: (b: DecodedBlock): Diagnostic[] => {
-    const out = [...validateHttpClient(b), ...validateUrl(b, 'url')]
+    const out = [...validateHttpClient(b), ...validateUrl(b, 'url', { allowCredentials: true })]
     if ((b.values['refresh_interval'] as number) <= 0) {
       out.push({ span: spanOf(b, 'refresh_interval'), message: 'refresh_interval must be greater than 0' })
     }
@@ -30,9 +31,11 @@ export const DISCOVERY_HTTP_SCHEMA: BlockSpec = {
 }
 
 export function toDiscoveryHttpArguments(v: Record<string, unknown>): DiscoveryHttpArguments {
+  // Credentials in the URL become basic auth and leave the URL (docs/alloy-compatibility.md).
+  const target = moveUrlCredentials(v['url'] as string, toHttpClientOptions(v))
   return Object.freeze({
-    url: v['url'] as string,
+    url: target.url,
     refresh_interval_ms: v['refresh_interval'] as number,
-    http_client: toHttpClientOptions(v)
+    http_client: target.http_client
   })
 }

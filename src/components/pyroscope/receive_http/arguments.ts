@@ -7,6 +7,7 @@ import type { BlockSpec, DecodedBlock } from '../../../runtime/schema.js'
 import { t } from '../../../runtime/schema.js'
 import type { Capsule } from '../../../syntax/value.js'
 import { spanOf } from '../../common/http-client-config.js'
+import { inertAttribute, inertBlock } from '../../common/inert.js'
 import type { ProfilesReceiver } from '../receiver.js'
 import { PROFILES_RECEIVER_TYPE } from '../receiver.js'
 
@@ -23,14 +24,27 @@ export interface ReceiveHttpArguments {
 export const RECEIVE_HTTP_SCHEMA: BlockSpec = {
   attributes: {
     forward_to: { type: t.list(t.capsule(PROFILES_RECEIVER_TYPE)), default: [] },
-    storage_path: { type: t.string }
+    storage_path: { type: t.string },
+    // Alloy's server knobs: the receive server has its own bounds (body size, concurrent pushes).
+    graceful_shutdown_timeout: inertAttribute('graceful_shutdown_timeout', t.duration, 'open pushes are ended when the component stops'),
+    debug_info_upload_timeout: inertAttribute('debug_info_upload_timeout', t.duration, 'debug info uploads are not served')
   },
   blocks: {
+    grpc: inertBlock('no gRPC server is started (pushes are served over HTTP: Connect protobuf and JSON, /ingest)'),
     http: {
       body: {
         attributes: {
           listen_address: { type: t.string, default: DEFAULT_LISTEN_ADDRESS },
-          listen_port: { type: t.number, default: DEFAULT_LISTEN_PORT }
+          listen_port: { type: t.number, default: DEFAULT_LISTEN_PORT },
+          conn_limit: inertAttribute('conn_limit', t.number, 'concurrent pushes are bounded instead (8 at once; more are answered 503)'),
+          server_read_timeout: inertAttribute('server_read_timeout', t.duration, "Node's default request timeouts apply"),
+          server_write_timeout: inertAttribute('server_write_timeout', t.duration, "Node's default request timeouts apply"),
+          server_idle_timeout: inertAttribute('server_idle_timeout', t.duration, "Node's default keep-alive timeout applies")
+        },
+        blocks: {
+          http2: inertBlock('the receiver serves HTTP/1.1'),
+          // Serving plaintext where TLS was asked for would be a silent downgrade: refused instead.
+          tls: { body: { attributes: {} }, unsupported: 'tls is not supported by pyroscope.receive_http: terminate TLS in front of it' }
         },
         validate: (b) => {
           const port = b.values['listen_port'] as number

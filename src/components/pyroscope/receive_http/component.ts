@@ -76,6 +76,7 @@ export class ReceiveHttpComponent implements Component<ReceiveHttpArguments> {
         port,
         logger: this.options.logger,
         registry: this.options.metrics,
+        ensureServiceName: true,
         onRequest: (series) => this.#accept(series)
       })
     } catch (err) {

@@ -32,6 +32,7 @@ import type { Logger } from '../../../util/logger.js'
 import type { RawSample } from '../receiver.js'
 import { ProfileRefusedError, PUSH_PATH } from '../write/index.js'
 import { validatePushBody } from './validate.js'
+import { createAlloyRoutes, withServiceName } from './ingest.js'
 import type { AcceptedSeries } from './validate.js'
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -51,6 +52,8 @@ export interface ReceiveServerOptions {
   readonly onRequest?: (series: readonly AcceptedSeries[]) => Promise<void>
   /** Takes the series of an accepted request one at a time. */
   readonly onProfile?: (labels: Labels, samples: readonly RawSample[]) => Promise<void>
+  /** Alloy receive_http's `ensureServiceName` on pushed series (the component sets it; a Pyroscope stand-in does not). */
+  readonly ensureServiceName?: boolean
   readonly logger: Logger
   readonly registry?: Registry
 }
@@ -107,6 +110,7 @@ function createHandler(
   const maxDecompressed = opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES
   const maxConcurrent = Math.max(1, opts.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS)
   const deliver = handlerOf(opts)
+  const alloyRoutes = createAlloyRoutes({ maxBodyBytes: maxBody, maxDecompressedBytes: maxDecompressed, maxConcurrentRequests: maxConcurrent, deliver, logger: opts.logger, ensureServiceName: opts.ensureServiceName === true })
   let active = 0
   return async (req, res) => {
     res.once('finish', () => countStatus(res.statusCode))
@@ -115,6 +119,7 @@ function createHandler(
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ready\n')
       return
     }
+    if (path !== undefined && alloyRoutes.handles(path, req)) return alloyRoutes.handle(path, req, res)
     if (path !== PUSH_PATH) {
       sendError(res, { status: 404, code: 'unimplemented', message: `no handler for ${path ?? ''}` })
       return
@@ -147,7 +152,7 @@ function createHandler(
         sendError(res, { status: 400, code: 'invalid_argument', message: validation.reason })
         return
       }
-      await deliver(validation.series)
+      await deliver(opts.ensureServiceName === true ? withServiceName(validation.series) : validation.series)
     } finally {
       active--
     }

@@ -50,7 +50,6 @@ export interface ScrapeArguments {
   readonly clustering_enabled: boolean
 }
 
-const GODELTAPROF = new Set(['godeltaprof_memory', 'godeltaprof_mutex', 'godeltaprof_block'])
 
 function profileBlock(def: ProfileTypeConfig): NestedBlockSpec {
   return {
@@ -58,8 +57,8 @@ function profileBlock(def: ProfileTypeConfig): NestedBlockSpec {
       attributes: {
         enabled: { type: t.bool, default: def.enabled },
         path: { type: t.string, default: def.path },
-        // godeltaprof blocks have no `delta`: the delta is computed on the target.
-        ...(GODELTAPROF.has(def.name) ? {} : { delta: { type: t.bool, default: def.delta } })
+        // Alloy's godeltaprof blocks take `delta` too (default false: the target computes the delta itself).
+        delta: { type: t.bool, default: def.delta }
       }
     }
   }
@@ -162,7 +161,9 @@ export function profileTypes(profiling: Record<string, unknown> | undefined): Pr
   const custom = ((profiling?.['profile.custom'] as { label: string; enabled: boolean; path: string; delta: boolean }[] | undefined) ?? []).map(
     (c) => Object.freeze({ name: c.label, enabled: c.enabled, path: c.path, delta: c.delta })
   )
-  return [...builtIn, ...custom]
+  // A custom type named like a built-in one replaces it, as in Alloy's AllTargets (one map keyed by name).
+  const customNames = new Set(custom.map((c) => c.name))
+  return [...builtIn.filter((b) => !customNames.has(b.name)), ...custom]
 }
 
 export function toScrapeArguments(v: Record<string, unknown>, label: string): ScrapeArguments {

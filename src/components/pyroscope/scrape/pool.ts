@@ -27,6 +27,7 @@ import type { Labels } from '../../../util/labels.js'
 import type { Logger } from '../../../util/logger.js'
 import type { ProfilesReceiver } from '../receiver.js'
 import { toExpansionConfig } from './arguments.js'
+import { withScopeLabels } from './scope-labels.js'
 import type { ScrapeArguments } from './arguments.js'
 import { ScrapeLoop } from './loop.js'
 import { scrapeOnce } from './scraper.js'
@@ -359,7 +360,7 @@ export class ScrapePool {
     for (const receiver of this.#receivers) {
       const started = performance.now()
       const p = Promise.resolve()
-        .then(() => receiver.append(entry.target.forwardLabels, [{ raw }]))
+        .then(() => receiver.append(withScopeLabels(entry.target.forwardLabels), [{ raw }]))
         .then(
           () => this.#metrics.fanout.observe({ component }, (performance.now() - started) / 1000),
           (err: unknown) => {

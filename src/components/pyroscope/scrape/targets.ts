@@ -50,7 +50,7 @@ export interface ScrapeTarget {
   readonly forwardLabels: Labels
   /** memory/mutex/block not from godeltaprof: the agent subtracts the previous scrape (design 4.7). */
   readonly clientDelta: boolean
-  /** scrape_timeout, plus `seconds` for requests that profile over a duration (design 4.5). */
+  /** scrape_timeout, plus interval − 1 s for requests with `seconds` (docs/alloy-compatibility.md). */
   readonly timeoutMs: number
 }
 
@@ -178,7 +178,8 @@ function toScrapeTarget(labels: MutableLabels, key: bigint, cfg: ExpansionConfig
     labels: frozenSorted(labels),
     forwardLabels: frozenSorted(forward),
     clientDelta,
-    timeoutMs: cfg.scrape_timeout_ms + requestSeconds(query) * 1000
+    // Alloy: a request that profiles over `seconds` gets interval − 1 s on top of scrape_timeout.
+    timeoutMs: cfg.scrape_timeout_ms + (query.has('seconds') ? Math.max(0, cfg.scrape_interval_ms - 1000) : 0)
   })
 }
 
@@ -362,8 +363,3 @@ function appendParam(params: QueryParams, key: string, value: string): void {
   params.set(key, [...(params.get(key) ?? []), value])
 }
 
-/** The profiling duration a request asks for (first `seconds` value), 0 when none. */
-function requestSeconds(query: QueryParams): number {
-  const seconds = query.get('seconds')?.[0] ?? ''
-  return /^\d+$/.test(seconds) ? Number(seconds) : 0
-}

@@ -7,6 +7,8 @@
 import type { Diagnostic } from '../../../syntax/diagnostics.js'
 import type { BlockSpec, DecodedBlock } from '../../../runtime/schema.js'
 import { t } from '../../../runtime/schema.js'
+import { moveUrlCredentials } from '../../common/url-credentials.js'
+import { inertAttribute, inertBlock } from '../../common/inert.js'
 import type { HttpClientOptions } from '../../../http/types.js'
 import type { Labels } from '../../../util/labels.js'
 import { HTTP_CLIENT_ATTRIBUTES, HTTP_CLIENT_BLOCKS, spanOf, toHttpClientOptions, validateHttpClient, validateUrl } from '../../common/http-client-config.js'
@@ -47,6 +49,7 @@ const ENDPOINT_SCHEMA: BlockSpec = {
     max_backoff_retries: { type: t.number, default: DEFAULT_MAX_BACKOFF_RETRIES },
     retry_on_http_429: { type: t.bool, default: true },
     queue_size: { type: t.number, default: DEFAULT_QUEUE_SIZE },
+    debug_info_upload_timeout: inertAttribute('debug_info_upload_timeout', t.duration, 'debug info is not uploaded'),
     ...HTTP_CLIENT_ATTRIBUTES
   },
   blocks: HTTP_CLIENT_BLOCKS,
@@ -55,11 +58,11 @@ const ENDPOINT_SCHEMA: BlockSpec = {
 
 export const WRITE_SCHEMA: BlockSpec = {
   attributes: { external_labels: { type: t.map(t.string) } },
-  blocks: { endpoint: { body: ENDPOINT_SCHEMA, multiple: true } }
+  blocks: { endpoint: { body: ENDPOINT_SCHEMA, multiple: true }, tracing: inertBlock('no trace context is propagated') }
 }
 
 function validateEndpoint(b: DecodedBlock): Diagnostic[] {
-  const out = [...validateHttpClient(b), ...validateUrl(b, 'url')]
+  const out = [...validateHttpClient(b), ...validateUrl(b, 'url', { allowCredentials: true })]
   const v = b.values
   if ((v['remote_timeout'] as number) <= 0) out.push({ span: spanOf(b, 'remote_timeout'), message: 'remote_timeout must be greater than 0' })
   const min = v['min_backoff_period'] as number
@@ -74,9 +77,11 @@ function validateEndpoint(b: DecodedBlock): Diagnostic[] {
 }
 
 export function toWriteArguments(v: Record<string, unknown>, label: string): WriteArguments {
-  const endpoints = (v['endpoint'] as Record<string, unknown>[]).map((e, i) =>
-    Object.freeze({
-      url: (e['url'] as string).replace(/\/+$/, ''),
+  const endpoints = (v['endpoint'] as Record<string, unknown>[]).map((e, i) => {
+    // Credentials in the URL become basic auth and leave the URL (docs/alloy-compatibility.md).
+    const target = moveUrlCredentials(e['url'] as string, toHttpClientOptions(e))
+    return Object.freeze({
+      url: target.url.replace(/\/+$/, ''),
       name: (e['name'] as string | undefined) ?? `pyroscope.write.${label}.endpoint[${i}]`,
       remote_timeout_ms: e['remote_timeout'] as number,
       headers: (e['headers'] as Record<string, string> | undefined) ?? {},
@@ -85,9 +90,9 @@ export function toWriteArguments(v: Record<string, unknown>, label: string): Wri
       max_backoff_retries: e['max_backoff_retries'] as number,
       retry_on_http_429: e['retry_on_http_429'] as boolean,
       queue_size: e['queue_size'] as number,
-      http_client: toHttpClientOptions(e)
+      http_client: target.http_client
     })
-  )
+  })
   return Object.freeze({
     endpoints: Object.freeze(endpoints),
     external_labels: (v['external_labels'] as Labels | undefined) ?? {}

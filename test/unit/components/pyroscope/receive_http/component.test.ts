@@ -70,7 +70,8 @@ async function start(t: TestContext, targets: ProfilesReceiver[]): Promise<Runni
 
 function series(service: string | undefined): PushSeries {
   return {
-    labels: service === undefined ? [['__name__', 'process_cpu']] : [['__name__', 'process_cpu'], ['service_name', service]],
+    // Without service_name and __name__ (from which the receiver would take it, as Alloy's ensureServiceName).
+    labels: service === undefined ? [['foo', 'bar']] : [['__name__', 'process_cpu'], ['service_name', service]],
     samples: [{ raw: tinyProfile() }]
   }
 }

@@ -66,10 +66,10 @@ const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024)) // ~8 KiB that inflates to 
 const BAD_CASES: BadCase[] = [
   { name: 'a truncated protobuf body', status: 400, code: 'invalid_argument', request: { headers: protoHeaders, body: truncated } },
   {
-    name: 'a Content-Type other than application/proto',
+    name: 'a Content-Type other than application/proto (or JSON)',
     status: 415,
     code: 'invalid_argument',
-    request: { headers: { 'content-type': 'application/json' }, body: push([valid]) }
+    request: { headers: { 'content-type': 'text/plain' }, body: push([valid]) }
   },
   { name: 'no Content-Type', status: 415, code: 'invalid_argument', request: { headers: {}, body: push([valid]) } },
   {

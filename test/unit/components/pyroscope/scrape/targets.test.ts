@@ -294,6 +294,15 @@ describe('expandTargets', () => {
       assert.equal(scrape?.timeoutMs, 18_000 + 14_000)
     })
 
+    it("adds interval − 1 s to a request with seconds, whatever its value (Alloy's timeout rule)", () => {
+      const short = config({ profile_types: only('process_cpu'), scrape_interval_ms: 15_000, delta_profiling_duration_ms: 5_000 })
+      const [cpu] = expand([{ __address__: 'a:1' }], short).scrapes
+      assert.ok(cpu?.url.endsWith('seconds=5'), cpu?.url)
+      assert.equal(cpu?.timeoutMs, 18_000 + 14_000)
+      const userSeconds = config({ profile_types: only('memory'), params: { seconds: ['30'] }, scrape_interval_ms: 15_000 })
+      assert.equal(expand([{ __address__: 'a:1' }], userSeconds).scrapes[0]?.timeoutMs, 18_000 + 14_000)
+    })
+
     it('scrapes a duplicate target once and hands it back so the caller can warn', () => {
       const target = { __address__: 'a:1', __meta_source: 'one' }
       const copy = { __address__: 'a:1', __meta_source: 'two' }

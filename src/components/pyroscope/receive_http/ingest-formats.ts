@@ -1,0 +1,199 @@
+/**
+ * The bodies of the legacy `/ingest` API turned into pprof bytes for the push API: pprof (raw, or the
+ * `profile` part of a multipart form with an optional `sample_type_config`), and collapsed stacks
+ * (`folded`: `a;b;c 12` per line, root first; `lines`: one stack per line, counted once). JFR and the old
+ * trie/tree formats are refused (415). See docs/alloy-compatibility.md.
+ */
+import { Profile } from 'pprof-format'
+import { checkProfile } from '../../../pprof/index.js'
+import { buildProfile } from '../../../pprof/self-profile-builder.js'
+import type { BuiltSample } from '../../../pprof/self-profile-builder.js'
+import { SUFFIX_PROFILE_NAMES } from './ingest-name.js'
+import type { IngestName } from './ingest-name.js'
+
+export interface IngestQuery {
+  readonly format: string
+  readonly sampleRate: number
+  readonly units: string
+  readonly from: number | undefined
+  readonly until: number | undefined
+}
+
+export type IngestDecoded =
+  | { readonly ok: true; readonly raw: Uint8Array; readonly profileName: string }
+  | { readonly ok: false; readonly status: number; readonly reason: string }
+
+export interface IngestBody {
+  readonly bytes: Buffer
+  readonly contentType: string
+}
+
+const DEFAULT_SAMPLE_RATE = 100
+
+export function ingestQuery(params: URLSearchParams): IngestQuery {
+  const rate = Number(params.get('sampleRate') ?? '')
+  const seconds = (key: string): number | undefined => {
+    const n = Number(params.get(key) ?? '')
+    return params.has(key) && Number.isFinite(n) && n > 0 ? n : undefined
+  }
+  return {
+    format: (params.get('format') ?? '').toLowerCase(),
+    sampleRate: Number.isFinite(rate) && rate > 0 ? rate : DEFAULT_SAMPLE_RATE,
+    units: (params.get('units') ?? '').toLowerCase(),
+    from: seconds('from'),
+    until: seconds('until')
+  }
+}
+
+export async function decodeIngestBody(
+  body: IngestBody,
+  name: IngestName,
+  query: IngestQuery,
+  maxDecompressedBytes: number
+): Promise<IngestDecoded> {
+  const multipart = body.contentType.toLowerCase().startsWith('multipart/form-data')
+  const format = query.format === '' ? (multipart ? 'pprof' : 'folded') : query.format
+  switch (format) {
+    case 'pprof':
+      return multipart ? fromMultipart(body, name, maxDecompressedBytes) : fromPprof(body.bytes, name, {}, maxDecompressedBytes)
+    case 'folded':
+    case 'collapsed':
+    case 'lines':
+      return fromCollapsed(body.bytes.toString('utf8'), format === 'lines', name, query)
+    case 'jfr':
+      return refuse(415, 'format=jfr is not supported: there is no JFR reader here; send pprof (the Java SDK can be set to pprof) or push to Pyroscope directly')
+    default:
+      return refuse(415, `unsupported format ${JSON.stringify(format)}; supported: pprof, folded, lines`)
+  }
+}
+
+function refuse(status: number, reason: string): IngestDecoded {
+  return { ok: false, status, reason }
+}
+
+interface SampleTypeConfig {
+  readonly [sampleType: string]: { readonly 'display-name'?: unknown } | undefined
+}
+
+async function fromMultipart(body: IngestBody, name: IngestName, maxDecompressed: number): Promise<IngestDecoded> {
+  let form: FormData
+  try {
+    form = await new Response(body.bytes, { headers: { 'content-type': body.contentType } }).formData()
+  } catch (error) {
+    return refuse(400, `malformed multipart body: ${(error as Error).message}`)
+  }
+  const profile = form.get('profile')
+  if (profile === null) return refuse(400, 'the multipart form has no "profile" part')
+  const prev = form.get('prev_profile')
+  if (prev !== null && (await partBytes(prev)).length > 0) {
+    return refuse(400, 'prev_profile (a cumulative profile to subtract) is not supported: send delta profiles')
+  }
+  let config: SampleTypeConfig = {}
+  const configPart = form.get('sample_type_config')
+  if (configPart !== null) {
+    try {
+      const parsed: unknown = JSON.parse((await partBytes(configPart)).toString('utf8'))
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object')
+      config = parsed as SampleTypeConfig
+    } catch (error) {
+      return refuse(400, `invalid sample_type_config: ${(error as Error).message}`)
+    }
+  }
+  return fromPprof(await partBytes(profile), name, config, maxDecompressed)
+}
+
+async function partBytes(part: string | Blob): Promise<Buffer> {
+  return typeof part === 'string' ? Buffer.from(part, 'utf8') : Buffer.from(await part.arrayBuffer())
+}
+
+/** Checks the pprof; renames sample types per `display-name` (re-encoding only then) and names the profile. */
+function fromPprof(bytes: Buffer, name: IngestName, config: SampleTypeConfig, maxDecompressed: number): IngestDecoded {
+  if (bytes.length === 0) return refuse(400, 'the profile is empty')
+  const checked = checkProfile(bytes, 'application/octet-stream', { maxDecompressedBytes: maxDecompressed })
+  if (!checked.ok) return refuse(400, checked.reason)
+  const profile = checked.profile
+  const typeNames = profile.sampleType.map((t) => String(profile.stringTable.strings[Number(t.type)] ?? ''))
+  let renamed = false
+  profile.sampleType.forEach((t, i) => {
+    const display = config[typeNames[i] ?? '']?.['display-name']
+    if (typeof display === 'string' && display !== '' && display !== typeNames[i]) {
+      t.type = profile.stringTable.dedup(display)
+      typeNames[i] = display
+      renamed = true
+    }
+  })
+  const raw = renamed ? profile.encode() : bytes
+  return { ok: true, raw, profileName: profileNameOf(name, typeNames) }
+}
+
+/** Sample types that name a profile kind (Node's heap profile has `objects` and `space`). */
+const SAMPLE_TYPE_PROFILE_NAMES: Readonly<Record<string, string>> = {
+  ...SUFFIX_PROFILE_NAMES,
+  objects: 'memory',
+  space: 'memory',
+  contentions: 'mutex',
+  delay: 'mutex'
+}
+
+/**
+ * The push API's `__name__`: from the name's suffix, else from the profile's sample types: a specific one
+ * first (`wall`, `alloc_space`, …), then a generic CPU one (`cpu`, `samples`, `sample`), else the first.
+ */
+export function profileNameOf(name: IngestName, sampleTypes: readonly string[]): string {
+  if (name.suffix !== undefined) return SUFFIX_PROFILE_NAMES[name.suffix] ?? name.suffix
+  for (const t of sampleTypes) {
+    const known = SAMPLE_TYPE_PROFILE_NAMES[t]
+    if (known !== undefined && Object.hasOwn(SAMPLE_TYPE_PROFILE_NAMES, t)) return known
+  }
+  if (sampleTypes.some((t) => t === 'cpu' || t === 'samples' || t === 'sample')) return 'process_cpu'
+  return sampleTypes[0] !== undefined && sampleTypes[0] !== '' ? sampleTypes[0] : 'process_cpu'
+}
+
+const MAX_STACKS = 1_000_000
+
+/** Collapsed stacks → one pprof; identical stacks are summed. */
+export function fromCollapsed(text: string, lines: boolean, name: IngestName, query: IngestQuery): IngestDecoded {
+  const counts = new Map<string, number>()
+  for (const [index, line] of text.split('\n').entries()) {
+    const trimmed = line.trim()
+    if (trimmed === '') continue
+    let stack = trimmed
+    let count = 1
+    if (!lines) {
+      const space = trimmed.lastIndexOf(' ')
+      count = space < 0 ? Number.NaN : Number(trimmed.slice(space + 1))
+      if (!Number.isSafeInteger(count) || count < 0) {
+        return refuse(400, `folded line ${index + 1}: expected "frame;frame;... COUNT", got ${JSON.stringify(trimmed.slice(0, 80))}`)
+      }
+      stack = trimmed.slice(0, space).trim()
+    }
+    if (!counts.has(stack) && counts.size >= MAX_STACKS) return refuse(400, `more than ${MAX_STACKS} distinct stacks`)
+    counts.set(stack, (counts.get(stack) ?? 0) + count)
+  }
+  if (counts.size === 0) return refuse(400, 'the body holds no stacks')
+  const profileName = profileNameOf(name, [])
+  const timed = profileName === 'process_cpu' || profileName === 'wall'
+  const period = Math.round(1e9 / query.sampleRate)
+  const unit = query.units === 'bytes' ? 'bytes' : 'count'
+  const samples: BuiltSample[] = [...counts].map(([stack, n]) => ({
+    frames: stack
+      .split(';')
+      .reverse()
+      .map((f) => ({ functionName: f, url: '', lineNumber: -1, columnNumber: -1 })),
+    values: timed ? [n, n * period] : [n]
+  }))
+  const timeType = profileName === 'wall' ? 'wall' : 'cpu'
+  const from = query.from ?? 0
+  const until = query.until ?? from
+  const profile: Profile = buildProfile(
+    {
+      sampleTypes: timed ? [['samples', 'count'], [timeType, 'nanoseconds']] : [[name.suffix ?? 'samples', unit]],
+      periodType: timed ? [timeType, 'nanoseconds'] : [name.suffix ?? 'samples', unit],
+      period: timed ? period : 1,
+      timeNanos: BigInt(Math.round(from)) * 1_000_000_000n,
+      durationNanos: BigInt(Math.max(0, Math.round(until - from))) * 1_000_000_000n
+    },
+    samples
+  )
+  return { ok: true, raw: profile.encode(), profileName }
+}
