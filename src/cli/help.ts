@@ -27,15 +27,16 @@ Flags take --flag=value or --flag value; booleans take --flag or --flag=true|fal
   --cluster.listen-address ADDR    host:port for cluster traffic (default 0.0.0.0:12346)
   --cluster.advertise-address ADDR host:port other nodes dial (default: the listen address)
   --cluster.join-addresses LIST    comma list of host[:port] or multiaddrs of peers to join
-  --cluster.discover-peers TEXT    Alloy's peer discovery tuples
-  --cluster.rejoin-interval D      how often to re-join the join addresses
-  --cluster.max-join-peers N       peers to join from the discovered set
+  --cluster.discover-peers TEXT    refused: use --cluster.join-addresses with a DNS name
+  --cluster.rejoin-interval D      how often to sync with the join addresses after joining (default 60s)
+  --cluster.max-join-peers N       accepted; every join address is synced with
   --cluster.name NAME              cluster name; nodes with another name are ignored
   --cluster.psk-file FILE          pre-shared key file for a private network
   --cluster.wait-for-size N        scrape nothing until N participants are seen
   --cluster.wait-timeout DURATION  give up waiting for the size after this long (default 0 = forever)
-  --cluster.heartbeat-interval D   how often a node announces itself (default 1s)
-  --cluster.failure-timeout D      drop a member not heard from for this long (default 5s)
+  --cluster.probe-interval D       membership probe period (default 1s; older name --cluster.heartbeat-interval)
+  --cluster.failure-timeout D      shortest time a suspected member has to refute (default 4 × log10(N) × probe period)
+  --cluster.max-connections N      cap on cluster connections (default 32)
 
 Accepted for Alloy compatibility and logged as having no effect: --disable-reporting, --stability.level,
 --server.http.memory-addr, --server.http.enable-pprof, --server.http.disable-support-bundle,

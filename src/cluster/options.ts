@@ -65,6 +65,11 @@ export function isClusterEnabled(flags: ClusterFlags): boolean {
 }
 
 export function parseClusterOptions(flags: ClusterFlags, host: HostFacts): ClusterOptions {
+  if (stringFlag(flags, 'cluster.discover-peers') !== '') {
+    throw new ClusterOptionsError(
+      '--cluster.discover-peers (cloud provider discovery) is not supported: give --cluster.join-addresses a DNS name that resolves to the peers (it is resolved again on every join round)'
+    )
+  }
   const nodeName = stringFlag(flags, 'cluster.node-name') || host.hostname
   if (nodeName === '' || nodeName.length > 253 || /[\s\p{Cc}]/u.test(nodeName)) {
     throw new ClusterOptionsError(`--cluster.node-name must be 1–253 characters without spaces or control characters, got ${JSON.stringify(nodeName)}`)

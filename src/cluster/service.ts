@@ -143,7 +143,7 @@ export class ClusterService {
         role: 'viewer'
       },
       {
-        transport: libp2pTransport(node, options.clusterName, counters),
+        transport: libp2pTransport(node, options.clusterName, counters, scheduler),
         scheduler,
         ...(deps.random === undefined ? {} : { random: deps.random }),
         events: { onChange: (change, record) => this.#memberChanged(change, record) },
@@ -151,7 +151,7 @@ export class ClusterService {
       }
     )
     this.#lastStats = { ...this.#swim.stats }
-    serveMembership(node, this.#swim, options.clusterName, counters, options.swim.probeIntervalMs * 2)
+    serveMembership(node, this.#swim, options.clusterName, counters, options.swim.probeIntervalMs * 2, scheduler)
     this.#joiner = new Joiner({
       target: this.#swim,
       scheduler,

@@ -6,7 +6,7 @@
  */
 import { decodeMessage, encodeMessage } from './swim/messages.js'
 import type { InvalidReason, Message, PeerRef } from './swim/messages.js'
-import type { Destination, RequestFailure, RequestResult, Swim, SwimTransport } from './swim/protocol.js'
+import type { Destination, RequestFailure, RequestResult, Scheduler, Swim, SwimTransport } from './swim/protocol.js'
 import type { ClusterNode } from './node.js'
 
 export interface TransportCounters {
@@ -24,7 +24,7 @@ const SEND_TIMEOUT_MS = 3_000
  */
 const CONNECT_TIMEOUT_MS = 2_000
 
-export function libp2pTransport(node: ClusterNode, cluster: string, counters: TransportCounters): SwimTransport {
+export function libp2pTransport(node: ClusterNode, cluster: string, counters: TransportCounters, scheduler: Scheduler): SwimTransport {
   const encode = (msg: Message): Uint8Array => {
     const bytes = encodeMessage(cluster, msg)
     counters.message('out', msg.type, bytes.byteLength)
@@ -32,17 +32,17 @@ export function libp2pTransport(node: ClusterNode, cluster: string, counters: Tr
   }
   return {
     request: (to: Destination, msg: Message, timeoutMs: number, done: (r: RequestResult) => void) => {
-      const startedMs = performance.now()
+      const startedMs = scheduler.now()
       // The protocol's timing must not depend on how promptly libp2p honours an abort (a dial in its queue
       // or a handshake under way may take longer to give up): the answer is due by `timeoutMs`, or never.
       let settled = false
-      const timer = setTimeout(() => finish({ ok: false, failure: 'timeout', detail: `no answer within ${timeoutMs} ms` }), CONNECT_TIMEOUT_MS + timeoutMs + 20)
       const finish = (r: RequestResult): void => {
         if (settled) return
         settled = true
-        clearTimeout(timer)
+        cancelTimer()
         done(r)
       }
+      const cancelTimer = scheduler.after(CONNECT_TIMEOUT_MS + timeoutMs + 20, () => finish({ ok: false, failure: 'timeout', detail: `no answer within ${timeoutMs} ms` }))
       node.request(to, encode(msg), timeoutMs, CONNECT_TIMEOUT_MS).then(
         ({ from, data }) => {
           const decoded = decodeMessage(data, cluster)
@@ -56,7 +56,7 @@ export function libp2pTransport(node: ClusterNode, cluster: string, counters: Tr
         },
         (err: unknown) => {
           const detail = describeError(err)
-          counters.failed?.(to, msg.type, detail, performance.now() - startedMs)
+          counters.failed?.(to, msg.type, detail, scheduler.now() - startedMs)
           finish({ ok: false, failure: classifyFailure(err), detail })
         }
       )
@@ -68,7 +68,7 @@ export function libp2pTransport(node: ClusterNode, cluster: string, counters: Tr
 }
 
 /** Wires incoming messages into the protocol: decoded, counted, answered when an answer is due. */
-export function serveMembership(node: ClusterNode, swim: Swim, cluster: string, counters: TransportCounters, answerTimeoutMs: number): void {
+export function serveMembership(node: ClusterNode, swim: Swim, cluster: string, counters: TransportCounters, answerTimeoutMs: number, scheduler: Scheduler): void {
   node.onMessage(async (from, data) => {
     const decoded = decodeMessage(data, cluster)
     if (!decoded.ok) {
@@ -81,9 +81,9 @@ export function serveMembership(node: ClusterNode, swim: Swim, cluster: string, 
       return undefined
     }
     const answer = await new Promise<Message | undefined>((resolve) => {
-      const timer = setTimeout(() => resolve(undefined), answerTimeoutMs)
+      const cancel = scheduler.after(answerTimeoutMs, () => resolve(undefined))
       swim.handle(from, decoded.msg, (reply) => {
-        clearTimeout(timer)
+        cancel()
         resolve(reply)
       })
     })

@@ -32,6 +32,8 @@ class FakeNode implements ClusterNode {
     network.nodes.set(peerId, this)
   }
   #target(to: NodeDestination): FakeNode {
+    // A node that is down neither answers nor sends: its process is gone.
+    if (this.network.down.has(this.peerId)) throw new Error('this node is down')
     const t = to.id !== undefined ? this.network.nodes.get(to.id) : [...this.network.nodes.values()].find((n) => n.addresses.includes(to.addrs[0] ?? ''))
     if (t === undefined || this.network.down.has(t.peerId)) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
     return t
