@@ -319,6 +319,13 @@ export class ScrapePool {
       const d = await entry.delta.compute(outcome.profile, { maxStateBytes: budget })
       if (signal.aborted) return
       this.#setDeltaBytes(entry, entry.delta.stateBytes())
+      if (!d.ok && d.code === 'DELTA_NO_VALUE_TYPES') {
+        // Nothing cumulative to subtract (an in-use-only heap profile, e.g. a Node.js process's): sent as
+        // scraped, as Alloy's delta passes through value types it does not subtract (docs/operations.md).
+        this.#succeed(entry)
+        this.#forward(entry, raw)
+        return
+      }
       if (!d.ok) {
         const why = d.code === 'DELTA_STATE_TOO_LARGE' && budget < DEFAULT_MAX_DELTA_STATE_BYTES ? ` (the component's delta state budget of ${total} bytes is nearly used)` : ''
         this.#fail(entry, `delta computation failed: ${d.reason}${why}`)

@@ -326,6 +326,33 @@ describe('ScrapePool', () => {
     assert.equal(await gauge(), 0)
   })
 
+  it('sends an in-use-only heap profile (nothing cumulative to subtract) as scraped, from the first scrape on', async () => {
+    const stringTable = new Profile().stringTable
+    const s = (v: string) => stringTable.dedup(v)
+    const inuseOnly = gzipSync(
+      new Profile({
+        sampleType: [
+          { type: s('inuse_objects'), unit: s('count') },
+          { type: s('inuse_space'), unit: s('bytes') }
+        ],
+        function: [{ id: 1, name: s('main.keep'), filename: s('main.js') }],
+        location: [{ id: 1, line: [{ functionId: 1, line: 3 }] }],
+        sample: [{ locationId: [1], value: [2, 64] }],
+        stringTable
+      }).encode()
+    )
+    const t = setup({ body: () => inuseOnly })
+    const receiver = new RecordingReceiver()
+    t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [receiver], 'memory'))
+    void t.start()
+    await tick(t, () => receiver.appended.length === 1, 'the first scrape sent')
+    const status = t.pool.statuses()[0]
+    assert.equal(status?.health, 'up')
+    assert.equal(status?.last_error, '')
+    assert.deepEqual(Buffer.from(receiver.appended[0]?.samples[0]?.raw ?? []), inuseOnly)
+    assert.equal(t.pool.deltaStateBytes(), 0)
+  })
+
   it('skips a target’s delta with a reason once the pool’s delta budget is used by others', async () => {
     const t = setup({ body: () => heapProfile(10), maxDeltaStateBytes: 1 })
     t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [], 'memory'))
