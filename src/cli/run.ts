@@ -20,6 +20,7 @@ import type { LogFormat, LogLevel } from '../util/logger.js'
 import type { CommandIO } from './check.js'
 import type { RunFlags } from './flags.js'
 import { defaultControllerOptions, loadConfigText, readConfigText } from './load.js'
+import { createConfigMetrics, createReloader } from './reload.js'
 
 export type { RunFlags } from './flags.js'
 
@@ -59,6 +60,12 @@ export async function runAgent(configPath: string, flags: RunFlags, _io: Command
 
   const metrics = new Registry()
   collectDefaultMetrics({ register: metrics })
+  const configMetrics = createConfigMetrics(metrics, systemClock)
+  const reloader = createReloader({ configPath, controller: () => state.controller, logger, configMetrics })
+  state.reload = (reason) => reloader.reload(reason)
+  // SIGHUP reloads the config, as Alloy (and `systemctl reload`) expect; it never stops the agent.
+  const onHangup = (): void => void reloader.reload('SIGHUP')
+  process.on('SIGHUP', onHangup)
   let server: RunningServer | undefined
   let cluster: ClusterHandle | undefined
   try {
@@ -91,6 +98,7 @@ export async function runAgent(configPath: string, flags: RunFlags, _io: Command
     const controller = result.controller
     if (!controller) return 1
     state.controller = controller
+    configMetrics.record(true, text)
     await mkdir(storagePath, { recursive: true })
     logger.info({ config: configPath, components: controller.order.map((n) => n.id).join(',') }, 'starting')
     const stopped = controller.run(shutdown.signal)
@@ -101,6 +109,7 @@ export async function runAgent(configPath: string, flags: RunFlags, _io: Command
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+    process.off('SIGHUP', onHangup)
     if (!forced.signal.aborted) {
       await cluster?.stop()
       await server?.close()

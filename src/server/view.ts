@@ -53,12 +53,20 @@ export interface ClusterView {
   view_version: number
 }
 
+export interface ReloadOutcome {
+  readonly ok: boolean
+  /** The positioned errors (FILE:LINE:COL: message, one per line) when refused; a summary otherwise. */
+  readonly message: string
+}
+
 export interface AgentView {
   components(): ComponentView[]
   targets(): TargetView[]
   cluster(): ClusterView
   ready(): boolean
   healthy(): boolean
+  /** Re-reads the config file and applies it; absent where the process cannot reload. */
+  reload?(): Promise<ReloadOutcome>
 }
 
 export interface ServerOptions {
