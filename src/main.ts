@@ -10,6 +10,7 @@ import { CHECK_HELP, MAIN_HELP, RECEIVE_HELP, RUN_HELP, TARGETS_HELP } from './c
 import { UsageError } from './cli/errors.js'
 import { ConfigError } from './cli/load.js'
 import { RUN_FLAGS } from './cli/flags.js'
+import { LOG_FLAGS } from './cli/log-options.js'
 import { runTargets } from './cli/targets.js'
 
 const io: CommandIO = {
@@ -52,10 +53,10 @@ async function main(argv: string[]): Promise<number> {
       if (wantsHelp) return help(RECEIVE_HELP)
       const { values } = parseArgs({
         args: rest,
-        options: { listen: { type: 'string', default: '127.0.0.1:4040' }, dir: { type: 'string', default: 'data/received' } }
+        options: { listen: { type: 'string', default: '127.0.0.1:4040' }, dir: { type: 'string', default: 'data/received' }, ...LOG_FLAGS }
       })
       const { runReceiveCommand } = await import('./cli/receive-command.js')
-      return runReceiveCommand({ listen: values.listen, dir: values.dir }, io)
+      return runReceiveCommand(values, io)
     }
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`)

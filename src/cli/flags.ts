@@ -6,6 +6,7 @@ export const RUN_FLAGS = {
   'storage.path': { type: 'string', default: 'data' },
   'log.level': { type: 'string', default: 'info' },
   'log.format': { type: 'string', default: 'logfmt' },
+  'log.summary-interval': { type: 'string', default: '1m' },
   'cluster.enabled': { type: 'boolean', default: false },
   'cluster.node-name': { type: 'string' },
   'cluster.listen-address': { type: 'string', default: '0.0.0.0:12346' },

@@ -21,6 +21,7 @@ Flags:
   --storage.path DIR               node identity and state (default ./data)
   --log.level LEVEL                debug | info | warn | error (default info)
   --log.format FORMAT              logfmt | json (default logfmt)
+  --log.summary-interval D         how often to log a one-line summary at info (default 1m; 0 = never)
   --cluster.enabled                join a cluster (components opt in with clustering { enabled = true })
   --cluster.node-name NAME         this node's name (default: the hostname)
   --cluster.listen-address ADDR    host:port for cluster traffic (default 0.0.0.0:12346)
@@ -50,12 +51,17 @@ Flags:
   --cluster-peers a,b,c     dry run: also print which of these node names would own each target
 `
 
-export const RECEIVE_HELP = `Usage: shardscope receive [--listen HOST:PORT] [--dir DIR]
+export const RECEIVE_HELP = `Usage: shardscope receive [--listen HOST:PORT] [--dir DIR] [--log.level LEVEL] [--log.format FORMAT]
 
 Runs a Pyroscope push receiver (POST /push.v1.PusherService/Push) that checks every profile and stores it
 under DIR, with one line per profile in DIR/index.jsonl.
 
 Flags:
   --listen HOST:PORT   address to listen on (default 127.0.0.1:4040)
-  --dir DIR            where to store profiles (default ./data/received)
+  --dir DIR            where to store profiles (default ./data/received); one process per folder
+  --log.level LEVEL    debug, info, warn or error (default info)
+  --log.format FORMAT  logfmt or json (default logfmt)
+  --log.summary-interval D  how often to log what was stored (default 1m; 0 turns it off)
+
+Also serves /-/healthy, /-/ready and /metrics on the same address.
 `

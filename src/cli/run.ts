@@ -8,15 +8,18 @@ import { createKeyHasher } from '../cluster/key.js'
 import type { ScrapeServices } from '../components/pyroscope/scrape/component.js'
 import type { ComponentServices } from '../runtime/component.js'
 import { startCluster } from '../cluster/index.js'
-import { startServer } from '../server/index.js'
+import { ServerListenError, startServer } from '../server/index.js'
 import type { RunningServer } from '../server/index.js'
 import type { ClusterHandle } from '../cluster/index.js'
 import { UsageError } from './errors.js'
 import { createAgentView } from './agent-view.js'
 import type { AgentState } from './agent-view.js'
 import { systemClock } from '../util/clock.js'
-import { createLogger } from '../util/logger.js'
-import type { LogFormat, LogLevel } from '../util/logger.js'
+import { logOptions } from './log-options.js'
+import { startFeedback } from './feedback.js'
+import { registerBuildInfo } from '../util/version.js'
+import { StorageLockedError, acquireStorageLock } from '../util/storage-lock.js'
+import type { StorageLock } from '../util/storage-lock.js'
 import type { CommandIO } from './check.js'
 import type { RunFlags } from './flags.js'
 import { defaultControllerOptions, loadConfigText, readConfigText } from './load.js'
@@ -24,19 +27,13 @@ import { createConfigMetrics, createReloader } from './reload.js'
 
 export type { RunFlags } from './flags.js'
 
-const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
-const FORMATS: readonly LogFormat[] = ['logfmt', 'json']
-
 export async function runAgent(configPath: string, flags: RunFlags, _io: CommandIO): Promise<number> {
-  const level = String(flags['log.level'])
-  const format = String(flags['log.format'])
-  if (!LEVELS.includes(level as LogLevel)) throw new UsageError(`--log.level must be one of ${LEVELS.join(', ')}, got ${level}`)
-  if (!FORMATS.includes(format as LogFormat)) throw new UsageError(`--log.format must be one of ${FORMATS.join(', ')}, got ${format}`)
-  const logger = createLogger({ level: level as LogLevel, format: format as LogFormat })
+  const { logger, summaryIntervalMs } = logOptions(flags)
   const storagePath = String(flags['storage.path'])
   const text = await readConfigText(configPath)
   // Validate before anything starts: an invalid config never joins a cluster or opens a port.
   loadConfigText(text, configPath, defaultControllerOptions(), 'check')
+  const lock = lockStorage(storagePath, '--storage.path')
 
   // Signals are handled from here on, so that one arriving during start-up still stops cleanly.
   const shutdown = new AbortController()
@@ -60,6 +57,7 @@ export async function runAgent(configPath: string, flags: RunFlags, _io: Command
 
   const metrics = new Registry()
   collectDefaultMetrics({ register: metrics })
+  registerBuildInfo(metrics)
   const configMetrics = createConfigMetrics(metrics, systemClock)
   const reloader = createReloader({ configPath, controller: () => state.controller, logger, configMetrics })
   state.reload = (reason) => reloader.reload(reason)
@@ -67,13 +65,18 @@ export async function runAgent(configPath: string, flags: RunFlags, _io: Command
   const onHangup = (): void => void reloader.reload('SIGHUP')
   process.on('SIGHUP', onHangup)
   let server: RunningServer | undefined
+  const view = createAgentView(state)
   let cluster: ClusterHandle | undefined
   try {
     server = await startServer({
       listen: String(flags['server.http.listen-addr']),
-      view: createAgentView(state),
+      view,
       metrics,
       logger: logger.child({ component: 'server' })
+    }).catch((err: unknown) => {
+      // A startup error the operator fixes with a flag: one line that names it, no stack trace.
+      if (err instanceof ServerListenError) throw new UsageError(`${err.message} (choose another address with --server.http.listen-addr)`)
+      throw err
     })
     const keyHasher = await createKeyHasher()
     cluster = await startCluster(flags, {
@@ -102,6 +105,7 @@ export async function runAgent(configPath: string, flags: RunFlags, _io: Command
     await mkdir(storagePath, { recursive: true })
     logger.info({ config: configPath, components: controller.order.map((n) => n.id).join(',') }, 'starting')
     const stopped = controller.run(shutdown.signal)
+    startFeedback({ targets: () => view.targets(), metrics, logger, summaryIntervalMs }, shutdown.signal)
     const force = new Promise<'forced'>((resolve) => forced.signal.addEventListener('abort', () => resolve('forced'), { once: true }))
     if ((await Promise.race([stopped.then(() => 'stopped' as const), force])) === 'forced') return 1
     logger.info('stopped')
@@ -114,5 +118,16 @@ export async function runAgent(configPath: string, flags: RunFlags, _io: Command
       await cluster?.stop()
       await server?.close()
     }
+    lock.release()
+  }
+}
+
+/** The storage folder's lock; another live process holding it is a usage error (one line, exit 1). */
+export function lockStorage(dir: string, flag: string): StorageLock {
+  try {
+    return acquireStorageLock(dir, flag)
+  } catch (err) {
+    if (err instanceof StorageLockedError) throw new UsageError(err.message)
+    throw err
   }
 }

@@ -53,6 +53,8 @@ export interface ReceiveServerOptions {
   readonly onProfile?: (labels: Labels, samples: readonly RawSample[]) => Promise<void>
   readonly logger: Logger
   readonly registry?: Registry
+  /** Extra GET/HEAD paths (health, metrics) answered on the same port, as `shardscope receive` serves them. */
+  readonly routes?: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse) => void>>
 }
 
 export interface ReceiveServer {
@@ -113,6 +115,11 @@ function createHandler(
     const path = (req.url ?? '/').split('?', 1)[0]
     if (path === '/-/ready' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ready\n')
+      return
+    }
+    const route = path === undefined || !Object.hasOwn(opts.routes ?? {}, path) ? undefined : opts.routes?.[path]
+    if (route !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
+      route(req, res)
       return
     }
     if (path !== PUSH_PATH) {
