@@ -73,9 +73,12 @@ function tail(path) {
 async function stopAll(code) {
   if (stopping) return
   stopping = true
-  for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGTERM')
-  const force = setTimeout(() => children.forEach((c) => c.child.kill('SIGKILL')), 20_000)
-  await Promise.all(children.map((c) => c.exited))
+  const force = setTimeout(() => children.forEach((c) => c.child.kill('SIGKILL')), 30_000)
+  // Agents first, so that what they still push reaches the receiver and their last scrapes find targets.
+  for (const group of [children.filter((c) => c.name.startsWith('node-')), children.filter((c) => !c.name.startsWith('node-'))]) {
+    for (const c of group) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGTERM')
+    await Promise.all(group.map((c) => c.exited))
+  }
   clearTimeout(force)
   process.exit(code)
 }
