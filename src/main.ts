@@ -11,6 +11,7 @@ import { UsageError } from './cli/errors.js'
 import { ConfigError } from './cli/load.js'
 import { RUN_FLAGS } from './cli/flags.js'
 import { LOG_FLAGS } from './cli/log-options.js'
+import { version } from './util/version.js'
 import { runTargets } from './cli/targets.js'
 
 const io: CommandIO = {
@@ -23,6 +24,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.stdout(MAIN_HELP)
     return command === undefined ? 1 : 0
+  }
+  if (command === '--version' || command === 'version') {
+    io.stdout(`shardscope ${version()} (Node.js ${process.version}, ${process.platform}/${process.arch})`)
+    return 0
   }
   const wantsHelp = rest.includes('--help') || rest.includes('-h')
   switch (command) {

@@ -7,6 +7,7 @@ Usage:
   shardscope check CONFIG              validate CONFIG (exit 0 when valid, 1 otherwise)
   shardscope targets CONFIG [flags]    print the scrape URLs CONFIG yields
   shardscope receive [flags]           run only a Pyroscope push receiver that stores profiles on disk
+  shardscope version                   print the version (also --version)
 
 Run 'shardscope COMMAND --help' for the flags of a command.
 `
