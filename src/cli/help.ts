@@ -15,11 +15,12 @@ Run 'shardscope COMMAND --help' for the flags of a command.
 export const RUN_HELP = `Usage: shardscope run CONFIG [flags]
 
 Runs every component of CONFIG (Alloy syntax) until SIGINT or SIGTERM, then stops them in reverse
-dependency order.
+dependency order. SIGHUP or POST /-/reload re-reads CONFIG and applies what changed; a config with errors
+is refused and the running one stays.
 
 Flags:
   --server.http.listen-addr ADDR   debug UI, API, metrics and health (default 127.0.0.1:12345)
-  --storage.path DIR               node identity and state (default ./data)
+  --storage.path DIR               node identity and state; one process per folder (default ./data)
   --log.level LEVEL                debug | info | warn | error (default info)
   --log.format FORMAT              logfmt | json (default logfmt)
   --log.summary-interval D         how often to log a one-line summary at info (default 1m; 0 = never)
@@ -28,9 +29,9 @@ Flags:
   --cluster.listen-address ADDR    host:port for cluster traffic (default 0.0.0.0:12346)
   --cluster.advertise-address ADDR host:port other nodes dial (default: the listen address)
   --cluster.join-addresses LIST    comma list of host:port or multiaddrs of peers to join
-  --cluster.name NAME              cluster name; nodes with another name are ignored
+  --cluster.name NAME              cluster name; nodes with another name are ignored (default shardscope)
   --cluster.psk-file FILE          pre-shared key file for a private network
-  --cluster.wait-for-size N        scrape nothing until N participants are seen
+  --cluster.wait-for-size N        scrape nothing until N participants are seen (default 0 = do not wait)
   --cluster.wait-timeout DURATION  give up waiting for the size after this long (default 0 = forever)
   --cluster.heartbeat-interval D   how often a node announces itself (default 1s)
   --cluster.failure-timeout D      drop a member not heard from for this long (default 5s)
