@@ -6,7 +6,7 @@ import './polyfill.js'
 import { parseArgs } from 'node:util'
 import { runCheck } from './cli/check.js'
 import type { CommandIO } from './cli/check.js'
-import { CHECK_HELP, MAIN_HELP, RECEIVE_HELP, RUN_HELP, TARGETS_HELP } from './cli/help.js'
+import { CHECK_HELP, FMT_HELP, MAIN_HELP, RECEIVE_HELP, RUN_HELP, TARGETS_HELP } from './cli/help.js'
 import { UsageError } from './cli/errors.js'
 import { ConfigError } from './cli/load.js'
 import { RUN_FLAGS } from './cli/flags.js'
@@ -35,6 +35,16 @@ async function main(argv: string[]): Promise<number> {
       if (wantsHelp) return help(CHECK_HELP)
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} })
       return runCheck(requireConfig(positionals, 'check'), io)
+    }
+    case 'fmt': {
+      if (wantsHelp) return help(FMT_HELP)
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { write: { type: 'boolean', short: 'w', default: false }, test: { type: 'boolean', short: 't', default: false } }
+      })
+      const { runFmt } = await import('./cli/fmt.js')
+      return runFmt(requireConfig(positionals, 'fmt'), { write: values.write, test: values.test }, io)
     }
     case 'targets': {
       if (wantsHelp) return help(TARGETS_HELP)

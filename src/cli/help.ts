@@ -7,6 +7,7 @@ Usage:
   shardscope check CONFIG              validate CONFIG (exit 0 when valid, 1 otherwise)
   shardscope targets CONFIG [flags]    print the scrape URLs CONFIG yields
   shardscope receive [flags]           run only a Pyroscope push receiver that stores profiles on disk
+  shardscope fmt [--write] [--test] CONFIG   print CONFIG in canonical form
   shardscope version                   print the version (also --version)
 
 Run 'shardscope COMMAND --help' for the flags of a command.
@@ -66,4 +67,14 @@ Flags:
   --log.summary-interval D  how often to log what was stored (default 1m; 0 turns it off)
 
 Also serves /-/healthy, /-/ready and /metrics on the same address.
+`
+
+export const FMT_HELP = `Usage: shardscope fmt [--write] [--test] CONFIG
+
+Prints CONFIG in canonical form (tab indentation, aligned attributes, comments kept), as alloy fmt does.
+A config that does not parse is reported as FILE:LINE:COL: message and left alone (exit 1).
+
+Flags:
+  -w, --write   rewrite CONFIG in place instead of printing it
+  -t, --test    print nothing; exit 1 when CONFIG is not formatted
 `
