@@ -55,7 +55,8 @@ export function createAgentView(state: AgentState): AgentView {
             last_scrape: t.last_scrape,
             last_success: t.last_success,
             duration_seconds: t.duration_seconds,
-            labels: { ...t.labels }
+            labels: { ...t.labels },
+            ...(t.hint !== '' ? { hint: t.hint } : {})
           })
         }
       }

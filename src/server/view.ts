@@ -34,6 +34,8 @@ export interface TargetView {
   last_success: string | null
   duration_seconds: number | null
   labels: Record<string, string>
+  /** Set when the last scrape held no samples (e.g. a Go block profile without SetBlockProfileRate). */
+  hint?: string
 }
 
 export interface ClusterPeerView {

@@ -52,7 +52,9 @@ function targetRow(g: TargetGroup, nowMs: number): SafeHtml {
 <td><code class="origin">${g.origin}</code><div class="muted">${g.component} · job ${g.job}</div></td>
 <td>${healthBadge(g.health)}</td>
 <td>${g.types.map((t) => chip(t, nowMs))}</td>
-<td class="error">${failing.map((t) => html`<div><strong>${t.profile_type}</strong>: ${t.last_error}</div>`)}</td>
+<td class="error">${failing.map((t) => html`<div><strong>${t.profile_type}</strong>: ${t.last_error}</div>`)}${g.types
+    .filter((t) => t.last_error === '' && (t.hint ?? '') !== '')
+    .map((t) => html`<div class="hint"><strong>${t.profile_type}</strong>: ${t.hint ?? ''}</div>`)}</td>
 <td>${timeCell(latest((t) => t.last_scrape), nowMs)}</td>
 <td>${timeCell(latest((t) => t.last_success), nowMs)}</td>
 <td>${Object.entries(g.labels).map(([k, v]) => html`<span class="label">${k}=${v}</span>`)}</td>
@@ -64,7 +66,8 @@ function chip(t: TargetView, nowMs: number): SafeHtml {
   const known = ['up', 'down', 'unknown'].includes(t.health) ? t.health : 'unknown'
   const when = t.last_scrape === null ? 'never scraped' : `last scrape ${relativeTime(t.last_scrape, nowMs)}`
   const took = t.duration_seconds !== null ? ` in ${formatSeconds(t.duration_seconds)}` : ''
-  return html`<span class="chip health-${known}" title="${t.url} · ${t.health} · ${when}${took}">${t.profile_type}</span>`
+  const empty = (t.hint ?? '') !== '' && t.last_error === ''
+  return html`<span class="chip health-${known}${empty ? ' empty' : ''}" title="${t.url} · ${t.health} · ${when}${took}${empty ? ` · ${t.hint ?? ''}` : ''}">${t.profile_type}${empty ? ' (empty)' : ''}</span>`
 }
 
 function timeCell(iso: string | null, nowMs: number): SafeHtml {

@@ -68,11 +68,12 @@ describe('debug UI in a real browser', () => {
     assert.ok((await stat(screenshot)).size > 0)
   })
 
-  it('groups a target\'s profile types in one row: chips with their own health, the errors in a wide column', async () => {
+  it('groups a target\'s profile types in one row: chips with their own health, the errors in a wide column, empty profiles flagged with a hint', async () => {
     const base = upTarget()
     const types = [
       { ...base, profile_type: 'goroutine', url: 'http://127.0.0.1:6060/debug/pprof/goroutine' },
-      { ...base, profile_type: 'memory', url: 'http://127.0.0.1:6060/debug/pprof/allocs', health: 'down' as const, last_error: 'server returned HTTP status 500 Internal Server Error: heap profile unavailable while the collector runs', last_success: null }
+      { ...base, profile_type: 'memory', url: 'http://127.0.0.1:6060/debug/pprof/allocs', health: 'down' as const, last_error: 'server returned HTTP status 500 Internal Server Error: heap profile unavailable while the collector runs', last_success: null },
+      { ...base, profile_type: 'mutex', url: 'http://127.0.0.1:6060/debug/pprof/mutex', hint: 'the profile has no samples: a Go program records mutex contention only after runtime.SetMutexProfileFraction(rate) with rate > 0' }
     ]
     const before = server.view.state.targets
     server.view.state.targets = [...before, ...types]
@@ -80,11 +81,11 @@ describe('debug UI in a real browser', () => {
       await page.goto(`${server.base}/`)
       assert.equal(await page.locator('#targets tbody tr').count(), 2, 'three types of one target are one row')
       const row = page.locator('#targets tbody tr').filter({ hasText: '127.0.0.1:6060' })
-      assert.deepEqual(await row.locator('.chip').allInnerTexts(), ['goroutine', 'memory', 'process_cpu'])
-      assert.deepEqual(await row.locator('.chip').evaluateAll((els) => els.map((e) => (e as unknown as { className: string }).className)), ['chip health-up', 'chip health-down', 'chip health-up'])
+      assert.deepEqual(await row.locator('.chip').allInnerTexts(), ['goroutine', 'memory', 'mutex (empty)', 'process_cpu'])
+      assert.deepEqual(await row.locator('.chip').evaluateAll((els) => els.map((e) => (e as unknown as { className: string }).className)), ['chip health-up', 'chip health-down', 'chip health-up empty', 'chip health-up'])
       assert.equal(await row.locator('.health').innerText(), 'down', 'the row shows its worst type')
       const error = row.locator('.error')
-      assert.equal(await error.innerText(), `memory: ${types[1]?.last_error ?? ''}`)
+      assert.equal(await error.innerText(), `memory: ${types[1]?.last_error ?? ''}\nmutex: ${types[2]?.hint ?? ''}`)
       const box = await error.boundingBox()
       assert.ok(box !== null && box.width >= 360, `error column ${box?.width ?? 0}px wide`)
       await mkdir(ARTIFACTS, { recursive: true })

@@ -13,6 +13,7 @@
  * Delta state is bounded per target (DeltaComputer) and in total per pool (MAX_POOL_DELTA_STATE_BYTES).
  * Longer than 300 lines: reconciliation, scrape handling and their bookkeeping share the entries' state.
  */
+import { emptyProfileHint } from './hint.js'
 import type { Registry } from 'prom-client'
 import type { Counter, Gauge, Histogram } from 'prom-client'
 import type { HttpClient, HttpClientOptions } from '../../../http/types.js'
@@ -230,7 +231,8 @@ export class ScrapePool {
         last_success: null,
         duration_seconds: null,
         labels: target.forwardLabels,
-        skipped: 0
+        skipped: 0,
+        hint: ''
       }
     }
     this.#entries.set(id, entry)
@@ -302,9 +304,11 @@ export class ScrapePool {
     entry.status.duration_seconds = outcome.durationMs / 1000
     this.#metrics.duration.observe(labels, outcome.durationMs / 1000)
     if (!outcome.ok) {
+      entry.status.hint = ''
       this.#fail(entry, outcome.reason)
       return
     }
+    entry.status.hint = emptyProfileHint(target.profileType, outcome.profile)
     let raw: Uint8Array = outcome.body
     if (entry.delta) {
       // What the other targets hold is fixed while this one computes; this one's old baseline is replaced.

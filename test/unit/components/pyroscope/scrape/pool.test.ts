@@ -353,6 +353,27 @@ describe('ScrapePool', () => {
     assert.equal(t.pool.deltaStateBytes(), 0)
   })
 
+  it('flags a profile without samples with a hint on how to turn it on', async () => {
+    const stringTable = new Profile().stringTable
+    const s = (v: string) => stringTable.dedup(v)
+    const empty = gzipSync(
+      new Profile({ sampleType: [{ type: s('contentions'), unit: s('count') }, { type: s('delay'), unit: s('nanoseconds') }], sample: [], stringTable }).encode()
+    )
+    const t = setup({ body: () => empty })
+    t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [], 'mutex'))
+    void t.start()
+    await tick(t, () => t.pool.statuses()[0]?.health === 'up', 'the first (baseline) scrape')
+    assert.match(t.pool.statuses()[0]?.hint ?? '', /^the profile has no samples: .*runtime\.SetMutexProfileFraction\(rate\) with rate > 0$/)
+  })
+
+  it('has no hint for a profile with samples', async () => {
+    const t = setup({ body: () => heapProfile(10) })
+    t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [], 'memory'))
+    void t.start()
+    await tick(t, () => t.pool.statuses()[0]?.health === 'up', 'baseline')
+    assert.equal(t.pool.statuses()[0]?.hint, '')
+  })
+
   it('skips a target’s delta with a reason once the pool’s delta budget is used by others', async () => {
     const t = setup({ body: () => heapProfile(10), maxDeltaStateBytes: 1 })
     t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [], 'memory'))
