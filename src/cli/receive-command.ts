@@ -5,7 +5,7 @@ import { UsageError } from './errors.js'
 import { logOptions } from './log-options.js'
 import { runReceive } from './receive.js'
 import { registerBuildInfo } from '../util/version.js'
-import { lockStorage } from './run.js'
+import { lockStorage } from './lock.js'
 
 export interface ReceiveFlags {
   readonly listen: string

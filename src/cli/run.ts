@@ -18,8 +18,7 @@ import { systemClock } from '../util/clock.js'
 import { logOptions } from './log-options.js'
 import { startFeedback } from './feedback.js'
 import { registerBuildInfo } from '../util/version.js'
-import { StorageLockedError, acquireStorageLock } from '../util/storage-lock.js'
-import type { StorageLock } from '../util/storage-lock.js'
+import { lockStorage } from './lock.js'
 import type { CommandIO } from './check.js'
 import type { RunFlags } from './flags.js'
 import { defaultControllerOptions, loadConfigText, readConfigText } from './load.js'
@@ -122,12 +121,3 @@ export async function runAgent(configPath: string, flags: RunFlags, _io: Command
   }
 }
 
-/** The storage folder's lock; another live process holding it is a usage error (one line, exit 1). */
-export function lockStorage(dir: string, flag: string): StorageLock {
-  try {
-    return acquireStorageLock(dir, flag)
-  } catch (err) {
-    if (err instanceof StorageLockedError) throw new UsageError(err.message)
-    throw err
-  }
-}

@@ -325,7 +325,7 @@ export class ScrapePool {
       this.#setDeltaBytes(entry, entry.delta.stateBytes())
       if (!d.ok && d.code === 'DELTA_NO_VALUE_TYPES') {
         // Nothing cumulative to subtract (an in-use-only heap profile, e.g. a Node.js process's): sent as
-        // scraped, as Alloy's delta passes through value types it does not subtract (docs/operations.md).
+        // scraped rather than failing the target (docs/operations.md).
         this.#succeed(entry)
         this.#forward(entry, raw)
         return
