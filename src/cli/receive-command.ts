@@ -15,14 +15,15 @@ export interface ReceiveFlags {
 
 export async function runReceiveCommand(flags: ReceiveFlags, _io: CommandIO): Promise<number> {
   const { logger, summaryIntervalMs } = logOptions(flags)
-  const lock = lockStorage(flags.dir, '--dir')
-  const metrics = new Registry()
-  collectDefaultMetrics({ register: metrics })
-  registerBuildInfo(metrics)
+  // Signals first: one that arrives while starting still stops cleanly (and releases the lock).
   const shutdown = new AbortController()
   const stop = (): void => shutdown.abort()
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
+  const lock = lockStorage(flags.dir, '--dir')
+  const metrics = new Registry()
+  collectDefaultMetrics({ register: metrics })
+  registerBuildInfo(metrics)
   try {
     await runReceive({ listen: flags.listen, dir: flags.dir, signal: shutdown.signal, logger, metrics, summaryIntervalMs })
   } catch (err) {

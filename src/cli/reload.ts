@@ -54,7 +54,10 @@ export function createReloader(opts: {
   let queue: Promise<unknown> = Promise.resolve()
   const reloadOnce = async (reason: string): Promise<ReloadOutcome> => {
     const controller = opts.controller()
-    if (!controller) return { ok: false, message: 'the agent is not running a config yet' }
+    if (!controller) {
+      opts.logger.warn({ reason }, 'config reload ignored: the agent is still starting')
+      return { ok: false, message: 'the agent is still starting; try again' }
+    }
     const refuse = (diagnostics: readonly Diagnostic[] | string): ReloadOutcome => {
       const message = typeof diagnostics === 'string' ? diagnostics : sortDiagnostics(diagnostics).map(formatDiagnostic).join('\n')
       opts.configMetrics.record(false)

@@ -32,7 +32,6 @@ export async function runAgent(configPath: string, flags: RunFlags, _io: Command
   const text = await readConfigText(configPath)
   // Validate before anything starts: an invalid config never joins a cluster or opens a port.
   loadConfigText(text, configPath, defaultControllerOptions(), 'check')
-  const lock = lockStorage(storagePath, '--storage.path')
 
   // Signals are handled from here on, so that one arriving during start-up still stops cleanly.
   const shutdown = new AbortController()
@@ -63,6 +62,7 @@ export async function runAgent(configPath: string, flags: RunFlags, _io: Command
   // SIGHUP reloads the config, as Alloy (and `systemctl reload`) expect; it never stops the agent.
   const onHangup = (): void => void reloader.reload('SIGHUP')
   process.on('SIGHUP', onHangup)
+  const lock = lockStorage(storagePath, '--storage.path')
   let server: RunningServer | undefined
   const view = createAgentView(state)
   let cluster: ClusterHandle | undefined
