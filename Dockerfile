@@ -21,4 +21,5 @@ EXPOSE 12345 12346 4040
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:12345/-/healthy').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "/app/dist/src/main.js"]
-CMD ["run", "/app/config/default.alloy"]
+# The UI listens on every interface of the container, so that `docker run -p 12345:12345` reaches it.
+CMD ["run", "/app/config/default.alloy", "--server.http.listen-addr=0.0.0.0:12345"]

@@ -6,10 +6,12 @@ import './polyfill.js'
 import { parseArgs } from 'node:util'
 import { runCheck } from './cli/check.js'
 import type { CommandIO } from './cli/check.js'
-import { CHECK_HELP, MAIN_HELP, RECEIVE_HELP, RUN_HELP, TARGETS_HELP } from './cli/help.js'
+import { CHECK_HELP, FMT_HELP, MAIN_HELP, RECEIVE_HELP, RUN_HELP, TARGETS_HELP } from './cli/help.js'
 import { UsageError } from './cli/errors.js'
 import { ConfigError } from './cli/load.js'
 import { FlagError, parseRunFlags } from './cli/flags.js'
+import { LOG_FLAGS } from './cli/log-options.js'
+import { version } from './util/version.js'
 import { runTargets } from './cli/targets.js'
 
 const io: CommandIO = {
@@ -23,12 +25,26 @@ async function main(argv: string[]): Promise<number> {
     io.stdout(MAIN_HELP)
     return command === undefined ? 1 : 0
   }
+  if (command === '--version' || command === 'version') {
+    io.stdout(`shardscope ${version()} (Node.js ${process.version}, ${process.platform}/${process.arch})`)
+    return 0
+  }
   const wantsHelp = rest.includes('--help') || rest.includes('-h')
   switch (command) {
     case 'check': {
       if (wantsHelp) return help(CHECK_HELP)
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} })
       return runCheck(requireConfig(positionals, 'check'), io)
+    }
+    case 'fmt': {
+      if (wantsHelp) return help(FMT_HELP)
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { write: { type: 'boolean', short: 'w', default: false }, test: { type: 'boolean', short: 't', default: false } }
+      })
+      const { runFmt } = await import('./cli/fmt.js')
+      return runFmt(requireConfig(positionals, 'fmt'), { write: values.write, test: values.test }, io)
     }
     case 'targets': {
       if (wantsHelp) return help(TARGETS_HELP)
@@ -52,10 +68,10 @@ async function main(argv: string[]): Promise<number> {
       if (wantsHelp) return help(RECEIVE_HELP)
       const { values } = parseArgs({
         args: rest,
-        options: { listen: { type: 'string', default: '127.0.0.1:4040' }, dir: { type: 'string', default: 'data/received' } }
+        options: { listen: { type: 'string', default: '127.0.0.1:4040' }, dir: { type: 'string', default: 'data/received' }, ...LOG_FLAGS }
       })
       const { runReceiveCommand } = await import('./cli/receive-command.js')
-      return runReceiveCommand({ listen: values.listen, dir: values.dir }, io)
+      return runReceiveCommand(values, io)
     }
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`)

@@ -6,13 +6,15 @@ import type { ClusterHandle } from '../cluster/index.js'
 import type { ScrapeDebugInfo } from '../components/pyroscope/scrape/component.js'
 import { isSecretParamName, redactUrl } from '../http/index.js'
 import type { Controller } from '../runtime/controller.js'
-import type { AgentView, ClusterView, ComponentView, TargetView } from '../server/index.js'
+import type { AgentView, ClusterView, ComponentView, ReloadOutcome, TargetView } from '../server/index.js'
 
 export interface AgentState {
   controller: Controller | undefined
   cluster: ClusterHandle | undefined
   /** False once shutdown has begun. */
   running: boolean
+  /** Re-reads and applies the config file (`POST /-/reload`). */
+  reload?: (reason: string) => Promise<ReloadOutcome>
 }
 
 const CLUSTER_DISABLED: ClusterView = { enabled: false, self: null, peers: [], ownership: {}, view_version: 0 }
@@ -53,7 +55,8 @@ export function createAgentView(state: AgentState): AgentView {
             last_scrape: t.last_scrape,
             last_success: t.last_success,
             duration_seconds: t.duration_seconds,
-            labels: { ...t.labels }
+            labels: { ...t.labels },
+            ...(t.hint !== '' ? { hint: t.hint } : {})
           })
         }
       }
@@ -65,7 +68,8 @@ export function createAgentView(state: AgentState): AgentView {
       return { ...v, peers: [...v.peers], ownership: { ...v.ownership } }
     },
     ready: () => state.running && state.controller !== undefined && (state.cluster?.ready() ?? true),
-    healthy: () => state.running
+    healthy: () => state.running,
+    reload: () => (state.reload ? state.reload('POST /-/reload') : Promise.resolve({ ok: false, message: 'reload is not available' }))
   }
 }
 

@@ -27,6 +27,7 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
   'storage.path': { type: 'string', default: 'data', use: 'use' },
   'log.level': { type: 'string', use: 'use' },
   'log.format': { type: 'string', use: 'use' },
+  'log.summary-interval': { type: 'string', default: '1m', use: 'use' },
   'cluster.enabled': { type: 'boolean', default: false, use: 'pass' },
   'cluster.node-name': { type: 'string', use: 'pass' },
   'cluster.listen-address': { type: 'string', default: '0.0.0.0:12346', use: 'pass' },

@@ -7,6 +7,8 @@ Usage:
   shardscope check CONFIG              validate CONFIG (exit 0 when valid, 1 otherwise)
   shardscope targets CONFIG [flags]    print the scrape URLs CONFIG yields
   shardscope receive [flags]           run only a Pyroscope push receiver that stores profiles on disk
+  shardscope fmt [--write] [--test] CONFIG   print CONFIG in canonical form
+  shardscope version                   print the version (also --version)
 
 Run 'shardscope COMMAND --help' for the flags of a command.
 `
@@ -14,14 +16,16 @@ Run 'shardscope COMMAND --help' for the flags of a command.
 export const RUN_HELP = `Usage: shardscope run CONFIG [flags]
 
 Runs every component of CONFIG (Alloy syntax: a file, or a folder whose *.alloy files form one config)
-until SIGINT or SIGTERM, then stops them in reverse dependency order.
+until SIGINT or SIGTERM, then stops them in reverse dependency order. SIGHUP or POST /-/reload re-reads
+CONFIG and applies what changed; a config with errors is refused and the running one stays.
 
 Flags take --flag=value or --flag value; booleans take --flag or --flag=true|false.
   --server.http.listen-addr ADDR   debug UI, API, metrics and health (default 127.0.0.1:12345)
   --server.http.ui-path-prefix P   serve the UI pages under P (default /)
-  --storage.path DIR               node identity and state (default ./data)
+  --storage.path DIR               node identity and state; one process per folder (default ./data)
   --log.level LEVEL                debug | info | warn | error (default: the logging block, else info)
   --log.format FORMAT              logfmt | json (default: the logging block, else logfmt)
+  --log.summary-interval D         how often to log a one-line summary at info (default 1m; 0 = never)
   --cluster.enabled                join a cluster (components opt in with clustering { enabled = true })
   --cluster.node-name NAME         this node's name (default: the hostname)
   --cluster.listen-address ADDR    host:port for cluster traffic (default 0.0.0.0:12346)
@@ -30,9 +34,9 @@ Flags take --flag=value or --flag value; booleans take --flag or --flag=true|fal
   --cluster.discover-peers TEXT    refused: use --cluster.join-addresses with a DNS name
   --cluster.rejoin-interval D      how often to sync with the join addresses after joining (default 60s)
   --cluster.max-join-peers N       accepted; every join address is synced with
-  --cluster.name NAME              cluster name; nodes with another name are ignored
+  --cluster.name NAME              cluster name; nodes with another name are ignored (default shardscope)
   --cluster.psk-file FILE          pre-shared key file for a private network
-  --cluster.wait-for-size N        scrape nothing until N participants are seen
+  --cluster.wait-for-size N        scrape nothing until N participants are seen (default 0 = do not wait)
   --cluster.wait-timeout DURATION  give up waiting for the size after this long (default 0 = forever)
   --cluster.probe-interval D       membership probe period (default 1s; older name --cluster.heartbeat-interval)
   --cluster.failure-timeout D      shortest time a suspected member has to refute (default 4 × log10(N) × probe period)
@@ -61,7 +65,7 @@ Flags:
   --cluster-peers a,b,c     dry run: also print which of these node names would own each target
 `
 
-export const RECEIVE_HELP = `Usage: shardscope receive [--listen HOST:PORT] [--dir DIR]
+export const RECEIVE_HELP = `Usage: shardscope receive [--listen HOST:PORT] [--dir DIR] [--log.level LEVEL] [--log.format FORMAT]
 
 Runs a Pyroscope push receiver (POST /push.v1.PusherService/Push as Connect protobuf, JSON or gRPC-Web, and
 the SDKs' POST /ingest) that checks every profile and stores it under DIR, with one line per profile in
@@ -69,5 +73,20 @@ DIR/index.jsonl.
 
 Flags:
   --listen HOST:PORT   address to listen on (default 127.0.0.1:4040)
-  --dir DIR            where to store profiles (default ./data/received)
+  --dir DIR            where to store profiles (default ./data/received); one process per folder
+  --log.level LEVEL    debug, info, warn or error (default info)
+  --log.format FORMAT  logfmt or json (default logfmt)
+  --log.summary-interval D  how often to log what was stored (default 1m; 0 turns it off)
+
+Also serves /-/healthy, /-/ready and /metrics on the same address.
+`
+
+export const FMT_HELP = `Usage: shardscope fmt [--write] [--test] CONFIG
+
+Prints CONFIG in canonical form (tab indentation, aligned attributes, comments kept), as alloy fmt does.
+A config that does not parse is reported as FILE:LINE:COL: message and left alone (exit 1).
+
+Flags:
+  -w, --write   rewrite CONFIG in place instead of printing it
+  -t, --test    print nothing; exit 1 when CONFIG is not formatted
 `

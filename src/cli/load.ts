@@ -85,6 +85,18 @@ export function loadConfigText(text: string, fileName: string, options: Controll
  * file's syntax errors are reported before any is loaded.
  */
 export function loadConfigSources(sources: readonly ConfigSource[], options: ControllerOptions, mode: LoadMode): LoadedConfig {
+  const prepared = prepareConfig(sources, options.env)
+  const result = loadConfig(prepared.file, options, mode)
+  if (result.diagnostics.length > 0) throw configError(result.diagnostics)
+  return { ...result, warnings: [...prepared.warnings, ...result.warnings], logging: prepared.logging }
+}
+
+/**
+ * Parses every source (each keeps its file name in its diagnostics), merges them into one file and takes
+ * the top-level `logging` block out of it: what both a load and a reload evaluate. Every file's syntax
+ * errors are reported before any is used.
+ */
+export function prepareConfig(sources: readonly ConfigSource[], env: ControllerOptions['env']): { file: File; logging: LoggingSettings; warnings: LoadResult['warnings'] } {
   const files: File[] = []
   const syntax: Diagnostic[] = []
   for (const source of sources) {
@@ -99,11 +111,14 @@ export function loadConfigSources(sources: readonly ConfigSource[], options: Con
   const first = files[0]
   if (first === undefined) throw new ConfigError('no config to load')
   const merged: File = files.length === 1 ? first : { ...first, body: files.flatMap((f) => f.body) }
-  const extracted = extractLogging(merged, options.env)
+  const extracted = extractLogging(merged, env)
   if (extracted.diagnostics.length > 0) throw configError(extracted.diagnostics)
-  const result = loadConfig(extracted.file, options, mode)
-  if (result.diagnostics.length > 0) throw configError(result.diagnostics)
-  return { ...result, warnings: [...extracted.warnings, ...result.warnings], logging: extracted.logging }
+  return { file: extracted.file, logging: extracted.logging, warnings: extracted.warnings }
+}
+
+/** The text a config's hash is taken over: every source, in order, with its name. */
+export function configText(sources: readonly ConfigSource[]): string {
+  return sources.length === 1 ? (sources[0] as ConfigSource).text : sources.map((s) => `// ${s.name}\n${s.text}`).join('\n')
 }
 
 function configError(diagnostics: readonly Diagnostic[]): ConfigError {

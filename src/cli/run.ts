@@ -8,34 +8,35 @@ import { createKeyHasher } from '../cluster/key.js'
 import type { ScrapeServices } from '../components/pyroscope/scrape/component.js'
 import type { ComponentServices } from '../runtime/component.js'
 import { startCluster } from '../cluster/index.js'
-import { startServer } from '../server/index.js'
+import { ServerListenError, startServer } from '../server/index.js'
 import type { RunningServer } from '../server/index.js'
 import type { ClusterHandle } from '../cluster/index.js'
 import { UsageError } from './errors.js'
 import { createAgentView } from './agent-view.js'
 import type { AgentState } from './agent-view.js'
 import { systemClock } from '../util/clock.js'
-import { createLogger } from '../util/logger.js'
-import type { LogFormat, LogLevel } from '../util/logger.js'
+import { logOptions } from './log-options.js'
+import { startFeedback } from './feedback.js'
+import { registerBuildInfo } from '../util/version.js'
+import { lockStorage } from './lock.js'
 import type { CommandIO } from './check.js'
 import type { RunFlags } from './flags.js'
-import { defaultControllerOptions, loadConfigSources, readConfigSources } from './load.js'
+import { configText, defaultControllerOptions, loadConfigSources, readConfigSources } from './load.js'
+import { createConfigMetrics, createReloader } from './reload.js'
 
 export type { RunFlags } from './flags.js'
 
-const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
-const FORMATS: readonly LogFormat[] = ['logfmt', 'json']
-
 export async function runAgent(configPath: string, flags: RunFlags, _io: CommandIO, ignoredFlags: readonly string[] = []): Promise<number> {
   const sources = await readConfigSources(configPath)
+  const text = configText(sources)
   // Validate before anything starts: an invalid config never joins a cluster or opens a port.
   const checked = loadConfigSources(sources, defaultControllerOptions(), 'check')
   // The --log.* flags override the config's logging block, as Alloy's flags override its config.
-  const level = String(flags['log.level'] ?? checked.logging.level ?? 'info')
-  const format = String(flags['log.format'] ?? checked.logging.format ?? 'logfmt')
-  if (!LEVELS.includes(level as LogLevel)) throw new UsageError(`--log.level must be one of ${LEVELS.join(', ')}, got ${level}`)
-  if (!FORMATS.includes(format as LogFormat)) throw new UsageError(`--log.format must be one of ${FORMATS.join(', ')}, got ${format}`)
-  const logger = createLogger({ level: level as LogLevel, format: format as LogFormat })
+  const { logger, summaryIntervalMs } = logOptions({
+    ...flags,
+    'log.level': flags['log.level'] ?? checked.logging.level,
+    'log.format': flags['log.format'] ?? checked.logging.format
+  })
   for (const line of ignoredFlags) logger.info(line)
   const storagePath = String(flags['storage.path'])
 
@@ -61,15 +62,28 @@ export async function runAgent(configPath: string, flags: RunFlags, _io: Command
 
   const metrics = new Registry()
   collectDefaultMetrics({ register: metrics })
+  registerBuildInfo(metrics)
+  const configMetrics = createConfigMetrics(metrics, systemClock)
+  const reloader = createReloader({ configPath, controller: () => state.controller, logger, configMetrics })
+  state.reload = (reason) => reloader.reload(reason)
+  // SIGHUP reloads the config, as Alloy (and `systemctl reload`) expect; it never stops the agent.
+  const onHangup = (): void => void reloader.reload('SIGHUP')
+  process.on('SIGHUP', onHangup)
+  const lock = lockStorage(storagePath, '--storage.path')
   let server: RunningServer | undefined
+  const view = createAgentView(state)
   let cluster: ClusterHandle | undefined
   try {
     server = await startServer({
       listen: String(flags['server.http.listen-addr']),
       uiPathPrefix: String(flags['server.http.ui-path-prefix'] ?? '/'),
-      view: createAgentView(state),
+      view,
       metrics,
       logger: logger.child({ component: 'server' })
+    }).catch((err: unknown) => {
+      // A startup error the operator fixes with a flag: one line that names it, no stack trace.
+      if (err instanceof ServerListenError) throw new UsageError(`${err.message} (choose another address with --server.http.listen-addr)`)
+      throw err
     })
     const keyHasher = await createKeyHasher()
     cluster = await startCluster(flags, {
@@ -93,9 +107,11 @@ export async function runAgent(configPath: string, flags: RunFlags, _io: Command
     const controller = result.controller
     if (!controller) return 1
     state.controller = controller
+    configMetrics.record(true, text)
     await mkdir(storagePath, { recursive: true })
     logger.info({ config: configPath, components: controller.order.map((n) => n.id).join(',') }, 'starting')
     const stopped = controller.run(shutdown.signal)
+    startFeedback({ targets: () => view.targets(), metrics, logger, summaryIntervalMs }, shutdown.signal)
     const force = new Promise<'forced'>((resolve) => forced.signal.addEventListener('abort', () => resolve('forced'), { once: true }))
     if ((await Promise.race([stopped.then(() => 'stopped' as const), force])) === 'forced') return 1
     logger.info('stopped')
@@ -103,9 +119,12 @@ export async function runAgent(configPath: string, flags: RunFlags, _io: Command
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+    process.off('SIGHUP', onHangup)
     if (!forced.signal.aborted) {
       await cluster?.stop()
       await server?.close()
     }
+    lock.release()
   }
 }
+

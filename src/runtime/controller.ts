@@ -7,6 +7,9 @@
  * shutdown they are stopped in reverse dependency order (scrapers before the writers they feed), each one
  * awaited. When a component publishes new exports, only the components that depend on it (transitively)
  * are re-evaluated; a re-evaluation error marks that component unhealthy and keeps its previous arguments.
+ * Reload: a new file is evaluated whole against the running exports before anything changes; when it is
+ * valid, removed components stop, new ones start, and only those whose arguments changed are updated
+ * (docs/operations.md).
  */
 import type { Registry } from 'prom-client'
 import type { File } from '../syntax/ast.js'
@@ -18,6 +21,7 @@ import type { Value, ValueObject } from '../syntax/value.js'
 import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/logger.js'
 import type { Component, ComponentServices, Health } from './component.js'
+import { argsEqual } from './args-equal.js'
 import { decodeBlockBody } from './decode.js'
 import { buildGraph } from './graph.js'
 import type { Graph, GraphNode } from './graph.js'
@@ -36,7 +40,7 @@ export interface ControllerOptions {
 
 export interface LoadedComponent {
   readonly id: string
-  readonly node: GraphNode
+  node: GraphNode
   args: unknown
   exports: ValueObject
   component: Component<unknown> | undefined
@@ -56,6 +60,21 @@ export interface LoadResult {
 }
 
 export type LoadMode = 'check' | 'run'
+
+export interface ReloadResult {
+  readonly diagnostics: Diagnostic[]
+  readonly warnings: Diagnostic[]
+  /** Component ids per change; empty when the reload was refused. */
+  readonly added: string[]
+  readonly removed: string[]
+  readonly updated: string[]
+  readonly unchanged: string[]
+}
+
+interface RunningComponent {
+  readonly stop: AbortController
+  readonly done: Promise<void>
+}
 
 const isStdlibName = (name: string): boolean => Object.hasOwn(stdlib, name)
 
@@ -89,8 +108,11 @@ export function loadConfig(file: File, options: ControllerOptions, mode: LoadMod
 
 export class Controller {
   readonly components = new Map<string, LoadedComponent>()
-  readonly #graph: Graph
+  #graph: Graph
   readonly #options: ControllerOptions
+  readonly #running = new Map<string, RunningComponent>()
+  /** Set while run() is active: components added by a reload start at once. */
+  #runSignal: AbortSignal | undefined
   readonly #dirty = new Set<string>()
   #reevaluationScheduled = false
 
@@ -104,8 +126,8 @@ export class Controller {
   }
 
   /** Evaluates and decodes one component's body against the current exports of the others. */
-  decode(node: GraphNode): { args: unknown; diagnostics: Diagnostic[]; warnings: Diagnostic[] } {
-    const scope = this.#scope()
+  decode(node: GraphNode, components: ReadonlyMap<string, LoadedComponent> = this.components): { args: unknown; diagnostics: Diagnostic[]; warnings: Diagnostic[] } {
+    const scope = this.#scope(components)
     const result = decodeBlockBody(node.block.body, node.definition.arguments, node.block.nameSpan, (expr) =>
       evaluate(expr, scope)
     )
@@ -148,24 +170,117 @@ export class Controller {
 
   /** Runs every component until `signal` aborts, then stops them in reverse dependency order. */
   async run(signal: AbortSignal): Promise<void> {
-    const running: { id: string; stop: AbortController; done: Promise<void> }[] = []
-    for (const node of this.#graph.order) {
-      const loaded = this.components.get(node.id)
-      const component = loaded?.component
-      if (!loaded || !component) continue
-      const stop = new AbortController()
-      const done = component.run(stop.signal).catch((err: unknown) => {
-        // Kept apart from evaluation health: a later successful re-evaluation must not hide a dead component.
-        loaded.runFailure = { state: 'unhealthy', message: `component stopped with an error: ${String(err)}`, updatedAt: this.#options.clock.now() }
-        this.#options.logger.error({ component: node.id, err }, 'component stopped with an error')
-      })
-      running.push({ id: node.id, stop, done })
-    }
+    this.#runSignal = signal
+    for (const node of this.#graph.order) this.#start(node.id)
     await untilAborted(signal)
-    for (const r of running.reverse()) {
-      r.stop.abort()
-      await r.done
+    const ids = this.#graph.order.map((n) => n.id).reverse()
+    // Components removed by a reload are still stopping: wait for them too.
+    for (const id of [...ids, ...[...this.#running.keys()].filter((k) => !ids.includes(k))]) await this.#stop(id)
+  }
+
+  #start(id: string): void {
+    const loaded = this.components.get(id)
+    const component = loaded?.component
+    if (!loaded || !component || this.#running.has(id)) return
+    const stop = new AbortController()
+    const done = component.run(stop.signal).catch((err: unknown) => {
+      // Kept apart from evaluation health: a later successful re-evaluation must not hide a dead component.
+      loaded.runFailure = { state: 'unhealthy', message: `component stopped with an error: ${String(err)}`, updatedAt: this.#options.clock.now() }
+      this.#options.logger.error({ component: id, err }, 'component stopped with an error')
+    })
+    this.#running.set(id, { stop, done })
+  }
+
+  async #stop(id: string): Promise<void> {
+    const r = this.#running.get(id)
+    if (!r) return
+    r.stop.abort()
+    await r.done
+    this.#running.delete(id)
+  }
+
+  /**
+   * Loads `file` in place of the running config. Every component of the new file is evaluated (against the
+   * exports the running components publish now) and new ones are built before anything changes: any
+   * diagnostic refuses the whole file and the running config stays. Then removed components stop, new ones
+   * start, and a kept component gets update() only when its arguments differ.
+   */
+  reload(file: File): ReloadResult {
+    const refused = (diagnostics: Diagnostic[], warnings: Diagnostic[] = []): ReloadResult => ({ diagnostics, warnings, added: [], removed: [], updated: [], unchanged: [] })
+    const { graph, diagnostics } = buildGraph(file, this.#options.registry, isStdlibName)
+    if (diagnostics.length > 0) return refused(diagnostics)
+    const staged = new Map<string, LoadedComponent>()
+    const warnings: Diagnostic[] = []
+    const now = this.#options.clock.now()
+    for (const node of graph.order) {
+      const old = this.components.get(node.id)
+      const exports = old?.exports ?? node.definition.initialExports(node.label)
+      // Decoded against what is staged so far (dependencies come first), so new references resolve.
+      staged.set(node.id, { id: node.id, node, args: undefined, exports, component: undefined, evaluationHealth: { state: 'unknown', message: '', updatedAt: now } })
+      const result = this.decode(node, staged)
+      diagnostics.push(...result.diagnostics)
+      warnings.push(...result.warnings)
+      const entry = staged.get(node.id)
+      if (entry) entry.args = result.args
     }
+    if (diagnostics.length > 0) return refused(diagnostics, warnings)
+
+    const added = graph.order.filter((n) => !this.components.has(n.id))
+    const built = new Map<string, Component<unknown>>()
+    for (const node of added) {
+      const loaded = staged.get(node.id)
+      if (!loaded) continue
+      try {
+        built.set(node.id, this.#build(node, loaded, this.#options.logger.child({ component: node.id })))
+      } catch (err) {
+        diagnostics.push({ span: node.block.nameSpan, message: `${node.id}: ${err instanceof Error ? err.message : String(err)}` })
+      }
+    }
+    if (diagnostics.length > 0) return refused(diagnostics, warnings)
+
+    const removed = [...this.components.keys()].filter((id) => !graph.byId.has(id))
+    const updated: string[] = []
+    const unchanged: string[] = []
+    this.#graph = graph
+    for (const id of removed) {
+      this.components.delete(id)
+      void this.#stop(id)
+    }
+    for (const node of graph.order) {
+      const next = staged.get(node.id)
+      const old = this.components.get(node.id)
+      if (!next) continue
+      if (!old) {
+        this.components.set(node.id, { ...next, component: built.get(node.id), loggedWarnings: '' })
+        continue
+      }
+      old.node = node
+      if (argsEqual(old.args, next.args)) {
+        unchanged.push(node.id)
+        continue
+      }
+      updated.push(node.id)
+      this.#apply(old, next.args, now)
+    }
+    if (this.#runSignal && !this.#runSignal.aborted) for (const node of added) this.#start(node.id)
+    return { diagnostics, warnings, added: added.map((n) => n.id), removed, updated, unchanged }
+  }
+
+  /** Gives a running component new arguments; a failure keeps the previous ones and marks it unhealthy. */
+  #apply(loaded: LoadedComponent, args: unknown, now: number): boolean {
+    try {
+      loaded.component?.update(args)
+    } catch (err) {
+      // An update that cannot be applied (e.g. a new TLS file that cannot be read) leaves the component on its
+      // previous arguments; it must never take the process down.
+      const message = `update failed, keeping previous arguments: ${err instanceof Error ? err.message : String(err)}`
+      loaded.evaluationHealth = { state: 'unhealthy', message, updatedAt: now }
+      this.#options.logger.error({ component: loaded.id, err: message }, 'component update failed')
+      return false
+    }
+    loaded.evaluationHealth = { state: 'healthy', message: '', updatedAt: now }
+    loaded.args = args
+    return true
   }
 
   health(id: string): Health {
@@ -208,25 +323,14 @@ export class Controller {
         for (const w of result.warnings) this.#options.logger.warn({ component: node.id, line: w.span.start.line }, w.message)
       }
       loaded.loggedWarnings = warnings
-      try {
-        loaded.component?.update(result.args)
-      } catch (err) {
-        // An update that cannot be applied (e.g. a new TLS file that cannot be read) leaves the component on its
-        // previous arguments; it must never take the process down.
-        const message = `update failed, keeping previous arguments: ${err instanceof Error ? err.message : String(err)}`
-        loaded.evaluationHealth = { state: 'unhealthy', message, updatedAt: now }
-        this.#options.logger.error({ component: node.id, err: message }, 'component update failed')
-        continue
-      }
-      loaded.evaluationHealth = { state: 'healthy', message: '', updatedAt: now }
-      loaded.args = result.args
+      this.#apply(loaded, result.args, now)
     }
   }
 
   /** The evaluation scope: component exports as nested objects (`discovery.http.x.targets`). */
-  #scope(): Scope {
+  #scope(components: ReadonlyMap<string, LoadedComponent>): Scope {
     const root = new Map<string, Value>()
-    for (const loaded of this.components.values()) {
+    for (const loaded of components.values()) {
       const segments = loaded.id.split('.')
       root.set(segments[0] ?? '', insertPath(root.get(segments[0] ?? '') ?? null, segments.slice(1), loaded.exports))
     }

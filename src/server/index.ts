@@ -7,6 +7,7 @@ export type {
   ClusterView,
   ComponentHealth,
   ComponentView,
+  ReloadOutcome,
   ServerOptions,
   TargetHealth,
   TargetView

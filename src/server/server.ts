@@ -11,7 +11,7 @@ import { parseListenAddress } from './listen-address.js'
 import { sendText } from './respond.js'
 import { apiRoutes } from './routes/api.js'
 import type { Route, RouteContext } from './routes/context.js'
-import { healthRoutes } from './routes/health.js'
+import { RELOAD_PATH, healthRoutes, reload } from './routes/health.js'
 import { metricsRoutes } from './routes/metrics.js'
 import { PPROF_PREFIX, pprofRoute } from './routes/pprof.js'
 import { uiRoutes } from './routes/ui.js'
@@ -102,6 +102,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: RouteConte
     url = new URL(req.url ?? '/', 'http://debug.invalid')
   } catch {
     sendText(res, 400, 'bad request target')
+    return
+  }
+  if (url.pathname === RELOAD_PATH) {
+    await reload(req, res, ctx)
     return
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -34,6 +34,8 @@ export interface TargetView {
   last_success: string | null
   duration_seconds: number | null
   labels: Record<string, string>
+  /** Set when the last scrape held no samples (e.g. a Go block profile without SetBlockProfileRate). */
+  hint?: string
 }
 
 export interface ClusterPeerView {
@@ -57,12 +59,20 @@ export interface ClusterView {
   protocol?: Record<string, number>
 }
 
+export interface ReloadOutcome {
+  readonly ok: boolean
+  /** The positioned errors (FILE:LINE:COL: message, one per line) when refused; a summary otherwise. */
+  readonly message: string
+}
+
 export interface AgentView {
   components(): ComponentView[]
   targets(): TargetView[]
   cluster(): ClusterView
   ready(): boolean
   healthy(): boolean
+  /** Re-reads the config file and applies it; absent where the process cannot reload. */
+  reload?(): Promise<ReloadOutcome>
 }
 
 export interface ServerOptions {

@@ -6,15 +6,19 @@ import type { TargetQuery } from '../target-query.js'
 import { renderClusterPage } from '../ui/cluster-page.js'
 import { renderComponentsPage } from '../ui/components-page.js'
 import { TARGETS_PAGE_SIZE, renderTargetsPage } from '../ui/targets-page.js'
+import { groupTargets } from '../ui/target-groups.js'
 import type { Route } from './context.js'
 
 const targets: Route = (_req, res, url, ctx) => {
   const pageNumber = readPageNumber(url.searchParams.get('page'))
   const query = uiTargetQuery(url.searchParams, pageNumber)
   const all = ctx.view.targets()
+  // Filters apply per profile type; paging per target, so a target's types never split across pages.
+  const { offset, limit, ...filters } = query
+  const groups = groupTargets(queryTargets(all, { ...filters, offset: 0 }).targets)
   const html = renderTargetsPage({
     all,
-    shown: queryTargets(all, query),
+    shown: { total: groups.length, groups: groups.slice(offset, limit === undefined ? undefined : offset + limit) },
     query,
     pageNumber,
     cluster: ctx.view.cluster(),

@@ -33,7 +33,12 @@ pre{white-space:pre-wrap;word-break:break-all;margin:4px 0}
 .health-up,.health-healthy{background:#2e8540}
 .health-down,.health-unhealthy{background:#c62828}
 .health-unknown{background:#7a8394}
-.error{color:#b71c1c;max-width:420px;word-break:break-word}
+.error{color:#b71c1c;min-width:360px;overflow-wrap:anywhere}
+th.errors{width:40%}
+.chip{display:inline-block;padding:1px 8px;margin:1px 2px;border-radius:10px;font-size:12px;font-weight:600;color:#fff;white-space:nowrap}
+.origin{white-space:nowrap}
+.chip.empty{background:#b7791f}
+.hint{color:#8a5a00}
 .label{display:inline-block;background:#eef0f4;border-radius:3px;padding:0 4px;margin:1px;font:12px ui-monospace,monospace}
 .muted{color:#6b7280}
 form.filter{margin:0 0 12px;display:flex;gap:8px;align-items:center}

@@ -1,9 +1,11 @@
 /**
- * The targets page (`/`): filter form, summary, one table row per (target, profile type), and a pager.
- * Paging is server-side (100 rows a page) so that 10,000 targets stay a light page. Every value from a
- * target is escaped by the `html` template.
+ * The targets page (`/`): filter form, summary, one table row per target with its profile types as chips
+ * (each with its own health), and a pager. Paging is server-side (100 targets a page) so that 10,000
+ * targets stay a light page. Every value from a target is escaped by the `html` template.
  */
-import type { TargetPage, TargetQuery } from '../target-query.js'
+import type { TargetQuery } from '../target-query.js'
+import { groupTargets } from './target-groups.js'
+import type { TargetGroup } from './target-groups.js'
 import type { ClusterView, TargetHealth, TargetView } from '../view.js'
 import { clusterPanel } from './cluster-page.js'
 import { formatSeconds, relativeTime } from './format.js'
@@ -16,8 +18,8 @@ export const TARGETS_PAGE_SIZE = 100
 export interface TargetsPageInput {
   /** Every target, for the summary counts. */
   readonly all: readonly TargetView[]
-  /** The filtered page to show. */
-  readonly shown: TargetPage
+  /** The filtered page of targets to show, and how many targets match in all. */
+  readonly shown: { readonly total: number; readonly groups: readonly TargetGroup[] }
   readonly query: TargetQuery
   /** 1-based. */
   readonly pageNumber: number
@@ -27,31 +29,45 @@ export interface TargetsPageInput {
 
 export function renderTargetsPage(input: TargetsPageInput): string {
   const { shown, query, pageNumber } = input
-  const first = shown.targets.length === 0 ? 0 : query.offset + 1
-  const last = query.offset + shown.targets.length
+  const first = shown.groups.length === 0 ? 0 : query.offset + 1
+  const last = query.offset + shown.groups.length
   const body = html`
 <div>${clusterPanel(input.cluster)}${summaryPanel(input.all)}</div>
 ${filterForm(query)}
 <p class="muted" id="showing">Showing ${first}–${last} of ${shown.total} targets</p>
 <table id="targets">
-<thead><tr><th>Component</th><th>Job</th><th>Profile type</th><th>URL</th><th>Health</th><th>Last error</th><th>Last scrape</th><th>Last success</th><th>Labels</th></tr></thead>
-<tbody>${shown.targets.map((t) => targetRow(t, input.nowMs))}</tbody>
+<thead><tr><th>Target</th><th>Health</th><th>Profile types</th><th class="errors">Last error</th><th>Last scrape</th><th>Last success</th><th>Labels</th></tr></thead>
+<tbody>${shown.groups.map((g) => targetRow(g, input.nowMs))}</tbody>
 </table>
 ${shown.total === 0 ? html`<p class="muted">No targets match.</p>` : ''}
 ${pager(query, pageNumber, shown.total)}`
   return page('targets', 'Targets', body)
 }
 
-function targetRow(t: TargetView, nowMs: number): SafeHtml {
-  const labels = Object.entries(t.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+function targetRow(g: TargetGroup, nowMs: number): SafeHtml {
+  const failing = g.types.filter((t) => t.last_error !== '')
+  const latest = (pick: (t: TargetView) => string | null): string | null =>
+    g.types.map(pick).reduce<string | null>((a, b) => (b !== null && (a === null || b > a) ? b : a), null)
   return html`<tr>
-<td>${t.component}</td><td>${t.job}</td><td>${t.profile_type}</td><td><code>${t.url}</code></td>
-<td>${healthBadge(t.health)}</td>
-<td class="error">${t.last_error}</td>
-<td>${timeCell(t.last_scrape, nowMs)}${t.duration_seconds !== null ? html` <span class="muted">(${formatSeconds(t.duration_seconds)})</span>` : ''}</td>
-<td>${timeCell(t.last_success, nowMs)}</td>
-<td>${labels.map(([k, v]) => html`<span class="label">${k}=${v}</span>`)}</td>
+<td><code class="origin">${g.origin}</code><div class="muted">${g.component} · job ${g.job}</div></td>
+<td>${healthBadge(g.health)}</td>
+<td>${g.types.map((t) => chip(t, nowMs))}</td>
+<td class="error">${failing.map((t) => html`<div><strong>${t.profile_type}</strong>: ${t.last_error}</div>`)}${g.types
+    .filter((t) => t.last_error === '' && (t.hint ?? '') !== '')
+    .map((t) => html`<div class="hint"><strong>${t.profile_type}</strong>: ${t.hint ?? ''}</div>`)}</td>
+<td>${timeCell(latest((t) => t.last_scrape), nowMs)}</td>
+<td>${timeCell(latest((t) => t.last_success), nowMs)}</td>
+<td>${Object.entries(g.labels).map(([k, v]) => html`<span class="label">${k}=${v}</span>`)}</td>
 </tr>`
+}
+
+/** A profile type with its own health colour; the tooltip has its URL, last scrape and duration. */
+function chip(t: TargetView, nowMs: number): SafeHtml {
+  const known = ['up', 'down', 'unknown'].includes(t.health) ? t.health : 'unknown'
+  const when = t.last_scrape === null ? 'never scraped' : `last scrape ${relativeTime(t.last_scrape, nowMs)}`
+  const took = t.duration_seconds !== null ? ` in ${formatSeconds(t.duration_seconds)}` : ''
+  const empty = (t.hint ?? '') !== '' && t.last_error === ''
+  return html`<span class="chip health-${known}${empty ? ' empty' : ''}" title="${t.url} · ${t.health} · ${when}${took}${empty ? ` · ${t.hint ?? ''}` : ''}">${t.profile_type}${empty ? ' (empty)' : ''}</span>`
 }
 
 function timeCell(iso: string | null, nowMs: number): SafeHtml {
@@ -61,7 +77,7 @@ function timeCell(iso: string | null, nowMs: number): SafeHtml {
 
 function summaryPanel(all: readonly TargetView[]): SafeHtml {
   const count = (h: TargetHealth): number => all.filter((t) => t.health === h).length
-  return html`<section class="panel" id="target-summary"><strong>Targets</strong>: ${all.length} ·
+  return html`<section class="panel" id="target-summary"><strong>Targets</strong>: ${groupTargets(all).length} · profile types: ${all.length} ·
 ${healthBadge('up')} ${count('up')} ${healthBadge('down')} ${count('down')} ${healthBadge('unknown')} ${count('unknown')}</section>`
 }
 

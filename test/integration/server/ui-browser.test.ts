@@ -48,14 +48,14 @@ describe('debug UI in a real browser', () => {
     await page.goto(`${server.base}/`)
     const rows = page.locator('#targets tbody tr')
     assert.equal(await rows.count(), 2)
-    const up = rows.filter({ hasText: upTarget().url })
-    const down = rows.filter({ hasText: downTarget().url })
+    const up = rows.filter({ hasText: new URL(upTarget().url).origin })
+    const down = rows.filter({ hasText: new URL(downTarget().url).origin })
     assert.equal(await up.locator('.health').innerText(), 'up')
     assert.equal(await down.locator('.health').innerText(), 'down')
-    assert.equal(await down.locator('.error').innerText(), downTarget().last_error)
+    assert.equal(await down.locator('.error').innerText(), `${downTarget().profile_type}: ${downTarget().last_error}`)
     // The fixture clock is 12 s after the up target's last scrape.
-    assert.match(await up.locator('td').nth(6).innerText(), /^12s ago/)
-    assert.equal(await down.locator('td').nth(7).innerText(), 'never')
+    assert.match(await up.locator('td').nth(4).innerText(), /^12s ago/)
+    assert.equal(await down.locator('td').nth(5).innerText(), 'never')
 
     const panel = await page.locator('#cluster-panel').innerText()
     const cluster = enabledCluster()
@@ -66,6 +66,33 @@ describe('debug UI in a real browser', () => {
     const screenshot = `${ARTIFACTS}ui-targets.png`
     await page.screenshot({ path: screenshot, fullPage: true })
     assert.ok((await stat(screenshot)).size > 0)
+  })
+
+  it('groups a target\'s profile types in one row: chips with their own health, the errors in a wide column, empty profiles flagged with a hint', async () => {
+    const base = upTarget()
+    const types = [
+      { ...base, profile_type: 'goroutine', url: 'http://127.0.0.1:6060/debug/pprof/goroutine' },
+      { ...base, profile_type: 'memory', url: 'http://127.0.0.1:6060/debug/pprof/allocs', health: 'down' as const, last_error: 'server returned HTTP status 500 Internal Server Error: heap profile unavailable while the collector runs', last_success: null },
+      { ...base, profile_type: 'mutex', url: 'http://127.0.0.1:6060/debug/pprof/mutex', hint: 'the profile has no samples: a Go program records mutex contention only after runtime.SetMutexProfileFraction(rate) with rate > 0' }
+    ]
+    const before = server.view.state.targets
+    server.view.state.targets = [...before, ...types]
+    try {
+      await page.goto(`${server.base}/`)
+      assert.equal(await page.locator('#targets tbody tr').count(), 2, 'three types of one target are one row')
+      const row = page.locator('#targets tbody tr').filter({ hasText: '127.0.0.1:6060' })
+      assert.deepEqual(await row.locator('.chip').allInnerTexts(), ['goroutine', 'memory', 'mutex (empty)', 'process_cpu'])
+      assert.deepEqual(await row.locator('.chip').evaluateAll((els) => els.map((e) => (e as unknown as { className: string }).className)), ['chip health-up', 'chip health-down', 'chip health-up empty', 'chip health-up'])
+      assert.equal(await row.locator('.health').innerText(), 'down', 'the row shows its worst type')
+      const error = row.locator('.error')
+      assert.equal(await error.innerText(), `memory: ${types[1]?.last_error ?? ''}\nmutex: ${types[2]?.hint ?? ''}`)
+      const box = await error.boundingBox()
+      assert.ok(box !== null && box.width >= 360, `error column ${box?.width ?? 0}px wide`)
+      await mkdir(ARTIFACTS, { recursive: true })
+      await page.screenshot({ path: `${ARTIFACTS}ui-targets-grouped.png`, fullPage: true })
+    } finally {
+      server.view.state.targets = before
+    }
   })
 
   it('renders a label holding a script tag as text, and no script runs', async () => {
@@ -92,13 +119,13 @@ describe('debug UI in a real browser', () => {
       await Promise.all([noJs.waitForURL(/health=down/), noJs.click('form.filter button[type=submit]')])
       const rows = noJs.locator('#targets tbody tr')
       assert.equal(await rows.count(), 1)
-      assert.ok((await rows.first().innerText()).includes(downTarget().url))
+      assert.ok((await rows.first().innerText()).includes(new URL(downTarget().url).origin))
 
       await noJs.fill('input[name=q]', 'service_name=api')
       await noJs.selectOption('select[name=health]', '')
       await Promise.all([noJs.waitForURL(/q=service_name/), noJs.click('form.filter button[type=submit]')])
       assert.equal(await noJs.locator('#targets tbody tr').count(), 1)
-      assert.ok((await noJs.locator('#targets tbody tr').first().innerText()).includes(upTarget().url))
+      assert.ok((await noJs.locator('#targets tbody tr').first().innerText()).includes(new URL(upTarget().url).origin))
     } finally {
       await context.close()
     }
@@ -157,6 +184,6 @@ describe('targets page with 10,000 targets', () => {
     assert.equal(await page.locator('#showing').innerText(), `Showing 1–100 of ${COUNT} targets`)
     await Promise.all([page.waitForURL(/page=2/), page.click('.pager a:has-text("next")')])
     assert.equal(await page.locator('#showing').innerText(), `Showing 101–200 of ${COUNT} targets`)
-    assert.ok((await page.locator('#targets tbody tr').first().innerText()).includes('n=00100'))
+    assert.ok((await page.locator('#targets tbody tr').first().innerText()).includes('127.0.0.1:10100'))
   })
 })

@@ -119,8 +119,9 @@ describe('Endpoint', () => {
     await stop()
     assert.equal(h.server.requests.length, 2)
     assert.deepEqual(h.server.requests[0]?.body, h.server.requests[1]?.body)
-    assert.equal(await metricValue(h.registry, 'pyroscope_write_sent_profiles_total', { endpoint: 'test' }), 1)
-    assert.equal(await metricValue(h.registry, 'pyroscope_write_retries_total', { endpoint: 'test' }), 1)
+    assert.equal(await metricValue(h.registry, 'pyroscope_write_sent_profiles_total', { endpoint: h.server.url }), 1)
+    assert.equal(await metricValue(h.registry, 'pyroscope_write_retries_total', { endpoint: h.server.url }), 1)
+    assert.equal(await metricValue(h.registry, 'pyroscope_write_sent_bytes_total', { endpoint: h.server.url }), h.server.requests[1]?.body.length)
     assert.equal(accounted(h.endpoint.stats()), 1)
   })
 
@@ -132,7 +133,8 @@ describe('Endpoint', () => {
     await stop()
     assert.equal(h.server.requests.length, 1)
     assert.equal(h.endpoint.stats().sent, 0)
-    assert.equal(await metricValue(h.registry, 'pyroscope_write_dropped_profiles_total', { endpoint: 'test', reason: 'rejected' }), 1)
+    assert.equal(await metricValue(h.registry, 'pyroscope_write_dropped_profiles_total', { endpoint: h.server.url, reason: 'rejected' }), 1)
+    assert.equal(await metricValue(h.registry, 'pyroscope_write_dropped_bytes_total', { endpoint: h.server.url, reason: 'rejected' }), h.server.requests[0]?.body.length)
     assert.equal(accounted(h.endpoint.stats()), 1)
   })
 
@@ -143,9 +145,9 @@ describe('Endpoint', () => {
     await waitFor(() => h.endpoint.stats().dropped_retries_exhausted === 1)
     await stop()
     assert.equal(h.server.requests.length, 3)
-    assert.equal(await metricValue(h.registry, 'pyroscope_write_retries_total', { endpoint: 'test' }), 2)
+    assert.equal(await metricValue(h.registry, 'pyroscope_write_retries_total', { endpoint: h.server.url }), 2)
     assert.equal(
-      await metricValue(h.registry, 'pyroscope_write_dropped_profiles_total', { endpoint: 'test', reason: 'retries_exhausted' }),
+      await metricValue(h.registry, 'pyroscope_write_dropped_profiles_total', { endpoint: h.server.url, reason: 'retries_exhausted' }),
       1
     )
     assert.equal(accounted(h.endpoint.stats()), 1)
@@ -179,12 +181,12 @@ describe('Endpoint', () => {
     const accepted = [1, 2, 3, 4, 5].map((n) => h.endpoint.enqueue(series(n)))
     assert.deepEqual(accepted, [true, true, false, false, false])
     assert.equal(h.endpoint.stats().dropped_queue_full, 3)
-    assert.equal(await metricValue(h.registry, 'pyroscope_write_queue_length', { endpoint: 'test' }), 2)
+    assert.equal(await metricValue(h.registry, 'pyroscope_write_queue_length', { endpoint: h.server.url }), 2)
     const stop = h.start()
     await waitFor(() => h.endpoint.stats().sent === 2)
     await stop()
-    assert.equal(await metricValue(h.registry, 'pyroscope_write_dropped_profiles_total', { endpoint: 'test', reason: 'queue_full' }), 3)
-    assert.equal(await metricValue(h.registry, 'pyroscope_write_queue_length', { endpoint: 'test' }), 0)
+    assert.equal(await metricValue(h.registry, 'pyroscope_write_dropped_profiles_total', { endpoint: h.server.url, reason: 'queue_full' }), 3)
+    assert.equal(await metricValue(h.registry, 'pyroscope_write_queue_length', { endpoint: h.server.url }), 0)
     assert.equal(accounted(h.endpoint.stats()), 5)
   })
 
@@ -210,7 +212,7 @@ describe('Endpoint', () => {
     const stats = h.endpoint.stats()
     assert.equal(stats.dropped_shutdown, 4)
     assert.equal(stats.in_flight + stats.queued, 0)
-    assert.equal(await metricValue(h.registry, 'pyroscope_write_dropped_profiles_total', { endpoint: 'test', reason: 'shutdown' }), 4)
+    assert.equal(await metricValue(h.registry, 'pyroscope_write_dropped_profiles_total', { endpoint: h.server.url, reason: 'shutdown' }), 4)
     assert.equal(accounted(stats), 4)
   })
 
@@ -227,7 +229,7 @@ describe('Endpoint', () => {
     )
     assert.deepEqual(decoded.series.map((s) => Buffer.from(s.samples[0]?.raw ?? []).toString()), ['profile-1', 'profile-2', 'profile-3', 'profile-4', 'profile-5'])
     assert.equal(h.endpoint.stats().sent, 5)
-    assert.equal(await metricValue(h.registry, 'pyroscope_write_sent_profiles_total', { endpoint: 'test' }), 5)
+    assert.equal(await metricValue(h.registry, 'pyroscope_write_sent_profiles_total', { endpoint: h.server.url }), 5)
   })
 
   it('pushes each profile of a refused batch on its own, so only the bad one is rejected', async (t) => {
@@ -247,15 +249,16 @@ describe('Endpoint', () => {
     server.listen(0, '127.0.0.1')
     await once(server, 'listening')
     t.after(() => new Promise<void>((resolve) => server.close(() => resolve())))
-    const h = await harness(t, [{ status: 200 }], { concurrency: 1, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const h = await harness(t, [{ status: 200 }], { concurrency: 1, url })
     for (const n of [1, 2, 3, 4, 5]) h.endpoint.enqueue(series(n))
     await h.start()()
     assert.deepEqual(requests, [['svc-1', 'svc-2', 'svc-3', 'svc-4', 'svc-5'], ['svc-1'], ['svc-2'], ['svc-3'], ['svc-4'], ['svc-5']])
     const stats = h.endpoint.stats()
     assert.equal(stats.sent, 4)
     assert.equal(stats.dropped_rejected, 1)
-    assert.equal(await metricValue(h.registry, 'pyroscope_write_sent_profiles_total', { endpoint: 'test' }), 4)
-    assert.equal(await metricValue(h.registry, 'pyroscope_write_dropped_profiles_total', { endpoint: 'test', reason: 'rejected' }), 1)
+    assert.equal(await metricValue(h.registry, 'pyroscope_write_sent_profiles_total', { endpoint: url }), 4)
+    assert.equal(await metricValue(h.registry, 'pyroscope_write_dropped_profiles_total', { endpoint: url, reason: 'rejected' }), 1)
     assert.equal(accounted(stats), 5)
   })
 

@@ -74,8 +74,8 @@ pyroscope.write "w" {
 }
 `)
     const scraped = () => metricSum(agent!.metrics, 'shardscope_scrapes_total', { result: 'success' })
-    const sent = () => metricSum(agent!.metrics, 'pyroscope_write_sent_profiles_total', { endpoint: 'local' })
-    const dropped = () => metricSum(agent!.metrics, 'pyroscope_write_dropped_profiles_total', { endpoint: 'local' })
+    const sent = () => metricSum(agent!.metrics, 'pyroscope_write_sent_profiles_total', { endpoint: `http://127.0.0.1:${port}` })
+    const dropped = () => metricSum(agent!.metrics, 'pyroscope_write_dropped_profiles_total', { endpoint: `http://127.0.0.1:${port}` })
 
     // Steady state first: profiles flow.
     await waitFor(async () => (await sent()) >= TARGETS, { timeoutMs: 15_000, what: 'profiles delivered before the outage' })

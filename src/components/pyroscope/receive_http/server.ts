@@ -56,6 +56,8 @@ export interface ReceiveServerOptions {
   readonly ensureServiceName?: boolean
   readonly logger: Logger
   readonly registry?: Registry
+  /** Extra GET/HEAD paths (health, metrics) answered on the same port, as `shardscope receive` serves them. */
+  readonly routes?: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse) => void>>
 }
 
 export interface ReceiveServer {
@@ -120,6 +122,11 @@ function createHandler(
       return
     }
     if (path !== undefined && alloyRoutes.handles(path, req)) return alloyRoutes.handle(path, req, res)
+    const route = path === undefined || !Object.hasOwn(opts.routes ?? {}, path) ? undefined : opts.routes?.[path]
+    if (route !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
+      route(req, res)
+      return
+    }
     if (path !== PUSH_PATH) {
       sendError(res, { status: 404, code: 'unimplemented', message: `no handler for ${path ?? ''}` })
       return

@@ -13,6 +13,7 @@
  * Delta state is bounded per target (DeltaComputer) and in total per pool (MAX_POOL_DELTA_STATE_BYTES).
  * Longer than 300 lines: reconciliation, scrape handling and their bookkeeping share the entries' state.
  */
+import { emptyProfileHint } from './hint.js'
 import type { Registry } from 'prom-client'
 import type { Counter, Gauge, Histogram } from 'prom-client'
 import type { HttpClient, HttpClientOptions } from '../../../http/types.js'
@@ -231,7 +232,8 @@ export class ScrapePool {
         last_success: null,
         duration_seconds: null,
         labels: target.forwardLabels,
-        skipped: 0
+        skipped: 0,
+        hint: ''
       }
     }
     this.#entries.set(id, entry)
@@ -303,9 +305,11 @@ export class ScrapePool {
     entry.status.duration_seconds = outcome.durationMs / 1000
     this.#metrics.duration.observe(labels, outcome.durationMs / 1000)
     if (!outcome.ok) {
+      entry.status.hint = ''
       this.#fail(entry, outcome.reason)
       return
     }
+    entry.status.hint = emptyProfileHint(target.profileType, outcome.profile)
     let raw: Uint8Array = outcome.body
     if (entry.delta) {
       // What the other targets hold is fixed while this one computes; this one's old baseline is replaced.
@@ -320,6 +324,13 @@ export class ScrapePool {
       const d = await entry.delta.compute(outcome.profile, { maxStateBytes: budget })
       if (signal.aborted) return
       this.#setDeltaBytes(entry, entry.delta.stateBytes())
+      if (!d.ok && d.code === 'DELTA_NO_VALUE_TYPES') {
+        // Nothing cumulative to subtract (an in-use-only heap profile, e.g. a Node.js process's): sent as
+        // scraped rather than failing the target (docs/operations.md).
+        this.#succeed(entry)
+        this.#forward(entry, raw)
+        return
+      }
       if (!d.ok) {
         const why = d.code === 'DELTA_STATE_TOO_LARGE' && budget < DEFAULT_MAX_DELTA_STATE_BYTES ? ` (the component's delta state budget of ${total} bytes is nearly used)` : ''
         this.#fail(entry, `delta computation failed: ${d.reason}${why}`)

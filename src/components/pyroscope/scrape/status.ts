@@ -19,4 +19,6 @@ export interface TargetStatus {
   readonly labels: Labels
   /** Ticks skipped because the previous scrape was still running. */
   readonly skipped: number
+  /** Set when the last successful scrape held no samples: why, and how to turn the profile on. */
+  readonly hint: string
 }

@@ -52,8 +52,8 @@ export class WriteComponent implements Component<WriteArguments> {
     const old = this.#current
     this.#current = this.#build(args)
     this.#receiver.bind(this.#current.writer)
-    const names = new Set(this.#current.endpoints.map((e) => e.name))
-    for (const e of old.endpoints) if (names.has(e.name)) e.endpoint.releaseQueueGauge()
+    const labels = new Set(this.#current.endpoints.map((e) => e.endpoint.metricLabel))
+    for (const e of old.endpoints) if (labels.has(e.endpoint.metricLabel)) e.endpoint.releaseQueueGauge()
     if (this.#started) {
       this.#start(this.#current)
       old.stop.abort()

@@ -82,8 +82,10 @@ export interface EndpointStats {
 }
 
 export class Endpoint {
-  /** The `endpoint` label of this endpoint's metrics. */
+  /** The endpoint's name in logs and the debug API (`name`, or the URL without credentials). */
   readonly name: string
+  /** The `endpoint` label of this endpoint's metrics: its URL without credentials, as Alloy's. */
+  readonly metricLabel: string
   private readonly target: PushTarget
   private readonly queue: BoundedQueue<PreparedSeries>
   private readonly dropLog: DropLog
@@ -101,6 +103,8 @@ export class Endpoint {
     private readonly deps: EndpointDeps
   ) {
     this.name = opts.name !== '' ? opts.name : withoutCredentials(opts.url)
+    // Alloy labels pyroscope_write_* with the endpoint's URL (docs/operations.md).
+    this.metricLabel = withoutCredentials(opts.url)
     this.target = {
       url: pushUrl(opts.url),
       headers: pushHeaders(opts.userAgent, opts.headers),
@@ -119,7 +123,7 @@ export class Endpoint {
       this.updateQueueGauge()
       return true
     }
-    this.drop(this.queue.isClosed ? 'shutdown' : 'queue_full', 1)
+    this.drop(this.queue.isClosed ? 'shutdown' : 'queue_full', [series])
     return false
   }
 
@@ -155,7 +159,7 @@ export class Endpoint {
       graceTimer.abort()
       await grace
       const [tick] = await ticker
-      this.drop('shutdown', this.queue.drain().length)
+      this.drop('shutdown', this.queue.drain())
       this.updateQueueGauge()
       this.dropLog.flush()
       if (failure === undefined && tick?.status === 'rejected') failure = tick
@@ -170,7 +174,7 @@ export class Endpoint {
   abandon(): void {
     if (this.running) throw new Error(`endpoint ${this.name} is running; stop it through its run signal`)
     this.queue.close()
-    this.drop('shutdown', this.queue.drain().length)
+    this.drop('shutdown', this.queue.drain())
     this.updateQueueGauge()
     this.dropLog.flush()
   }
@@ -213,7 +217,7 @@ export class Endpoint {
       }
       this.updateQueueGauge()
       if (stop.aborted) {
-        this.drop('shutdown', batch.length)
+        this.drop('shutdown', batch)
         continue
       }
       this.inFlight += batch.length
@@ -236,14 +240,15 @@ export class Endpoint {
     const body = count === 1 ? (batch[0] as PreparedSeries).body : Buffer.concat(batch.map((b) => b.body))
     const maxAttempts = this.opts.max_backoff_retries
     for (let attempt = 1; ; attempt++) {
-      if (attempt > 1) metrics.retries.inc({ endpoint: this.name })
+      if (attempt > 1) metrics.retries.inc({ endpoint: this.metricLabel })
       const started = clock.now()
       const outcome = await pushOnce(client, this.target, body, clock, stop)
-      metrics.pushDuration.observe({ endpoint: this.name }, Math.max(0, clock.now() - started) / 1000)
+      metrics.pushDuration.observe({ endpoint: this.metricLabel }, Math.max(0, clock.now() - started) / 1000)
       switch (outcome.kind) {
         case 'ok':
           this.counts.sent += count
-          metrics.sent.inc({ endpoint: this.name }, count)
+          metrics.sent.inc({ endpoint: this.metricLabel }, count)
+          metrics.sentBytes.inc({ endpoint: this.metricLabel }, body.byteLength)
           return
         case 'fatal':
           if (count > 1) {
@@ -251,21 +256,21 @@ export class Endpoint {
             for (const series of batch) await this.deliver([series], stop)
             return
           }
-          this.drop('rejected', count, outcome.error)
+          this.drop('rejected', batch, outcome.error)
           return
         case 'stopped':
-          this.drop('shutdown', count)
+          this.drop('shutdown', batch)
           return
         case 'retryable': {
           if (maxAttempts > 0 && attempt >= maxAttempts) {
-            this.drop('retries_exhausted', count, `failed to push to endpoint ${this.name} (${attempt} attempts): ${outcome.error}`)
+            this.drop('retries_exhausted', batch, `failed to push to endpoint ${this.name} (${attempt} attempts): ${outcome.error}`)
             return
           }
           const { min_backoff_ms: min, max_backoff_ms: max } = this.opts
           const delayMs = retryDelay(attempt, min, max, this.deps.random ?? Math.random, outcome.retryAfterMs)
           this.logger.debug({ attempt, delay_ms: delayMs, err: outcome.error }, 'push failed, retrying')
           if (!(await sleepUnlessStopped(clock, delayMs, stop))) {
-            this.drop('shutdown', count)
+            this.drop('shutdown', batch)
             return
           }
           break
@@ -278,16 +283,19 @@ export class Endpoint {
     }
   }
 
-  private drop(reason: DropReason, count: number, error?: string, log = true): void {
+  /** Counts dropped profiles (given as the series, for their bytes, or as a number when they have none). */
+  private drop(reason: DropReason, dropped: number | readonly PreparedSeries[], error?: string, log = true): void {
+    const count = typeof dropped === 'number' ? dropped : dropped.length
     if (count <= 0) return
     this.counts[reason] += count
-    this.deps.metrics.dropped.inc({ endpoint: this.name, reason }, count)
+    this.deps.metrics.dropped.inc({ endpoint: this.metricLabel, reason }, count)
+    if (typeof dropped !== 'number') this.deps.metrics.droppedBytes.inc({ endpoint: this.metricLabel, reason }, dropped.reduce((n, d) => n + d.body.byteLength, 0))
     if (log) this.dropLog.record(reason, count, error)
   }
 
   private updateQueueGauge(): void {
     if (!this.ownsQueueGauge) return
-    this.deps.metrics.queueLength.set({ endpoint: this.name }, this.queue.length)
+    this.deps.metrics.queueLength.set({ endpoint: this.metricLabel }, this.queue.length)
   }
 
   /** Drops that arrive after a burst would otherwise wait for the next drop to be logged. */

@@ -15,7 +15,9 @@ export const DROP_REASONS: readonly DropReason[] = ['queue_full', 'retries_exhau
 
 export interface WriteMetrics {
   readonly sent: Counter<'endpoint'>
+  readonly sentBytes: Counter<'endpoint'>
   readonly dropped: Counter<'endpoint' | 'reason'>
+  readonly droppedBytes: Counter<'endpoint' | 'reason'>
   readonly retries: Counter<'endpoint'>
   readonly queueLength: Gauge<'endpoint'>
   readonly pushDuration: Histogram<'endpoint'>
@@ -30,6 +32,8 @@ export function createWriteMetrics(registry: Registry): WriteMetrics {
       'Profiles that did not reach an endpoint, by reason (queue_full, retries_exhausted, rejected, shutdown, invalid_labels).',
       ['endpoint', 'reason']
     ),
+    sentBytes: counter(registry, 'pyroscope_write_sent_bytes_total', 'Bytes of push request bodies delivered, per endpoint.', ['endpoint']),
+    droppedBytes: counter(registry, 'pyroscope_write_dropped_bytes_total', 'Bytes of push request bodies dropped, per endpoint and reason.', ['endpoint', 'reason']),
     retries: counter(registry, 'pyroscope_write_retries_total', 'Push attempts after the first, per endpoint.', ['endpoint']),
     queueLength: existing(registry, 'pyroscope_write_queue_length', Gauge) ??
       new Gauge({ name: 'pyroscope_write_queue_length', help: 'Profiles waiting to be pushed, per endpoint.', labelNames: ['endpoint'], registers: [registry] }),

@@ -326,6 +326,54 @@ describe('ScrapePool', () => {
     assert.equal(await gauge(), 0)
   })
 
+  it('sends an in-use-only heap profile (nothing cumulative to subtract) as scraped, from the first scrape on', async () => {
+    const stringTable = new Profile().stringTable
+    const s = (v: string) => stringTable.dedup(v)
+    const inuseOnly = gzipSync(
+      new Profile({
+        sampleType: [
+          { type: s('inuse_objects'), unit: s('count') },
+          { type: s('inuse_space'), unit: s('bytes') }
+        ],
+        function: [{ id: 1, name: s('main.keep'), filename: s('main.js') }],
+        location: [{ id: 1, line: [{ functionId: 1, line: 3 }] }],
+        sample: [{ locationId: [1], value: [2, 64] }],
+        stringTable
+      }).encode()
+    )
+    const t = setup({ body: () => inuseOnly })
+    const receiver = new RecordingReceiver()
+    t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [receiver], 'memory'))
+    void t.start()
+    await tick(t, () => receiver.appended.length === 1, 'the first scrape sent')
+    const status = t.pool.statuses()[0]
+    assert.equal(status?.health, 'up')
+    assert.equal(status?.last_error, '')
+    assert.deepEqual(Buffer.from(receiver.appended[0]?.samples[0]?.raw ?? []), inuseOnly)
+    assert.equal(t.pool.deltaStateBytes(), 0)
+  })
+
+  it('flags a profile without samples with a hint on how to turn it on', async () => {
+    const stringTable = new Profile().stringTable
+    const s = (v: string) => stringTable.dedup(v)
+    const empty = gzipSync(
+      new Profile({ sampleType: [{ type: s('contentions'), unit: s('count') }, { type: s('delay'), unit: s('nanoseconds') }], sample: [], stringTable }).encode()
+    )
+    const t = setup({ body: () => empty })
+    t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [], 'mutex'))
+    void t.start()
+    await tick(t, () => t.pool.statuses()[0]?.health === 'up', 'the first (baseline) scrape')
+    assert.match(t.pool.statuses()[0]?.hint ?? '', /^the profile has no samples: .*runtime\.SetMutexProfileFraction\(rate\) with rate > 0$/)
+  })
+
+  it('has no hint for a profile with samples', async () => {
+    const t = setup({ body: () => heapProfile(10) })
+    t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [], 'memory'))
+    void t.start()
+    await tick(t, () => t.pool.statuses()[0]?.health === 'up', 'baseline')
+    assert.equal(t.pool.statuses()[0]?.hint, '')
+  })
+
   it('skips a target’s delta with a reason once the pool’s delta budget is used by others', async () => {
     const t = setup({ body: () => heapProfile(10), maxDeltaStateBytes: 1 })
     t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [], 'memory'))

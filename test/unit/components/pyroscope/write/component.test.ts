@@ -119,6 +119,7 @@ describe('WriteComponent.update', () => {
 
   it('while running: the draining writer does not overwrite the new queue-length gauge when it ends', async (t) => {
     // The old endpoint's push hangs until its 1 s remote_timeout; the new one's hang until the server closes.
+    // Gauges are labelled by endpoint URL (docs/operations.md).
     const oldServer = await startPushServer(['hang'])
     const newServer = await startPushServer(['hang'])
     t.after(() => oldServer.close())
@@ -135,10 +136,10 @@ describe('WriteComponent.update', () => {
     }
     await b.receiver.append(...profile(5))
     await b.receiver.append(...profile(6))
-    assert.equal(await gauge(b.registry, 'e'), 2)
+    assert.equal(await gauge(b.registry, newServer.url), 2)
 
     await waitFor(() => b.stats().dropped_retries_exhausted === 1, { timeoutMs: 5_000 })
-    assert.equal(await gauge(b.registry, 'e'), 2)
+    assert.equal(await gauge(b.registry, newServer.url), 2)
 
     await newServer.close()
     await stop()
