@@ -18,12 +18,15 @@ export interface RunReceiveOptions {
 export async function runReceive(opts: RunReceiveOptions): Promise<void> {
   const { host, port } = parseListenAddress(opts.listen)
   const store = new ProfileStore(opts.dir)
+  // Debris of a crash (staging folders, files never indexed) goes before the first request comes in.
+  await store.prepare()
   const server = await startReceiveServer({
     host,
     port,
     logger: opts.logger,
-    onProfile: async (labels, samples) => {
-      for (const sample of samples) await store.write(labels, sample.raw)
+    // Every profile of a request in one commit: a refused request stores nothing (docs/hostile-input.md).
+    onRequest: async (series) => {
+      await store.writeAll(series.flatMap((s) => s.samples.map((sample) => ({ labels: s.labels, raw: sample.raw }))))
     }
   })
   const shown = server.address.host.includes(':') ? `[${server.address.host}]` : server.address.host
