@@ -164,8 +164,9 @@ function createHandler(
     const declared = Number(req.headers['content-length'] ?? Number.NaN)
     const admitted = admission.admit(req.socket.remoteAddress ?? '', Number.isFinite(declared) ? declared : maxBody)
     if (!admitted.ok) {
-      // Before the body is read: node discards the unread body after the answer.
-      sendError(res, unavailable(admitted.reason))
+      // Before the body is read, and the connection is closed: a client over its share may never send that body.
+      sendError(res, unavailable(admitted.reason), true)
+      res.once('finish', () => req.socket.destroy())
       return
     }
     try {
