@@ -122,7 +122,11 @@ export class ProfileStore {
 
   private append(lines: string): Promise<void> {
     const appended = this.appends.then(async () => {
-      this.repaired ??= terminatePartialLine(this.indexPath)
+      // A failed repair is tried again by the next append rather than failing every later one.
+      this.repaired ??= terminatePartialLine(this.indexPath).catch((error: unknown) => {
+        this.repaired = undefined
+        throw error
+      })
       await this.repaired
       await appendFile(this.indexPath, lines)
     })
