@@ -13,6 +13,23 @@ export function isSecretParamName(name: string): boolean {
   return SECRET_PARAM_NAME.test(name)
 }
 
+/**
+ * A target address with credentials (`user:password@host:port`, docs/hostile-input.md) → the password
+ * as `xxxxx`. Addresses without `@` come back unchanged.
+ */
+export function redactAddress(address: string): string {
+  const at = address.lastIndexOf('@')
+  if (at < 0) return address
+  const colon = address.indexOf(':')
+  return colon >= 0 && colon < at ? `${address.slice(0, colon)}:${REDACTED}${address.slice(at)}` : address
+}
+
+/** `user:password@host:port` → `host:port`: what identifies a target, without who logs in. */
+export function addressWithoutUserinfo(address: string): string {
+  const at = address.lastIndexOf('@')
+  return at < 0 ? address : address.slice(at + 1)
+}
+
 export function redactUrl(url: string): string {
   let parsed: URL
   try {

@@ -35,4 +35,20 @@ describe('hostile configs on the command line', () => {
       })
     }
   }
+
+  it('targets: credentials in __address__ are printed redacted, in text and JSON', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'shardscope-hostile-config-'))
+    t.after(() => rm(dir, { recursive: true, force: true }))
+    const path = join(dir, 'config.alloy')
+    await writeFile(
+      path,
+      `pyroscope.scrape "s" {\n  targets    = [{"__address__" = "u:SECRET@127.0.0.1:24051", "service_name" = "a"}, {"__address__" = "u:SECRET@127.0.0.1/x"}]\n  forward_to = [pyroscope.write.w.receiver]\n}\n${WRITE}`
+    )
+    for (const args of [['targets', path], ['targets', '--format', 'json', path]]) {
+      const r = await runCli(args)
+      assert.equal(r.code, 0, r.stderr)
+      assert.match(r.stdout, /u:xxxxx@127\.0\.0\.1:24051/)
+      assert.doesNotMatch(r.stdout + r.stderr, /SECRET/)
+    }
+  })
 })
