@@ -23,6 +23,8 @@
  *   would decode past its budget (docs/hostile-input.md).
  * - 405 on another method (with `Allow: POST`), 404 `unimplemented` on another path, 500 `internal` when
  *   the handler fails otherwise.
+ * - 200 without handling it again for a byte-identical retry of a request handled in the last minutes
+ *   (replay.ts), 503 while its twin is still being handled.
  *
  * The handler is `onRequest` (every series of the request in one call: what it does with them can be all or
  * nothing) or `onProfile` (called once per series, in order; a failure at series N leaves 1..N-1 handled).
@@ -41,6 +43,7 @@ import type { AcceptedSeries } from './validate.js'
 import { Admission, DEFAULT_ADMISSION_LIMITS } from './admission.js'
 import type { AdmissionLimits } from './admission.js'
 import type { PushLimits } from './limits.js'
+import { ReplayGuard } from './replay.js'
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
@@ -144,6 +147,7 @@ function createHandler(
   const maxDecompressed = opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES
   const maxConcurrent = Math.max(1, opts.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS)
   const deliver = handlerOf(opts)
+  const replays = new ReplayGuard()
   let active = 0
   return async (req, res) => {
     res.once('finish', () => countStatus(res.statusCode))
@@ -180,10 +184,22 @@ function createHandler(
         sendError(res, tooLarge(maxBody), true)
         return
       }
+      const digest = await ReplayGuard.digest(body)
       if (active >= maxConcurrent) {
         sendError(res, unavailable(`too many push requests in progress (limit ${maxConcurrent}), retry later`))
         return
       }
+      const replay = replays.begin(digest)
+      if (replay === 'in-progress') {
+        sendError(res, unavailable('an identical request is being handled, retry later'))
+        return
+      }
+      if (replay === 'handled') {
+        // A retry of a request already stored (its answer was lost): answered again, not stored twice.
+        res.writeHead(200, { 'content-type': 'application/proto' }).end()
+        return
+      }
+      let handled = false
       active++
       try {
         const gone = new AbortController()
@@ -203,8 +219,10 @@ function createHandler(
           return
         }
         await deliver(validation.series)
+        handled = true
       } finally {
         active--
+        replays.finish(digest, handled)
       }
     } finally {
       admitted.release()
