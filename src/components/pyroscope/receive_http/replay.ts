@@ -3,8 +3,9 @@
  * request timed out on its side retries it, while the receiver may have finished storing the first one:
  * without this, the profiles would be stored twice. The digest of every body handled in the last few
  * minutes is kept (bounded in count); a byte-identical body is answered 200 again without being handled
- * again, and one that arrives while its twin is still being handled is asked to retry. Real profiles carry
- * timestamps, so two distinct pushes are never byte-identical.
+ * again, and one that arrives while its twin is still being handled is asked to retry. It applies only to
+ * requests whose every sample carries Pyroscope's `RawSample.ID`, which names a push: without IDs, two
+ * byte-identical bodies may be two real pushes (a target serving the same bytes at every scrape).
  */
 import { webcrypto } from 'node:crypto'
 

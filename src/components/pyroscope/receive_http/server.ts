@@ -23,8 +23,8 @@
  *   would decode past its budget (docs/hostile-input.md).
  * - 405 on another method (with `Allow: POST`), 404 `unimplemented` on another path, 500 `internal` when
  *   the handler fails otherwise.
- * - 200 without handling it again for a byte-identical retry of a request handled in the last minutes
- *   (replay.ts), 503 while its twin is still being handled.
+ * - 200 without handling it again for a byte-identical retry (every sample with an ID) of a request handled
+ *   in the last minutes (replay.ts), 503 while its twin is still being handled.
  *
  * The handler is `onRequest` (every series of the request in one call: what it does with them can be all or
  * nothing) or `onProfile` (called once per series, in order; a failure at series N leaves 1..N-1 handled).
@@ -184,22 +184,11 @@ function createHandler(
         sendError(res, tooLarge(maxBody), true)
         return
       }
-      const digest = await ReplayGuard.digest(body)
       if (active >= maxConcurrent) {
         sendError(res, unavailable(`too many push requests in progress (limit ${maxConcurrent}), retry later`))
         return
       }
-      const replay = replays.begin(digest)
-      if (replay === 'in-progress') {
-        sendError(res, unavailable('an identical request is being handled, retry later'))
-        return
-      }
-      if (replay === 'handled') {
-        // A retry of a request already stored (its answer was lost): answered again, not stored twice.
-        res.writeHead(200, { 'content-type': 'application/proto' }).end()
-        return
-      }
-      let handled = false
+      let digest: string | undefined
       active++
       try {
         const gone = new AbortController()
@@ -218,11 +207,27 @@ function createHandler(
           sendError(res, { status: 400, code: 'invalid_argument', message: validation.reason })
           return
         }
+        // Only samples with an ID say that an identical body is the same push again (replay.ts).
+        if (validation.series.every((s) => s.samples.every((sample) => (sample.id ?? '') !== ''))) {
+          const candidate = await ReplayGuard.digest(body)
+          const replay = replays.begin(candidate)
+          if (replay === 'in-progress') {
+            sendError(res, unavailable('an identical request is being handled, retry later'))
+            return
+          }
+          if (replay === 'handled') {
+            // A retry of a request already stored (its answer was lost): answered again, not stored twice.
+            res.writeHead(200, { 'content-type': 'application/proto' }).end()
+            return
+          }
+          digest = candidate
+        }
         await deliver(validation.series)
-        handled = true
+        if (digest !== undefined) replays.finish(digest, true)
+        digest = undefined
       } finally {
         active--
-        replays.finish(digest, handled)
+        if (digest !== undefined) replays.finish(digest, false)
       }
     } finally {
       admitted.release()

@@ -4,7 +4,7 @@ import { request } from 'undici'
 import { startReceiveServer } from '../../../../../src/components/pyroscope/receive_http/index.js'
 import { ReplayGuard, REPLAY_WINDOW_MS } from '../../../../../src/components/pyroscope/receive_http/replay.js'
 import { silentLogger } from '../../../../../src/util/logger.js'
-import { pushOf } from '../../../../helpers/hostile-bodies.js'
+import { encodePushRequest } from '../../../../../src/components/pyroscope/write/push-request.js'
 import { tinyProfile } from '../../../../helpers/receiver.js'
 import { waitFor } from '../../../../helpers/wait-for.js'
 
@@ -27,7 +27,8 @@ describe('retries of a handled request', () => {
     })
     t.after(() => server.close())
     const url = `http://127.0.0.1:${server.address.port}${PUSH}`
-    const body = pushOf([tinyProfile()])
+    // RawSample.ID names the push: an identical body with IDs is the same push again.
+    const body = encodePushRequest([{ labels: [['service_name', 'a']], samples: [{ raw: tinyProfile(), id: 'push-1' }] }])
     const send = (signal?: AbortSignal) => request(url, { method: 'POST', headers: { 'content-type': 'application/proto' }, body, ...(signal ? { signal } : {}) })
     // The client gives up while the first request is being stored.
     const giveUp = new AbortController()
@@ -60,5 +61,18 @@ describe('retries of a handled request', () => {
     assert.equal(guard.begin('a'), 'new')
     guard.finish('a', false)
     assert.equal(guard.begin('a'), 'new')
+  })
+
+  it('handles identical bodies without sample IDs every time: they may be two real pushes', async (t) => {
+    let calls = 0
+    const server = await startReceiveServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), onRequest: async () => void calls++ })
+    t.after(() => server.close())
+    const body = encodePushRequest([{ labels: [['service_name', 'a']], samples: [{ raw: tinyProfile() }] }])
+    for (let i = 0; i < 2; i++) {
+      const res = await request(`http://127.0.0.1:${server.address.port}${PUSH}`, { method: 'POST', headers: { 'content-type': 'application/proto' }, body })
+      assert.equal(res.statusCode, 200)
+      await res.body.dump()
+    }
+    assert.equal(calls, 2)
   })
 })
