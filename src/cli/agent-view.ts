@@ -4,7 +4,7 @@
  */
 import type { ClusterHandle } from '../cluster/index.js'
 import type { ScrapeDebugInfo } from '../components/pyroscope/scrape/component.js'
-import { isSecretParamName, redactUrl } from '../http/index.js'
+import { isSecretParamName, redactAddress, redactUrl } from '../http/index.js'
 import type { Controller } from '../runtime/controller.js'
 import type { AgentView, ClusterView, ComponentView, ReloadOutcome, TargetView } from '../server/index.js'
 
@@ -84,6 +84,7 @@ const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i
 export function displayArguments(args: unknown): unknown {
   const text = JSON.stringify(args, (key: string, value: unknown) => {
     if (typeof value === 'string' && URL_LIKE.test(value)) return redactUrl(value)
+    if (key === '__address__' && typeof value === 'string') return redactAddress(value)
     if ((key === 'headers' || key === 'params') && value !== null && typeof value === 'object' && !Array.isArray(value)) {
       const hide = key === 'headers' ? (name: string) => SECRET_HEADER.test(name) : isSecretParamName
       return Object.fromEntries(Object.entries(value).map(([name, v]) => [name, hide(name) ? '(secret)' : v]))

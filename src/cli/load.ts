@@ -10,7 +10,7 @@ import { loadConfig } from '../runtime/controller.js'
 import type { ControllerOptions, LoadMode, LoadResult } from '../runtime/controller.js'
 import { DiagnosticError, formatDiagnostic } from '../syntax/diagnostics.js'
 import type { Diagnostic } from '../syntax/diagnostics.js'
-import { parse } from '../syntax/index.js'
+import { decodeConfigBytes, parse } from '../syntax/index.js'
 import { systemClock } from '../util/clock.js'
 import { silentLogger } from '../util/logger.js'
 import type { File } from '../syntax/ast.js'
@@ -54,11 +54,18 @@ export async function readConfigSources(path: string): Promise<ConfigSource[]> {
 }
 
 export async function readConfigText(path: string): Promise<string> {
+  let bytes: Buffer
   try {
-    return await readFile(path, 'utf8')
+    bytes = await readFile(path)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     throw new ConfigError(`${path}: cannot read config file${code ? ` (${code})` : ''}`)
+  }
+  try {
+    return decodeConfigBytes(bytes, path)
+  } catch (err) {
+    if (err instanceof DiagnosticError) throw new ConfigError(err.message, err.diagnostics)
+    throw err
   }
 }
 

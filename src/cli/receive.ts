@@ -33,6 +33,8 @@ export async function runReceive(opts: RunReceiveOptions): Promise<void> {
   let sinceSummary = 0
   let bytesSinceSummary = 0
   let total = 0
+  // Debris of a crash (staging folders, files never indexed) goes before the first request comes in.
+  await store.prepare()
   const server = await startReceiveServer({
     host,
     port,
@@ -42,16 +44,18 @@ export async function runReceive(opts: RunReceiveOptions): Promise<void> {
       '/-/healthy': (_req, res) => text(res, 200, 'shardscope receive is healthy.'),
       '/metrics': (req, res) => void serveMetrics(req, res, metrics)
     },
-    onProfile: async (labels, samples) => {
-      for (const sample of samples) {
-        await store.write(labels, sample.raw)
+    // Every profile of a request in one commit: a refused request stores nothing (docs/hostile-input.md).
+    onRequest: async (series) => {
+      const profiles = series.flatMap((s) => s.samples.map((sample) => ({ labels: s.labels, raw: sample.raw })))
+      await store.writeAll(profiles)
+      for (const p of profiles) {
         stored.inc()
-        storedBytes.inc(sample.raw.byteLength)
+        storedBytes.inc(p.raw.byteLength)
         sinceSummary++
-        bytesSinceSummary += sample.raw.byteLength
+        bytesSinceSummary += p.raw.byteLength
         total++
         // Bounded: the summary only needs how many distinct services sent since the last line.
-        if (services.size < 10_000) services.add(labels['service_name'] ?? '')
+        if (services.size < 10_000) services.add(p.labels['service_name'] ?? '')
       }
     }
   })

@@ -3,7 +3,7 @@
  * blank line between targets (as the reference doc's examples print them). `--format json` adds the labels
  * and the ring key. discovery.http components are fetched once.
  */
-import { createHttpClient } from '../http/index.js'
+import { createHttpClient, redactUrl } from '../http/index.js'
 import type { HttpClient } from '../http/types.js'
 import { formatDiagnostic } from '../syntax/diagnostics.js'
 import { createKeyHasher } from '../cluster/key.js'
@@ -104,7 +104,7 @@ export async function runTargets(path: string, options: TargetsOptions, io: Comm
     const rows = components.flatMap((c) =>
       c.scrapes.map((s) => ({
         component: c.component,
-        url: s.url,
+        url: redactUrl(s.url),
         profile_type: s.profileType,
         key: s.key.toString(16).padStart(16, '0'),
         // Offset of the target's scrapes within each interval on the wall clock (design 4.4).
@@ -124,7 +124,7 @@ export async function runTargets(path: string, options: TargetsOptions, io: Comm
     let previousKey: bigint | undefined
     for (const s of c.scrapes) {
       if (previousKey !== undefined && s.key !== previousKey) lines.push('')
-      lines.push(owners ? `${s.url}  # owner=${ownerOf(c.component, s.key) ?? '(none)'}` : s.url)
+      lines.push(owners ? `${redactUrl(s.url)}  # owner=${ownerOf(c.component, s.key) ?? '(none)'}` : redactUrl(s.url))
       previousKey = s.key
     }
     if (components.length > 1) lines.push('')

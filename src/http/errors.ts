@@ -126,8 +126,14 @@ function byCode(code: string, e: ErrorLike): RequestErrorDescription | undefined
     case 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION':
     case 'ERR_SSL_UNSUPPORTED_PROTOCOL':
     case 'ERR_SSL_NO_PROTOCOLS_AVAILABLE':
-    case 'ERR_SSL_WRONG_VERSION_NUMBER':
       return { code: 'HTTP_TLS_PROTOCOL_VERSION', reason: 'tls: no TLS version acceptable to both sides (check min_version)' }
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+      // What OpenSSL reports when the first bytes back are not a TLS record at all: in practice an
+      // `HTTP/1.1 400` from a server that speaks plain HTTP on that port. Go's message, with the fix.
+      return {
+        code: 'HTTP_TLS_HANDSHAKE',
+        reason: 'http: server gave HTTP response to HTTPS client (the target serves plain HTTP: scrape it with scheme = "http")'
+      }
     case 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED':
     case 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE':
     case 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA':

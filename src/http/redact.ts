@@ -13,6 +13,23 @@ export function isSecretParamName(name: string): boolean {
   return SECRET_PARAM_NAME.test(name)
 }
 
+/**
+ * A target address with credentials (`user:password@host:port`, docs/hostile-input.md) → the password
+ * as `xxxxx`. Addresses without `@` come back unchanged.
+ */
+export function redactAddress(address: string): string {
+  const at = address.lastIndexOf('@')
+  if (at < 0) return address
+  const colon = address.indexOf(':')
+  return colon >= 0 && colon < at ? `${address.slice(0, colon)}:${REDACTED}${address.slice(at)}` : address
+}
+
+/** `user:password@host:port` → `host:port`: what identifies a target, without who logs in. */
+export function addressWithoutUserinfo(address: string): string {
+  const at = address.lastIndexOf('@')
+  return at < 0 ? address : address.slice(at + 1)
+}
+
 export function redactUrl(url: string): string {
   let parsed: URL
   try {
@@ -54,3 +71,27 @@ function safeDecode(text: string): string {
     return text
   }
 }
+
+/**
+ * Text from a remote server (an error body) made safe to log: credential-looking content becomes `xxxxx`.
+ * Servers echo requests back in their errors, so `Authorization` values, bearer and basic credentials,
+ * secret-named fields (`"token": "…"`, `password=…`), JWTs and URL passwords are all hidden
+ * (docs/hostile-input.md, "Logged error bodies").
+ */
+export function scrubCredentials(text: string): string {
+  return text
+    .replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => redactUrl(url))
+    .replace(/\b(bearer|basic|digest|negotiate)(\s+)[A-Za-z0-9\-._~+/=:]{4,}/gi, `$1$2${REDACTED}`)
+    .replace(/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?/g, REDACTED)
+    .replace(QUOTED_SECRET_FIELD, (_m, q: string, name: string, sep: string, vq: string) => `${q}${name}${q}${sep}${vq}${REDACTED}${vq}`)
+    .replace(BARE_SECRET_FIELD, (_m, name: string, sep: string) => `${name}${sep}${REDACTED}`)
+}
+
+const SECRET_NAME = String.raw`[\w.-]*(?:authorization|token|passw(?:or)?d|pwd|secret|credential|api[-_]?key|cookie|signature)[\w.-]*`
+/** `"name": "value"` (JSON and friends). */
+const QUOTED_SECRET_FIELD = new RegExp(String.raw`(["'])(${SECRET_NAME})\1(\s*:\s*)(["'])(?:\\.|(?!\4).)*\4`, 'gi')
+/**
+ * `name: value`, `name=value`, `name:[value]` (Go maps), and JSON quoted once or escaped inside another
+ * string (`\"name\":\"value\"`): the value up to a delimiter, a bracketed one whole.
+ */
+const BARE_SECRET_FIELD = new RegExp(String.raw`\b(${SECRET_NAME})(\\?["']?\s*[:=]\s*\\?["']?)(?:\[[^\]]*\]|[^\s,;&}\]"'<>\\]+)`, 'gi')

@@ -4,7 +4,11 @@
  */
 export { BodyTooLargeError, readBodyLimited } from './body.js'
 export type { BodyStream } from './body.js'
-export { checkProfile, checkProfileAsync, decodeProfile, gunzipLimited, gunzipLimitedAsync } from './check.js'
+export { checkProfile, checkProfileAsync, decodeProfile, gunzipLimited, inflateCap } from './check.js'
+export { CheckPool, configureCheckPool, sharedCheckPool, DEFAULT_CHECK_POOL_SETTINGS } from './check-pool.js'
+export type { CheckPoolSettings } from './check-pool.js'
+export { DEFAULT_PROFILE_BUDGET, allowedDecodedBytes, measureProfile } from './budget.js'
+export type { BudgetResult, ProfileBudget, ProfileCounts } from './budget.js'
 export type { CheckProfileOptions, CheckProfileResult } from './check.js'
 export { isGzip, precheckProfile } from './precheck.js'
 export type { ProfileProblem } from './precheck.js'

@@ -27,39 +27,77 @@ export function parseExpression(p: ParserCursor, parseBody: BodyParser): Expr {
 
 function parseBinary(p: ParserCursor, minPrecedence: number, parseBody: BodyParser): Expr {
   let left = parsePow(p, parseBody)
-  for (;;) {
-    const kind = p.kind()
-    // `^` is parsed by parsePow (right-associative), below the left-associative levels.
-    const prec = kind !== '^' && Object.hasOwn(BINARY_PRECEDENCE, kind) ? BINARY_PRECEDENCE[kind as BinaryOp] : undefined
-    if (prec === undefined || prec < minPrecedence) return left
+  // Each operator of a chain nests the tree one level deeper on the left: the chain counts as nesting.
+  let chain = 0
+  try {
+    for (;;) {
+      const kind = p.kind()
+      // `^` is parsed by parsePow (right-associative), below the left-associative levels.
+      const prec = kind !== '^' && Object.hasOwn(BINARY_PRECEDENCE, kind) ? BINARY_PRECEDENCE[kind as BinaryOp] : undefined
+      if (prec === undefined || prec < minPrecedence) return left
+      if (!p.enter()) return left
+      chain++
+      left = parseBinaryRight(p, left, prec, parseBody)
+    }
+  } finally {
+    p.leave(chain)
+  }
+}
+
+function parseBinaryRight(p: ParserCursor, left: Expr, prec: number, parseBody: BodyParser): Expr {
+  {
     const op = p.next().kind as BinaryOp
     // prec + 1: operators of the same level are collected by this loop, making them left-associative.
     const right = parseBinary(p, prec + 1, parseBody)
-    left = { kind: 'binary', op, left, right, span: joinSpans(left.span, right.span) }
+    return { kind: 'binary', op, left, right, span: joinSpans(left.span, right.span) }
   }
 }
 
 function parsePow(p: ParserCursor, parseBody: BodyParser): Expr {
   const left = parseUnary(p, parseBody)
-  if (p.kind() !== '^') return left
-  p.next()
-  const right = parsePow(p, parseBody)
-  return { kind: 'binary', op: '^', left, right, span: joinSpans(left.span, right.span) }
+  if (p.kind() !== '^' || !p.enter()) return left
+  try {
+    p.next()
+    const right = parsePow(p, parseBody)
+    return { kind: 'binary', op: '^', left, right, span: joinSpans(left.span, right.span) }
+  } finally {
+    p.leave()
+  }
 }
 
 function parseUnary(p: ParserCursor, parseBody: BodyParser): Expr {
-  if (p.kind() === '!' || p.kind() === '-') {
-    const opToken = p.next()
-    const operand = parseUnary(p, parseBody)
-    return { kind: 'unary', op: opToken.kind as '!' | '-', operand, span: joinSpans(opToken.span, operand.span) }
+  if ((p.kind() === '!' || p.kind() === '-') && p.enter()) {
+    try {
+      const opToken = p.next()
+      const operand = parseUnary(p, parseBody)
+      return { kind: 'unary', op: opToken.kind as '!' | '-', operand, span: joinSpans(opToken.span, operand.span) }
+    } finally {
+      p.leave()
+    }
   }
   return parsePostfix(p, parsePrimary(p, parseBody), parseBody)
 }
 
 function parsePostfix(p: ParserCursor, primary: Expr, parseBody: BodyParser): Expr {
+  let levels = 0
+  try {
+    return parsePostfixLevels(p, primary, parseBody, () => {
+      if (!p.enter()) return false
+      levels++
+      return true
+    })
+  } finally {
+    p.leave(levels)
+  }
+}
+
+/** `a.b[c](d)…`: each suffix nests the tree one level deeper, counted through `deeper`. */
+function parsePostfixLevels(p: ParserCursor, primary: Expr, parseBody: BodyParser, deeper: () => boolean): Expr {
   let expr = primary
   for (;;) {
-    switch (p.kind()) {
+    const kind = p.kind()
+    if ((kind === '.' || kind === '[' || kind === '(') && !deeper()) return expr
+    switch (kind) {
       case '.': {
         p.next()
         const name = p.expect('IDENT')
@@ -127,6 +165,16 @@ function literalValue(t: Token): LiteralExpr['value'] {
 
 function parsePrimary(p: ParserCursor, parseBody: BodyParser): Expr {
   const t = p.tok
+  const nests = t.kind === '(' || t.kind === '[' || t.kind === '{'
+  if (nests && !p.enter()) return { kind: 'literal', value: null, raw: 'null', span: t.span }
+  try {
+    return parsePrimaryAt(p, t, parseBody)
+  } finally {
+    if (nests) p.leave()
+  }
+}
+
+function parsePrimaryAt(p: ParserCursor, t: Token, parseBody: BodyParser): Expr {
   switch (t.kind) {
     case 'IDENT':
       p.next()

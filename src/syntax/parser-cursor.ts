@@ -4,15 +4,27 @@
  *
  * Like Alloy, at most one parse error is kept per line: after the first, the rest of the line is usually
  * a consequence of it. Lines that already have a lexical error get no parse errors either.
+ *
+ * Nesting is bounded (docs/hostile-input.md, "Config nesting"): every bracket, brace, parenthesis,
+ * block, unary operator and binary operand chain counts one level, and past MAX_NESTING_DEPTH the cursor
+ * records one positioned error and jumps to the end of the input, so every parsing function unwinds at
+ * once. Without the limit, 2,000 nested `[` or a 4,000-term `+` chain overflowed the stack here or in
+ * the evaluator.
  */
 import type { Diagnostic, Span } from './diagnostics.js'
 import type { Token, TokenKind } from './lexer.js'
+
+/** Deeper than any real config; shallow enough for every recursive walk of the tree (evaluate, print). */
+export const MAX_NESTING_DEPTH = 200
 
 export class ParserCursor {
   readonly diagnostics: Diagnostic[] = []
   readonly #tokens: readonly Token[]
   readonly #linesWithErrors = new Set<number>()
   #index = 0
+  #depth = 0
+  /** Set past the nesting limit: the input is treated as ended and no further error is recorded. */
+  #halted = false
 
   constructor(tokens: readonly Token[], lexDiagnostics: readonly Diagnostic[]) {
     if (tokens.length === 0 || tokens[tokens.length - 1]?.kind !== 'EOF') throw new Error('token list must end with EOF')
@@ -21,7 +33,27 @@ export class ParserCursor {
   }
 
   get tok(): Token {
-    return this.#tokens[this.#index] as Token
+    return this.#tokens[this.#halted ? this.#tokens.length - 1 : this.#index] as Token
+  }
+
+  /**
+   * Enters `levels` levels of nesting at the current token. Past the limit: records the error, halts the
+   * parse (see the module comment) and returns false; the caller then returns what it has.
+   * Every call that returns true is matched by `leave(levels)`.
+   */
+  enter(levels = 1): boolean {
+    if (this.#halted) return false
+    if (this.#depth + levels > MAX_NESTING_DEPTH) {
+      this.errorAlways(`nesting is deeper than ${MAX_NESTING_DEPTH} levels (brackets, braces, parentheses, blocks and operators count one each)`, this.tok.span)
+      this.#halted = true
+      return false
+    }
+    this.#depth += levels
+    return true
+  }
+
+  leave(levels = 1): void {
+    this.#depth -= levels
   }
 
   kind(): TokenKind {
@@ -30,6 +62,7 @@ export class ParserCursor {
 
   /** The kind of the token `n` places ahead of the current one (EOF past the end). */
   peekKind(n: number): TokenKind {
+    if (this.#halted) return 'EOF'
     return (this.#tokens[this.#index + n] ?? this.#tokens[this.#tokens.length - 1])?.kind ?? 'EOF'
   }
 
@@ -41,7 +74,7 @@ export class ParserCursor {
   /** Advances and returns the token that was current. */
   next(): Token {
     const t = this.tok
-    if (t.kind !== 'EOF') this.#index++
+    if (t.kind !== 'EOF' && !this.#halted) this.#index++
     return t
   }
 
@@ -55,6 +88,7 @@ export class ParserCursor {
 
   /** Records an error at `span` (default: the current token), unless its line already has one. */
   error(message: string, span: Span = this.tok.span): void {
+    if (this.#halted) return
     const line = span.start.line
     if (this.#linesWithErrors.has(line)) return
     this.#linesWithErrors.add(line)
@@ -63,6 +97,7 @@ export class ParserCursor {
 
   /** Records an error even when its line already has one (for errors that are not knock-on effects). */
   errorAlways(message: string, span: Span): void {
+    if (this.#halted) return
     this.#linesWithErrors.add(span.start.line)
     this.diagnostics.push({ span, message })
   }

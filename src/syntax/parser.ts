@@ -109,8 +109,14 @@ function checkAttributeName(p: ParserCursor, name: BlockName): void {
 }
 
 function parseBlock(p: ParserCursor, name: BlockName): Block {
-  p.next() // {
-  const body = parseBody(p, '}')
+  const entered = p.enter()
+  let body: Statement[] = []
+  try {
+    p.next() // {
+    if (entered) body = parseBody(p, '}')
+  } finally {
+    if (entered) p.leave()
+  }
   const close = p.expect('}')
   const labelled = name.label !== undefined && name.labelSpan !== undefined ? { label: name.label, labelSpan: name.labelSpan } : {}
   return { kind: 'block', name: name.fragments, nameSpan: name.span, ...labelled, body, span: joinSpans(name.span, close.span) }

@@ -38,6 +38,15 @@ describe('http client connection failures', () => {
     return listening.port
   }
 
+  it('says that the server answered plain HTTP when an https URL reaches a plain-HTTP server', async () => {
+    const port = await rawServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'))
+    const result = await failure(`https://127.0.0.1:${port}/debug/pprof/heap`)
+    assert.deepEqual(result, {
+      code: 'HTTP_TLS_HANDSHAKE',
+      reason: 'http: server gave HTTP response to HTTPS client (the target serves plain HTTP: scrape it with scheme = "http")'
+    })
+  })
+
   it('reports connection refused for a closed port on 127.0.0.1, with the address', async () => {
     const port = await closedPort()
     const result = await failure(`http://127.0.0.1:${port}/debug/pprof/heap`)

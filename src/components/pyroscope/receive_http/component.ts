@@ -71,6 +71,7 @@ export class ReceiveHttpComponent implements Component<ReceiveHttpArguments> {
   async #serve(signal: AbortSignal): Promise<void> {
     const { listen_address: host, listen_port: port } = this.#args
     try {
+      await this.#store?.prepare()
       this.#server = await startReceiveServer({
         host,
         port,
@@ -106,7 +107,8 @@ export class ReceiveHttpComponent implements Component<ReceiveHttpArguments> {
       }
       for (const s of series) await Promise.all(targets.map((c) => c.value.append(s.labels, s.samples)))
     }
-    if (store) await Promise.all(series.flatMap((s) => s.samples.map((sample) => store.write(s.labels, sample.raw))))
+    // One request, one commit: stored whole or not at all.
+    if (store) await store.writeAll(series.flatMap((s) => s.samples.map((sample) => ({ labels: s.labels, raw: sample.raw }))))
     this.#received += series.reduce((n, s) => n + s.samples.length, 0)
   }
 

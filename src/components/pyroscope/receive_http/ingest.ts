@@ -30,8 +30,11 @@ export interface AlloyRoutesOptions {
 export interface AlloyRoutes {
   handles(path: string, req: IncomingMessage): boolean
   /** Answers the request; a failure of `deliver` is thrown for the server to answer. */
-  handle(path: string, req: IncomingMessage, res: ServerResponse): Promise<void>
+  handle(path: string, req: IncomingMessage, res: ServerResponse, readBody: BodyReader): Promise<void>
 }
+
+/** Reads a request's body within the server's deadline: undefined when over `max` bytes. */
+export type BodyReader = (req: IncomingMessage, max: number) => Promise<Buffer | undefined | 'timeout'>
 
 interface Refusal {
   readonly status: number
@@ -48,21 +51,23 @@ export function createAlloyRoutes(opts: AlloyRoutesOptions): AlloyRoutes {
   return {
     handles: (path, req) =>
       path === INGEST_PATH || (path === PUSH_PATH && (mediaTypeOf(req) === 'application/json' || grpcWebMode(req) !== undefined)),
-    handle: async (path, req, res) => {
+    handle: async (path, req, res, readBody) => {
       const grpcWeb = path === PUSH_PATH ? grpcWebMode(req) : undefined
       const refuse = (refusal: Refusal, close = false): void =>
         grpcWeb === undefined ? send(res, refusal, close) : sendGrpcWebError(res, grpcWeb, refusal.status, refusal.message)
       if (req.method !== 'POST') return refuse({ status: 405, message: `method ${req.method ?? ''} is not allowed, use POST` })
       const declared = Number(req.headers['content-length'] ?? '0')
       if (declared > opts.maxBodyBytes) return refuse(tooLarge(opts.maxBodyBytes))
+      // The body is read before a handling slot is taken: a slow client holds no slot (docs/hostile-input.md).
+      const body = await readBody(req, opts.maxBodyBytes)
+      if (body === 'timeout') return refuse({ status: 408, message: 'the request body did not arrive in time' }, true)
+      if (body === undefined) return refuse(tooLarge(opts.maxBodyBytes), true)
       if (active >= opts.maxConcurrentRequests) {
         return refuse({ status: 503, message: `too many push requests in progress (limit ${opts.maxConcurrentRequests}), retry later` })
       }
       active++
       try {
-        const body = await readLimited(req, opts.maxBodyBytes)
-        if (body === undefined) return refuse(tooLarge(opts.maxBodyBytes), true)
-        const decoded = path === INGEST_PATH ? await ingestSeries(req, body, opts) : pushSeries(body, grpcWeb, opts)
+        const decoded = path === INGEST_PATH ? await ingestSeries(req, body, opts) : await pushSeries(body, grpcWeb, opts)
         if ('status' in decoded) {
           opts.logger.debug({ reason: decoded.message, path }, 'push request refused')
           return refuse(decoded)
@@ -108,17 +113,17 @@ async function ingestSeries(req: IncomingMessage, body: Buffer, opts: AlloyRoute
 }
 
 /** A JSON or gRPC-Web push: the series it holds, checked as a protobuf push is. */
-function pushSeries(body: Buffer, grpcWeb: 'binary' | 'text' | undefined, opts: AlloyRoutesOptions): AcceptedSeries[] | Refusal {
+async function pushSeries(body: Buffer, grpcWeb: 'binary' | 'text' | undefined, opts: AlloyRoutesOptions): Promise<AcceptedSeries[] | Refusal> {
   if (grpcWeb === undefined) return jsonPushSeries(body, opts)
   const message = grpcWebMessage(body, grpcWeb)
   if (typeof message === 'string') return { status: 400, message }
-  const validation = validatePushBody(message, { maxDecompressedBytes: opts.maxDecompressedBytes })
+  const validation = await validatePushBody(message, { maxDecompressedBytes: opts.maxDecompressedBytes })
   if (!validation.ok) return { status: 400, message: validation.reason }
   return opts.ensureServiceName ? withServiceName(validation.series) : validation.series
 }
 
 /** Connect's JSON form of PushRequest (protobuf JSON: `rawProfile` base64; proto names accepted too). */
-export function jsonPushSeries(body: Buffer, opts: Pick<AlloyRoutesOptions, 'maxDecompressedBytes' | 'ensureServiceName'>): AcceptedSeries[] | Refusal {
+export async function jsonPushSeries(body: Buffer, opts: Pick<AlloyRoutesOptions, 'maxDecompressedBytes' | 'ensureServiceName'>): Promise<AcceptedSeries[] | Refusal> {
   let parsed: unknown
   try {
     parsed = JSON.parse(body.toString('utf8'))
@@ -127,7 +132,7 @@ export function jsonPushSeries(body: Buffer, opts: Pick<AlloyRoutesOptions, 'max
   }
   const series = toPushSeries(parsed)
   if (typeof series === 'string') return { status: 400, message: series }
-  const validation = validatePushBody(encodePushRequest(series), { maxDecompressedBytes: opts.maxDecompressedBytes })
+  const validation = await validatePushBody(encodePushRequest(series), { maxDecompressedBytes: opts.maxDecompressedBytes })
   if (!validation.ok) return { status: 400, message: validation.reason }
   return opts.ensureServiceName ? withServiceName(validation.series) : validation.series
 }
@@ -184,24 +189,3 @@ function send(res: ServerResponse, refusal: Refusal, close = false): void {
 }
 
 /** The body, or undefined once it passes `max` (the rest is drained so the answer can still be written). */
-function readLimited(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let total = 0
-    let overflowed = false
-    req.on('data', (chunk: Buffer) => {
-      if (overflowed) return
-      total += chunk.byteLength
-      if (total > max) {
-        overflowed = true
-        chunks.length = 0
-        resolve(undefined)
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.once('end', () => resolve(overflowed ? undefined : Buffer.concat(chunks, total)))
-    req.once('error', reject)
-    req.once('close', () => reject(new Error('the client closed the request before its body ended')))
-  })
-}

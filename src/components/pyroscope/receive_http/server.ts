@@ -14,10 +14,17 @@
  * - 400 `invalid_argument` too when the handler refuses the request with a ProfileRefusedError
  *   `WRITE_INVALID_LABELS` (the same request would be refused again), 503 `unavailable` for
  *   `WRITE_QUEUE_FULL` (worth retrying later).
- * - 503 `unavailable` (with `Retry-After: 1`) when `maxConcurrentRequests` pushes are already being handled:
- *   each may hold a body of up to `maxBodyBytes` plus its inflated profiles, so their number is bounded.
+ * - 503 `unavailable` (always with `Retry-After`) when the client address already has its share of requests in
+ *   progress, when the bodies being read would pass their byte budget (admission.ts), or when
+ *   `maxConcurrentRequests` complete bodies are already being handled.
+ * - 408 `deadline_exceeded` when the body does not arrive within `bodyTimeoutMs` of the request head (the
+ *   connection is then closed); a head that takes longer than `headerTimeoutMs` is cut by node:http.
+ * - 400 too when the request holds more series, profiles or label bytes than `limits` allow, or a raw_profile
+ *   would decode past its budget (docs/hostile-input.md).
  * - 405 on another method (with `Allow: POST`), 404 `unimplemented` on another path, 500 `internal` when
  *   the handler fails otherwise.
+ * - 200 without handling it again for a byte-identical retry (every sample with an ID) of a request handled
+ *   in the last minutes (replay.ts), 503 while its twin is still being handled.
  *
  * The handler is `onRequest` (every series of the request in one call: what it does with them can be all or
  * nothing) or `onProfile` (called once per series, in order; a failure at series N leaves 1..N-1 handled).
@@ -34,11 +41,21 @@ import { ProfileRefusedError, PUSH_PATH } from '../write/index.js'
 import { validatePushBody } from './validate.js'
 import { createAlloyRoutes, withServiceName } from './ingest.js'
 import type { AcceptedSeries } from './validate.js'
+import { Admission, DEFAULT_ADMISSION_LIMITS } from './admission.js'
+import type { AdmissionLimits } from './admission.js'
+import type { PushLimits } from './limits.js'
+import { ReplayGuard } from './replay.js'
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
 /** Push requests handled at once; more are answered 503 before their body is read. */
 export const DEFAULT_MAX_CONCURRENT_REQUESTS = 8
+/** A request head must arrive within this. */
+export const DEFAULT_HEADER_TIMEOUT_MS = 5_000
+/** A body must arrive within this of its head: 64 MiB at about 7 MB/s. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000
+/** How often node:http looks for requests past their header or request deadline. */
+const DEADLINE_CHECK_INTERVAL_MS = 500
 
 export interface ReceiveServerOptions {
   readonly host: string
@@ -48,6 +65,11 @@ export interface ReceiveServerOptions {
   readonly maxDecompressedBytes?: number
   /** Push requests read, checked and handled at once; default DEFAULT_MAX_CONCURRENT_REQUESTS. */
   readonly maxConcurrentRequests?: number
+  readonly headerTimeoutMs?: number
+  readonly bodyTimeoutMs?: number
+  readonly admission?: Partial<AdmissionLimits>
+  /** Series, profiles and labels per request; default DEFAULT_PUSH_LIMITS. */
+  readonly limits?: PushLimits
   /** Takes every series of an accepted request at once. Exactly one of onRequest and onProfile is given. */
   readonly onRequest?: (series: readonly AcceptedSeries[]) => Promise<void>
   /** Takes the series of an accepted request one at a time. */
@@ -65,7 +87,7 @@ export interface ReceiveServer {
   close(): Promise<void>
 }
 
-type ConnectCode = 'invalid_argument' | 'resource_exhausted' | 'unimplemented' | 'unavailable' | 'internal'
+type ConnectCode = 'invalid_argument' | 'resource_exhausted' | 'unimplemented' | 'unavailable' | 'internal' | 'deadline_exceeded'
 
 interface Refusal {
   readonly status: number
@@ -76,8 +98,16 @@ interface Refusal {
 
 export async function startReceiveServer(opts: ReceiveServerOptions): Promise<ReceiveServer> {
   const requests = opts.registry === undefined ? undefined : requestCounter(opts.registry)
-  const handler = createHandler(opts, (status) => requests?.inc({ code: String(status) }))
-  const server = createServer((req, res) => {
+  const admission = new Admission({ ...DEFAULT_ADMISSION_LIMITS, ...opts.admission })
+  const handler = createHandler(opts, admission, (status) => requests?.inc({ code: String(status) }))
+  const headersTimeout = opts.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS
+  const bodyTimeout = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS
+  const server = createServer({
+    headersTimeout,
+    // A backstop behind the body deadline of the handler, which answers first.
+    requestTimeout: headersTimeout + bodyTimeout + 1_000,
+    connectionsCheckingInterval: DEADLINE_CHECK_INTERVAL_MS
+  }, (req, res) => {
     handler(req, res).catch((error: unknown) => {
       const refusal = refusalFor(error)
       if (refusal.status >= 500) opts.logger.warn({ err: error }, 'push request failed')
@@ -85,6 +115,14 @@ export async function startReceiveServer(opts: ReceiveServerOptions): Promise<Re
       if (!res.headersSent) sendError(res, refusal)
       else res.destroy()
     })
+  })
+  server.on('connection', (socket) => {
+    const client = socket.remoteAddress ?? ''
+    if (!admission.connectionOpened(client)) {
+      socket.destroy()
+      return
+    }
+    socket.once('close', () => admission.connectionClosed(client))
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -106,13 +144,16 @@ export async function startReceiveServer(opts: ReceiveServerOptions): Promise<Re
 
 function createHandler(
   opts: ReceiveServerOptions,
+  admission: Admission,
   countStatus: (status: number) => void
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const bodyTimeout = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const maxDecompressed = opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES
   const maxConcurrent = Math.max(1, opts.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS)
   const deliver = handlerOf(opts)
   const alloyRoutes = createAlloyRoutes({ maxBodyBytes: maxBody, maxDecompressedBytes: maxDecompressed, maxConcurrentRequests: maxConcurrent, deliver, logger: opts.logger, ensureServiceName: opts.ensureServiceName === true })
+  const replays = new ReplayGuard()
   let active = 0
   return async (req, res) => {
     res.once('finish', () => countStatus(res.statusCode))
@@ -121,7 +162,22 @@ function createHandler(
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ready\n')
       return
     }
-    if (path !== undefined && alloyRoutes.handles(path, req)) return alloyRoutes.handle(path, req, res)
+    if (path !== undefined && alloyRoutes.handles(path, req)) {
+      // /ingest, JSON and gRPC-Web pushes take the same admission and body deadline as protobuf pushes.
+      const declared = Number(req.headers['content-length'] ?? Number.NaN)
+      const admitted = admission.admit(req.socket.remoteAddress ?? '', Number.isFinite(declared) ? declared : maxBody)
+      if (!admitted.ok) {
+        sendError(res, unavailable(admitted.reason), true)
+        res.once('finish', () => req.socket.destroy())
+        return
+      }
+      try {
+        await alloyRoutes.handle(path, req, res, (r, limit) => readBody(r, limit, bodyTimeout))
+      } finally {
+        admitted.release()
+      }
+      return
+    }
     const route = path === undefined || !Object.hasOwn(opts.routes ?? {}, path) ? undefined : opts.routes?.[path]
     if (route !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
       route(req, res)
@@ -136,32 +192,72 @@ function createHandler(
       sendError(res, refusal)
       return
     }
-    if (active >= maxConcurrent) {
-      // Before the body is read: node discards the unread body after the answer.
-      sendError(res, {
-        status: 503,
-        code: 'unavailable',
-        message: `too many push requests in progress (limit ${maxConcurrent}), retry later`,
-        headers: { 'retry-after': '1' }
-      })
+    const declared = Number(req.headers['content-length'] ?? Number.NaN)
+    const admitted = admission.admit(req.socket.remoteAddress ?? '', Number.isFinite(declared) ? declared : maxBody)
+    if (!admitted.ok) {
+      // Before the body is read, and the connection is closed: a client over its share may never send that body.
+      sendError(res, unavailable(admitted.reason), true)
+      res.once('finish', () => req.socket.destroy())
       return
     }
-    active++
     try {
-      const body = await readBody(req, maxBody)
+      const body = await readBody(req, maxBody, bodyTimeout)
+      if (body === 'timeout') {
+        sendError(res, { status: 408, code: 'deadline_exceeded', message: `the request body did not arrive within ${bodyTimeout} ms` }, true)
+        res.once('finish', () => req.socket.destroy())
+        return
+      }
       if (body === undefined) {
         sendError(res, tooLarge(maxBody), true)
         return
       }
-      const validation = validatePushBody(body, { maxDecompressedBytes: maxDecompressed })
-      if (!validation.ok) {
-        opts.logger.debug({ reason: validation.reason }, 'push request refused')
-        sendError(res, { status: 400, code: 'invalid_argument', message: validation.reason })
+      if (active >= maxConcurrent) {
+        sendError(res, unavailable(`too many push requests in progress (limit ${maxConcurrent}), retry later`))
         return
       }
-      await deliver(opts.ensureServiceName === true ? withServiceName(validation.series) : validation.series)
+      let digest: string | undefined
+      active++
+      try {
+        const gone = new AbortController()
+        const onClose = (): void => {
+          if (!res.writableFinished) gone.abort(new Error('the client closed the connection'))
+        }
+        res.once('close', onClose)
+        const validation = await validatePushBody(body, {
+          maxDecompressedBytes: maxDecompressed,
+          signal: gone.signal,
+          ...(opts.limits === undefined ? {} : { limits: opts.limits })
+        })
+        res.off('close', onClose)
+        if (!validation.ok) {
+          opts.logger.debug({ reason: validation.reason }, 'push request refused')
+          sendError(res, { status: 400, code: 'invalid_argument', message: validation.reason })
+          return
+        }
+        // Only samples with an ID say that an identical body is the same push again (replay.ts).
+        if (validation.series.every((s) => s.samples.every((sample) => (sample.id ?? '') !== ''))) {
+          const candidate = await ReplayGuard.digest(body)
+          const replay = replays.begin(candidate)
+          if (replay === 'in-progress') {
+            sendError(res, unavailable('an identical request is being handled, retry later'))
+            return
+          }
+          if (replay === 'handled') {
+            // A retry of a request already stored (its answer was lost): answered again, not stored twice.
+            res.writeHead(200, { 'content-type': 'application/proto' }).end()
+            return
+          }
+          digest = candidate
+        }
+        await deliver(opts.ensureServiceName === true ? withServiceName(validation.series) : validation.series)
+        if (digest !== undefined) replays.finish(digest, true)
+        digest = undefined
+      } finally {
+        active--
+        if (digest !== undefined) replays.finish(digest, false)
+      }
     } finally {
-      active--
+      admitted.release()
     }
     // Connect unary success: a serialized (empty) PushResponse.
     res.writeHead(200, { 'content-type': 'application/proto' }).end()
@@ -186,7 +282,7 @@ function refusalFor(error: unknown): Refusal {
       case 'WRITE_INVALID_LABELS':
         return { status: 400, code: 'invalid_argument', message: error.message }
       case 'WRITE_QUEUE_FULL':
-        return { status: 503, code: 'unavailable', message: error.message }
+        return unavailable(error.message)
       default: {
         const unknown: never = error.code
         return { status: 500, code: 'internal', message: String(unknown) }
@@ -219,30 +315,50 @@ function checkHeaders(req: IncomingMessage, maxBody: number): Refusal | undefine
 }
 
 /**
- * The body, or undefined as soon as it passes `maxBytes`. After that the rest is read and discarded rather
- * than the request destroyed: destroying it would close the socket before the 413 answer is written.
+ * The body, undefined as soon as it passes `maxBytes`, or 'timeout' when it has not ended within
+ * `timeoutMs`. After an overflow the rest is read and discarded rather than the request destroyed:
+ * destroying it would close the socket before the 413 answer is written.
  */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<Buffer | undefined | 'timeout'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let total = 0
     let overflowed = false
+    const timer = setTimeout(() => {
+      chunks.length = 0
+      resolve('timeout')
+    }, timeoutMs)
+    const settle = (value: Buffer | undefined): void => {
+      clearTimeout(timer)
+      resolve(value)
+    }
     req.on('data', (chunk: Buffer) => {
       if (overflowed) return
       total += chunk.byteLength
       if (total > maxBytes) {
         overflowed = true
         chunks.length = 0
-        resolve(undefined)
+        settle(undefined)
         return
       }
       chunks.push(chunk)
     })
-    req.once('end', () => resolve(overflowed ? undefined : Buffer.concat(chunks, total)))
-    req.once('error', reject)
+    req.once('end', () => settle(overflowed ? undefined : Buffer.concat(chunks, total)))
+    req.once('error', (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
     // A client that goes away mid-body: 'close' without 'end' (a no-op once the promise has settled).
-    req.once('close', () => reject(new Error('the client closed the request before its body ended')))
+    req.once('close', () => {
+      clearTimeout(timer)
+      reject(new Error('the client closed the request before its body ended'))
+    })
   })
+}
+
+/** 503: worth retrying after a moment, which Retry-After says. */
+function unavailable(message: string): Refusal {
+  return { status: 503, code: 'unavailable', message, headers: { 'retry-after': '1' } }
 }
 
 function tooLarge(maxBody: number): Refusal {

@@ -2,16 +2,22 @@
  * receive_http's on-disk store (`storage_path`, and `shardscope receive --dir`): one file per raw profile
  * under `profiles/<yyyy-mm-dd>/`, and one JSON line per profile in `<dir>/index.jsonl`:
  *
- *   {"time":"2025-01-02T03:04:05.678Z","labels":{...},"file":"profiles/2025-01-02/1735787045678-3f2a….pb.gz","bytes":1234,"sha256":"…"}
+ *   {"time":"2025-01-02T03:04:05.678Z","labels":{...},"file":"profiles/2025-01-02/1735787045678-3f2a…-0.pb.gz","bytes":1234,"sha256":"…"}
  *
- * Crash safety: a profile file is written under a temporary name, flushed and renamed before its index line
- * exists, so an index line never points at a partial file. Each index line is written by one append of the
- * whole line with its `\n`, and appends go through one queue, so lines never interleave. A crash can leave a
- * trailing fragment without `\n`: readers ignore it, and the store terminates it before its first append so
- * that the next line starts clean (the fragment becomes one unparsable line, skipped by `readIndex`).
+ * A request is stored whole or not at all (docs/hostile-input.md, "All or nothing"): its profiles are
+ * written under `staging/<request>/` and flushed, then renamed into place, then indexed by one append of
+ * all their lines. Only the index makes a profile stored; a failure before the append removes what the
+ * request wrote, so a refused request leaves nothing and its retry stores no duplicate.
+ *
+ * Crash safety: an index line never points at a partial file (files are flushed and renamed first). Each
+ * append goes through one queue, so lines never interleave. A crash can leave a trailing fragment without
+ * `\n`: readers ignore it, and the store terminates it before its first append (the fragment becomes one
+ * unparsable line, skipped by `readIndex`). What a crash leaves besides (staging folders, `.tmp` files,
+ * profile files without an index line: requests that were never acknowledged) is removed when the store
+ * is first used after a start.
  */
 import { createHash } from 'node:crypto'
-import { appendFile, mkdir, open, readFile, rename, stat } from 'node:fs/promises'
+import { appendFile, mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Clock } from '../../../util/clock.js'
 import { systemClock } from '../../../util/clock.js'
@@ -34,14 +40,25 @@ export interface ProfileStoreOptions {
   readonly clock?: Clock
 }
 
+export interface StoreItem {
+  readonly labels: Labels
+  readonly raw: Uint8Array
+}
+
+export const STAGING_DIR = 'staging'
+/** Profile files written at once by one request: enough to keep the disk busy, far from any fd limit. */
+const WRITE_CONCURRENCY = 8
+
 export class ProfileStore {
   private readonly clock: Clock
   private readonly indexPath: string
-  /** The append queue: each index line waits for the previous one. */
+  /** The append queue: each index append waits for the previous one. */
   private appends: Promise<unknown> = Promise.resolve()
   /** Set by the first append: terminating a crash's fragment happens once, before any new line. */
   private repaired: Promise<void> | undefined
-  private tempCounter = 0
+  /** Set by the first write: a crash's debris is removed once, before anything new is written. */
+  private cleaned: Promise<void> | undefined
+  private sequence = 0
 
   constructor(
     readonly dir: string,
@@ -51,28 +68,43 @@ export class ProfileStore {
     this.indexPath = join(dir, INDEX_FILE)
   }
 
+  /** Removes a crash's debris (see the module comment); once per store, also done by the first write. */
+  prepare(): Promise<void> {
+    this.cleaned ??= removeDebris(this.dir)
+    return this.cleaned
+  }
+
   /** Stores one raw profile (gzipped or not, as received) and appends its index line. */
   async write(labels: Labels, raw: Uint8Array): Promise<IndexEntry> {
+    const [entry] = await this.writeAll([{ labels, raw }])
+    return entry as IndexEntry
+  }
+
+  /** Stores every profile of one request and indexes them with one append, or stores none (then throws). */
+  async writeAll(items: readonly StoreItem[]): Promise<IndexEntry[]> {
+    await this.prepare()
     const nowMs = this.clock.now()
     const time = new Date(nowMs).toISOString()
-    const sha256 = createHash('sha256').update(raw).digest('hex')
-    const extension = raw[0] === 0x1f && raw[1] === 0x8b ? '.pb.gz' : '.pb'
     const day = time.slice(0, 10)
-    const file = `profiles/${day}/${nowMs}-${sha256.slice(0, 16)}${extension}`
-    await mkdir(join(this.dir, 'profiles', day), { recursive: true })
-    await this.writeFileAtomically(file, raw)
-
-    const entry: IndexEntry = { time, labels: { ...labels }, file, bytes: raw.byteLength, sha256 }
-    const line = `${JSON.stringify(entry)}\n`
-    const appended = this.appends.then(async () => {
-      this.repaired ??= terminatePartialLine(this.indexPath)
-      await this.repaired
-      await appendFile(this.indexPath, line)
-    })
-    // The queue continues after a failed append; the failure still reaches this caller through `appended`.
-    this.appends = appended.catch(() => undefined)
-    await appended
-    return entry
+    const staging = join(this.dir, STAGING_DIR, `${process.pid}-${nowMs}-${this.sequence++}`)
+    const entries = items.map((item) => this.entryFor(item, time, day, nowMs))
+    const placed: string[] = []
+    try {
+      await mkdir(staging, { recursive: true })
+      await mkdir(join(this.dir, 'profiles', day), { recursive: true })
+      await forEachLimited(items, WRITE_CONCURRENCY, (item, i) => writeFlushed(join(staging, String(i)), item.raw))
+      for (const [i, entry] of entries.entries()) {
+        await rename(join(staging, String(i)), join(this.dir, entry.file))
+        placed.push(entry.file)
+      }
+      await this.append(entries.map((e) => `${JSON.stringify(e)}\n`).join(''))
+      return entries
+    } catch (error) {
+      await Promise.all(placed.map((file) => unlink(join(this.dir, file)).catch(() => undefined)))
+      throw error
+    } finally {
+      await rm(staging, { recursive: true, force: true }).catch(() => undefined)
+    }
   }
 
   /** Waits for every queued index append (tests and shutdown). */
@@ -80,17 +112,66 @@ export class ProfileStore {
     await this.appends
   }
 
-  private async writeFileAtomically(file: string, raw: Uint8Array): Promise<void> {
-    const finalPath = join(this.dir, file)
-    const tempPath = `${finalPath}.${process.pid}.${this.tempCounter++}.tmp`
-    const handle = await open(tempPath, 'wx')
-    try {
-      await handle.writeFile(raw)
-      await handle.sync()
-    } finally {
-      await handle.close()
+  private entryFor(item: StoreItem, time: string, day: string, nowMs: number): IndexEntry {
+    const sha256 = createHash('sha256').update(item.raw).digest('hex')
+    const extension = item.raw[0] === 0x1f && item.raw[1] === 0x8b ? '.pb.gz' : '.pb'
+    // The sequence keeps two equal profiles of one millisecond apart: each file belongs to one index line.
+    const file = `profiles/${day}/${nowMs}-${sha256.slice(0, 16)}-${this.sequence++}${extension}`
+    return { time, labels: { ...item.labels }, file, bytes: item.raw.byteLength, sha256 }
+  }
+
+  private append(lines: string): Promise<void> {
+    const appended = this.appends.then(async () => {
+      // A failed repair is tried again by the next append rather than failing every later one.
+      this.repaired ??= terminatePartialLine(this.indexPath).catch((error: unknown) => {
+        this.repaired = undefined
+        throw error
+      })
+      await this.repaired
+      await appendFile(this.indexPath, lines)
+    })
+    // The queue continues after a failed append; the failure still reaches this caller through `appended`.
+    this.appends = appended.catch(() => undefined)
+    return appended
+  }
+}
+
+async function writeFlushed(path: string, raw: Uint8Array): Promise<void> {
+  const handle = await open(path, 'wx')
+  try {
+    await handle.writeFile(raw)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      await work(items[i] as T, i)
     }
-    await rename(tempPath, finalPath)
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+}
+
+/**
+ * Removes what a crash left: staging folders, `.tmp` files, and profile files that no index line names
+ * (a request that died between its renames and its append, never acknowledged).
+ */
+export async function removeDebris(dir: string): Promise<void> {
+  await rm(join(dir, STAGING_DIR), { recursive: true, force: true })
+  const days = await readdir(join(dir, 'profiles')).catch(() => [] as string[])
+  if (days.length === 0) return
+  const indexed = new Set((await readIndex(dir)).map((e) => e.file))
+  for (const day of days) {
+    const files = await readdir(join(dir, 'profiles', day)).catch(() => [] as string[])
+    for (const name of files) {
+      const file = `profiles/${day}/${name}`
+      if (!indexed.has(file)) await unlink(join(dir, file)).catch(() => undefined)
+    }
   }
 }
 

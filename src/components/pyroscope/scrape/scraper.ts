@@ -7,9 +7,9 @@
 import { performance } from 'node:perf_hooks'
 import { STATUS_CODES } from 'node:http'
 import type { Profile } from 'pprof-format'
-import { describeRequestError } from '../../../http/index.js'
+import { describeRequestError, scrubCredentials } from '../../../http/index.js'
 import type { HttpClient } from '../../../http/index.js'
-// The async check keeps inflation off the event loop.
+// The async check keeps inflating and decoding off the event loop, within a decoding budget.
 import { BodyTooLargeError, checkProfileAsync, readBodyLimited } from '../../../pprof/index.js'
 import type { BodyStream } from '../../../pprof/index.js'
 import { formatDuration } from '../../../util/duration.js'
@@ -82,9 +82,12 @@ async function fetchProfile(client: HttpClient, req: ScrapeRequest, signal: Abor
     }
   }
   const bytes = await readBodyLimited(body, req.bodyLimitBytes, signal)
-  const checked = await checkProfileAsync(bytes, headerValue(response.headers['content-type']), {
-    maxDecompressedBytes: req.maxDecompressedBytes ?? req.bodyLimitBytes * DECOMPRESSED_LIMIT_FACTOR
-  })
+  const checked = await checkProfileAsync(
+    bytes,
+    headerValue(response.headers['content-type']),
+    { maxDecompressedBytes: req.maxDecompressedBytes ?? req.bodyLimitBytes * DECOMPRESSED_LIMIT_FACTOR },
+    signal
+  )
   if (!checked.ok) return { ok: false, code: checked.code, reason: checked.reason }
   return { ok: true, body: bytes, profile: checked.profile }
 }
@@ -117,7 +120,8 @@ async function readFirstLine(body: BodyStream, signal: AbortSignal): Promise<str
   }
   const text = Buffer.concat(chunks).subarray(0, ERROR_BODY_PEEK_BYTES).toString('utf8')
   const line = (text.trim().split(/\r?\n/, 1)[0] ?? '').trim()
-  return line.length > ERROR_LINE_MAX_CHARS ? line.slice(0, ERROR_LINE_MAX_CHARS) : line
+  const safe = scrubCredentials(line)
+  return safe.length > ERROR_LINE_MAX_CHARS ? safe.slice(0, ERROR_LINE_MAX_CHARS) : safe
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -14,6 +14,7 @@
  */
 import { compareUtf8, fnv1a64, formatHex, type KeyHasher } from '../../../cluster/key.js'
 import { type Labels } from '../../../util/labels.js'
+import { addressWithoutUserinfo, redactAddress } from '../../../http/redact.js'
 import {
   findProfileType,
   isClientDeltaType,
@@ -93,7 +94,7 @@ export function expandTargets(targets: readonly Labels[], cfg: ExpansionConfig, 
     seenKeys.add(key)
     const result = expandTarget(target, key, cfg, hasher)
     if (typeof result === 'string') {
-      expansion.dropped.push({ labels: target, reason: result })
+      expansion.dropped.push({ labels: withRedactedAddress(target), reason: result })
       continue
     }
     // Identical public labels and URL are one scrape (Alloy keys its loops by this hash).
@@ -144,8 +145,9 @@ function populateLabels(labels: MutableLabels, original: Labels, cfg: ExpansionC
     labels[ADDRESS_LABEL] = address
   }
   // Prometheus CheckTargetAddress.
-  if (address.includes('/')) return `${JSON.stringify(address)} is not a valid hostname`
-  setIfAbsent(labels, 'instance', address)
+  if (address.includes('/')) return `${JSON.stringify(redactAddress(address))} is not a valid hostname`
+  // Credentials in the address log in; they are not part of the target's identity (never pushed, never shown).
+  setIfAbsent(labels, 'instance', addressWithoutUserinfo(address))
   setIfAbsent(labels, SERVICE_NAME_LABEL, inferServiceName(original))
   // Report the first bad label in name order (as Alloy); sorting only when one is bad keeps this cheap.
   let bad: string | undefined
@@ -175,7 +177,7 @@ function toScrapeTarget(labels: MutableLabels, key: bigint, cfg: ExpansionConfig
     id: fnv1a64(publicHash + url).toString(16).padStart(16, '0'),
     url,
     profileType,
-    labels: frozenSorted(labels),
+    labels: frozenSorted(withRedactedAddress(labels)),
     forwardLabels: frozenSorted(forward),
     clientDelta,
     // Alloy: a request that profiles over `seconds` gets interval − 1 s on top of scrape_timeout.
@@ -204,6 +206,12 @@ export function inferServiceName(labels: Labels): string {
     labels['__meta_dockerswarm_service_name'] ||
     'unspecified'
   )
+}
+
+/** Labels to show: a password in `__address__` becomes `xxxxx` (the scrape URL keeps it to log in). */
+function withRedactedAddress(labels: Labels): Labels {
+  const address = labels[ADDRESS_LABEL]
+  return address === undefined || !address.includes('@') ? labels : { ...labels, [ADDRESS_LABEL]: redactAddress(address) }
 }
 
 /** Labels not starting with `__`: the ones that identify a series. */

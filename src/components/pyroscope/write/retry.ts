@@ -6,6 +6,7 @@
  *   retries 400 because its connect client maps a bare 400 to `internal`.
  * - `Retry-After` (seconds or an HTTP-date) is honoured on every retryable answer (grafana/alloy#6667).
  */
+import { scrubCredentials } from '../../../http/redact.js'
 
 export type PushResult =
   | { kind: 'ok' }
@@ -106,7 +107,8 @@ export const ERROR_DETAIL_MAX_CHARS = 256
 
 function describeStatus(status: number, bodyFirstLine: string): string {
   const detail = parseConnectError(bodyFirstLine) ?? bodyFirstLine.trim()
-  return detail === '' ? `server returned HTTP ${status}` : `server returned HTTP ${status}: ${truncate(detail, ERROR_DETAIL_MAX_CHARS)}`
+  // Scrubbed before it is cut, so that a cut cannot leave half a credential unrecognised (docs/hostile-input.md).
+  return detail === '' ? `server returned HTTP ${status}` : `server returned HTTP ${status}: ${truncate(scrubCredentials(detail), ERROR_DETAIL_MAX_CHARS)}`
 }
 
 /** `text` cut to `max` characters (code points: no surrogate pair is split), ending in "…" when cut. */

@@ -35,7 +35,7 @@ describe('ProfileStore', () => {
     assert.equal(entries.length, 2)
     assert.equal(entries[0]?.time, '2025-01-02T03:04:05.678Z')
     assert.deepEqual(entries[0]?.labels, { service_name: 'a', __name__: 'process_cpu' })
-    assert.match(entries[0]?.file ?? '', /^profiles\/2025-01-02\/1735787045678-[0-9a-f]{16}\.pb\.gz$/)
+    assert.match(entries[0]?.file ?? '', /^profiles\/2025-01-02\/1735787045678-[0-9a-f]{16}-\d+\.pb\.gz$/)
     assert.match(entries[1]?.file ?? '', /\.pb$/)
     for (const [entry, raw] of [
       [entries[0], gz],

@@ -1,0 +1,210 @@
+/**
+ * Checking large pprof bodies on a worker thread, under a process-wide budget of bytes in flight
+ * (docs/hostile-input.md, "Work off the event loop"). Inflating and decoding a large profile takes tens
+ * to hundreds of milliseconds of CPU; on the main thread that delays every scrape, push and API answer.
+ * Here the main thread only copies the body and waits.
+ *
+ * The budget: each job reserves its body size plus its inflation cap; jobs wait (in order) until their
+ * reservation fits beside the ones running, so N concurrent bad bodies hold at most `maxInflightBytes`
+ * of compressed and inflated bytes together. A job larger than the whole budget runs alone, with its
+ * inflation cap cut to what the budget leaves. A worker that dies (its heap limit, a crash) fails only
+ * the job it was running and is replaced on the next job.
+ */
+import { Worker } from 'node:worker_threads'
+import type { ProfileBudget } from './budget.js'
+
+export interface CheckPoolSettings {
+  /** Worker threads checking at once. */
+  readonly workers: number
+  /** Compressed plus inflated bytes of all running checks together. */
+  readonly maxInflightBytes: number
+  /** Heap limit of each worker, in MiB. */
+  readonly workerHeapMb: number
+}
+
+export const DEFAULT_CHECK_POOL_SETTINGS: CheckPoolSettings = Object.freeze({
+  workers: 1,
+  maxInflightBytes: 256 * 1024 * 1024,
+  workerHeapMb: 512
+})
+
+export interface WorkerJobOptions {
+  readonly maxDecompressedBytes: number
+  readonly budget?: ProfileBudget | undefined
+  /** Send the inflated bytes back (to decode them later); false when only the verdict matters. */
+  readonly keepRaw: boolean
+}
+
+export type WorkerOutcome =
+  | { readonly ok: true; readonly gzipped: boolean; readonly raw: Uint8Array | undefined }
+  /** `final`: the reason is complete (from the check itself); otherwise the caller words it. */
+  | { readonly ok: false; readonly code: string; readonly reason: string; readonly final: boolean }
+
+/** What the worker is sent and answers (check-worker.ts). */
+export interface WorkerRequest {
+  readonly id: number
+  readonly body: Uint8Array
+  readonly opts: { readonly maxDecompressedBytes: number; readonly budget?: ProfileBudget | undefined; readonly keepRaw: boolean }
+}
+export type WorkerResponse =
+  | { readonly id: number; readonly ok: true; readonly gzipped: boolean; readonly raw?: Uint8Array }
+  | { readonly id: number; readonly ok: false; readonly code: string; readonly reason: string }
+
+interface Job {
+  readonly request: WorkerRequest
+  readonly reservation: number
+  readonly resolve: (outcome: WorkerOutcome) => void
+  readonly reject: (error: unknown) => void
+  readonly signal: AbortSignal | undefined
+  onAbort?: () => void
+}
+
+interface Slot {
+  readonly worker: Worker
+  job: Job | undefined
+}
+
+export class CheckPool {
+  readonly #settings: CheckPoolSettings
+  readonly #queue: Job[] = []
+  readonly #slots: Slot[] = []
+  #inflight = 0
+  #nextId = 1
+  #peakInflight = 0
+
+  constructor(settings: CheckPoolSettings = DEFAULT_CHECK_POOL_SETTINGS) {
+    this.#settings = settings
+  }
+
+  /** The highest sum of reservations running at once so far (tests, metrics). */
+  get peakInflightBytes(): number {
+    return this.#peakInflight
+  }
+
+  check(body: Uint8Array, cap: number, opts: WorkerJobOptions, signal?: AbortSignal): Promise<WorkerOutcome> {
+    signal?.throwIfAborted()
+    const budget = this.#settings.maxInflightBytes
+    const fits = body.length + cap <= budget
+    const maxDecompressedBytes = fits ? cap : Math.max(0, budget - body.length)
+    // A copy with a buffer of its own, moved to the worker: a view on a larger buffer (a field of a push
+    // body) would otherwise send the whole buffer.
+    const copy = new Uint8Array(body)
+    const request: WorkerRequest = { id: this.#nextId++, body: copy, opts: { maxDecompressedBytes, budget: opts.budget, keepRaw: opts.keepRaw } }
+    return new Promise((resolve, reject) => {
+      const job: Job = { request, reservation: Math.min(budget, body.length + cap), resolve, reject, signal }
+      if (signal !== undefined) {
+        job.onAbort = () => {
+          const at = this.#queue.indexOf(job)
+          if (at >= 0) this.#queue.splice(at, 1)
+          reject(signal.reason)
+        }
+        signal.addEventListener('abort', job.onAbort, { once: true })
+      }
+      this.#queue.push(job)
+      this.#dispatch()
+    })
+  }
+
+  /** Stops every worker (tests); queued and running jobs are failed. */
+  async close(): Promise<void> {
+    for (const job of this.#queue.splice(0)) this.#settle(job, { ok: false, code: 'PPROF_CHECK_STOPPED', reason: 'the profile check pool stopped', final: false })
+    await Promise.all(this.#slots.splice(0).map((s) => s.worker.terminate()))
+  }
+
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      const job = this.#queue[0] as Job
+      if (this.#inflight > 0 && this.#inflight + job.reservation > this.#settings.maxInflightBytes) return
+      const slot = this.#idleSlot()
+      if (slot === undefined) return
+      this.#queue.shift()
+      slot.job = job
+      this.#inflight += job.reservation
+      this.#peakInflight = Math.max(this.#peakInflight, this.#inflight)
+      slot.worker.ref()
+      slot.worker.postMessage(job.request, [job.request.body.buffer as ArrayBuffer])
+    }
+  }
+
+  #idleSlot(): Slot | undefined {
+    const idle = this.#slots.find((s) => s.job === undefined)
+    if (idle !== undefined) return idle
+    if (this.#slots.length >= this.#settings.workers) return undefined
+    const worker = new Worker(new URL('./check-worker.js', import.meta.url), {
+      resourceLimits: { maxOldGenerationSizeMb: this.#settings.workerHeapMb }
+    })
+    const slot: Slot = { worker, job: undefined }
+    worker.on('message', (response: WorkerResponse) => this.#finish(slot, response))
+    worker.on('error', (error: Error & { code?: string }) => this.#lose(slot, error))
+    worker.on('exit', () => this.#lose(slot, new Error('the profile check worker exited')))
+    worker.unref()
+    this.#slots.push(slot)
+    return slot
+  }
+
+  #finish(slot: Slot, response: WorkerResponse): void {
+    const job = slot.job
+    if (job === undefined || job.request.id !== response.id) return
+    this.#release(slot)
+    this.#settle(
+      job,
+      response.ok
+        ? { ok: true, gzipped: response.gzipped, raw: response.raw }
+        : { ok: false, code: response.code, reason: response.reason, final: true }
+    )
+    this.#dispatch()
+  }
+
+  #lose(slot: Slot, error: Error & { code?: string }): void {
+    const at = this.#slots.indexOf(slot)
+    if (at < 0) return
+    this.#slots.splice(at, 1)
+    const job = slot.job
+    if (job !== undefined) {
+      this.#release(slot)
+      const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+      this.#settle(job, {
+        ok: false,
+        code: outOfMemory ? 'PPROF_CHECK_OUT_OF_MEMORY' : 'PPROF_CHECK_FAILED',
+        reason: outOfMemory
+          ? `decoding the profile needs more than the check's heap limit of ${this.#settings.workerHeapMb} MiB`
+          : `the profile check failed: ${error.message}`,
+        final: false
+      })
+    }
+    void slot.worker.terminate()
+    this.#dispatch()
+  }
+
+  #release(slot: Slot): void {
+    const job = slot.job
+    if (job === undefined) return
+    slot.job = undefined
+    this.#inflight -= job.reservation
+    slot.worker.unref()
+  }
+
+  #settle(job: Job, outcome: WorkerOutcome): void {
+    if (job.onAbort !== undefined) job.signal?.removeEventListener('abort', job.onAbort)
+    if (job.signal?.aborted === true) job.reject(job.signal.reason)
+    else job.resolve(outcome)
+  }
+}
+
+let shared: CheckPool | undefined
+let sharedSettings: CheckPoolSettings = DEFAULT_CHECK_POOL_SETTINGS
+
+/** Sets the shared pool's settings (before its first use; a pool already started keeps its own). */
+export function configureCheckPool(settings: Partial<CheckPoolSettings>): void {
+  sharedSettings = { ...sharedSettings, ...settings }
+}
+
+/** The process-wide pool, started on first use. */
+export function sharedCheckPool(): CheckPool {
+  shared ??= new CheckPool(sharedSettings)
+  return shared
+}
+
+export function checkOnWorker(body: Uint8Array, cap: number, opts: WorkerJobOptions, signal?: AbortSignal): Promise<WorkerOutcome> {
+  return sharedCheckPool().check(body, cap, opts, signal)
+}
