@@ -117,7 +117,7 @@ async function pushSeries(body: Buffer, grpcWeb: 'binary' | 'text' | undefined, 
   if (grpcWeb === undefined) return jsonPushSeries(body, opts)
   const message = grpcWebMessage(body, grpcWeb)
   if (typeof message === 'string') return { status: 400, message }
-  const validation = await validatePushBody(message, { maxDecompressedBytes: opts.maxDecompressedBytes })
+  const validation = await validatePushBody(message, { maxDecompressedBytes: opts.maxDecompressedBytes, ensureServiceName: opts.ensureServiceName })
   if (!validation.ok) return { status: 400, message: validation.reason }
   return opts.ensureServiceName ? withServiceName(validation.series) : validation.series
 }
@@ -132,7 +132,7 @@ export async function jsonPushSeries(body: Buffer, opts: Pick<AlloyRoutesOptions
   }
   const series = toPushSeries(parsed)
   if (typeof series === 'string') return { status: 400, message: series }
-  const validation = await validatePushBody(encodePushRequest(series), { maxDecompressedBytes: opts.maxDecompressedBytes })
+  const validation = await validatePushBody(encodePushRequest(series), { maxDecompressedBytes: opts.maxDecompressedBytes, ensureServiceName: opts.ensureServiceName === true })
   if (!validation.ok) return { status: 400, message: validation.reason }
   return opts.ensureServiceName ? withServiceName(validation.series) : validation.series
 }

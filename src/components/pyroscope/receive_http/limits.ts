@@ -60,8 +60,11 @@ export function checkPushCounts(body: Uint8Array, limits: PushLimits = DEFAULT_P
   return undefined
 }
 
-/** The label rules the wire walk cannot see: lengths, NUL bytes, a service_name. */
-export function checkSeriesLabels(labels: readonly (readonly [string, string])[], limits: PushLimits = DEFAULT_PUSH_LIMITS): string | undefined {
+/**
+ * The label rules the wire walk cannot see: lengths, NUL bytes, a service_name. With `nameIsService`
+ * (Alloy's ensureServiceName applies next) a `__name__` will become the service_name and is enough.
+ */
+export function checkSeriesLabels(labels: readonly (readonly [string, string])[], limits: PushLimits = DEFAULT_PUSH_LIMITS, nameIsService = false): string | undefined {
   let service = ''
   for (const [name, value] of labels) {
     if (name.length > limits.maxLabelNameLength) {
@@ -71,7 +74,7 @@ export function checkSeriesLabels(labels: readonly (readonly [string, string])[]
       return `label ${name} has a value of ${value.length} characters, more than the limit of ${limits.maxLabelValueLength}`
     }
     if (value.includes('\0')) return `label ${name} has a NUL byte in its value`
-    if (name === 'service_name') service = value
+    if (name === 'service_name' || (nameIsService && name === '__name__' && service === '')) service = value
   }
   return service === '' ? 'a service_name label is required' : undefined
 }

@@ -226,6 +226,7 @@ function createHandler(
         const validation = await validatePushBody(body, {
           maxDecompressedBytes: maxDecompressed,
           signal: gone.signal,
+          ensureServiceName: opts.ensureServiceName === true,
           ...(opts.limits === undefined ? {} : { limits: opts.limits })
         })
         res.off('close', onClose)

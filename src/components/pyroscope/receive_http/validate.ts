@@ -27,6 +27,8 @@ export interface PushValidationOptions {
   readonly limits?: PushLimits
   /** Stops the checks (the client went away); the promise then rejects with the signal's reason. */
   readonly signal?: AbortSignal
+  /** Alloy's ensureServiceName applies after the checks: a `__name__` stands for a missing service_name. */
+  readonly ensureServiceName?: boolean
 }
 
 /** Inline work between two turns of the event loop. */
@@ -43,7 +45,7 @@ export async function validatePushBody(body: Uint8Array, opts: PushValidationOpt
   let sliceStart = performance.now()
   for (const [i, series] of decoded.series.entries()) {
     if (series.labels.length === 0) return { ok: false, reason: `series ${i} has no labels` }
-    const labelProblem = validateLabelList(series.labels) ?? checkSeriesLabels(series.labels, limits)
+    const labelProblem = validateLabelList(series.labels) ?? checkSeriesLabels(series.labels, limits, opts.ensureServiceName === true)
     if (labelProblem !== undefined) return { ok: false, reason: `series ${i}: invalid labels: ${labelProblem}` }
     if (series.samples.length === 0) return { ok: false, reason: `series ${i} has no samples` }
     for (const [j, sample] of series.samples.entries()) {
