@@ -38,6 +38,7 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
   'cluster.max-join-peers': { type: 'string', use: 'ignore', why: 'every join address is synced with; the membership protocol spreads the rest' },
   'cluster.probe-interval': { type: 'string', use: 'pass' },
   'cluster.max-connections': { type: 'string', default: '32', use: 'pass' },
+  'cluster.join-window': { type: 'string', use: 'pass' },
   'cluster.name': { type: 'string', default: 'shardscope', use: 'pass' },
   'cluster.psk-file': { type: 'string', use: 'pass' },
   'cluster.wait-for-size': { type: 'string', default: '0', use: 'pass' },

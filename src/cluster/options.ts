@@ -32,7 +32,11 @@ export interface ClusterOptions {
   readonly swim: SwimOptions
   /** Alloy's --cluster.rejoin-interval: how often the join addresses are synced with after joining. */
   readonly rejoinIntervalMs: number
-  /** Without an answer from any join address for this long, a node starts owning targets alone. */
+  /**
+   * Without an answer from any join address for this long, a node starts owning targets alone. Long by
+   * default: a node that goes alone while the rest of a cluster started at the same moment is still coming
+   * up would scrape everything twice until the groups merge.
+   */
   readonly joinWindowMs: number
   /** libp2p's connection cap: members are dialled on demand, never all at once. */
   readonly maxConnections: number
@@ -118,7 +122,7 @@ export function parseClusterOptions(flags: ClusterFlags, host: HostFacts): Clust
       ...(failureTimeoutMs === 0 ? {} : { suspicionMult: failureTimeoutMs / probeIntervalMs })
     }),
     rejoinIntervalMs: durationFlag(flags, 'cluster.rejoin-interval', 60_000) || 60_000,
-    joinWindowMs: Math.max(10_000, 2 * probeIntervalMs + 1_000),
+    joinWindowMs: durationFlag(flags, 'cluster.join-window', 60_000),
     maxConnections,
     handoffGraceMs: 2 * probeIntervalMs + 1_000
   })

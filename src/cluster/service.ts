@@ -102,6 +102,8 @@ export class ClusterService {
   #lastTickMs: number
   #lastParticipants = ''
   #invalidLogged = 0
+  /** No join address but this node's own: nobody to wait for. */
+  #noOneToJoin: boolean
   #tickLoop: Promise<void> | undefined
   #stopped: Promise<void> | undefined
 
@@ -114,6 +116,7 @@ export class ClusterService {
     this.#startedAt = clock.now()
     this.#lastTickMs = this.#startedAt
     this.#ready = options.waitForSize <= 1
+    this.#noOneToJoin = options.joinAddresses.length === 0
     const scheduler = clockScheduler(clock)
     const counters = {
       message: (direction: 'in' | 'out', type: string, bytes: number) => {
@@ -275,7 +278,7 @@ export class ClusterService {
     }
     if (this.#swim.self.role === 'viewer' && this.#ready) {
       const heardPeer = live.length > 0
-      const joinWindowOver = options.joinAddresses.length === 0 || nowMs - this.#startedAt >= options.joinWindowMs
+      const joinWindowOver = this.#noOneToJoin || nowMs - this.#startedAt >= options.joinWindowMs
       if (heardPeer || joinWindowOver) {
         // Alone, there is no one to take over from: own at once. Otherwise give everyone time to hear of it.
         const handoffAt = Math.round(heardPeer ? nowMs + options.handoffGraceMs : nowMs)
@@ -396,13 +399,17 @@ export class ClusterService {
     const { options, logger } = this.#deps
     const own = [options.listen, options.advertise]
     const out: Destination[] = []
+    let unresolved = 0
     for (const address of options.joinAddresses) {
       try {
-        for (const a of await resolveJoinAddress(address, this.#deps.resolve)) if (!isOwnAddress(a, own)) out.push({ addrs: [a] })
+        const resolved = await resolveJoinAddress(address, this.#deps.resolve)
+        for (const a of resolved) if (!isOwnAddress(a, own)) out.push({ addrs: [a] })
       } catch (err) {
+        unresolved++
         logger.warn({ address: address.kind === 'multiaddr' ? address.text : `${address.host}:${address.port}`, err: (err as Error).message }, 'cannot resolve cluster join address')
       }
     }
+    if (out.length === 0 && unresolved === 0) this.#noOneToJoin = true
     return out
   }
 
