@@ -46,6 +46,13 @@ export interface ClusterOptions {
    * rate-limited re-sync of the scrape components.
    */
   readonly handoffGraceMs: number
+  /**
+   * The same for a node that starts participating. Longer: a node joins while it and often the whole
+   * cluster are starting (a cluster started at once), when every process is busy and news spreads slowly;
+   * a late hand-off costs nothing but a later first scrape, a hand-off some member has not heard of costs
+   * double scrapes.
+   */
+  readonly joinGraceMs: number
 }
 
 /** The flags this module reads (a subset of the run command's flags). */
@@ -124,7 +131,8 @@ export function parseClusterOptions(flags: ClusterFlags, host: HostFacts): Clust
     rejoinIntervalMs: durationFlag(flags, 'cluster.rejoin-interval', 60_000) || 60_000,
     joinWindowMs: durationFlag(flags, 'cluster.join-window', 60_000),
     maxConnections,
-    handoffGraceMs: 2 * probeIntervalMs + 1_000
+    handoffGraceMs: 2 * probeIntervalMs + 1_000,
+    joinGraceMs: Math.max(10_000, 2 * probeIntervalMs + 1_000)
   })
 }
 

@@ -281,7 +281,7 @@ export class ClusterService {
       const joinWindowOver = this.#noOneToJoin || nowMs - this.#startedAt >= options.joinWindowMs
       if (heardPeer || joinWindowOver) {
         // Alone, there is no one to take over from: own at once. Otherwise give everyone time to hear of it.
-        const handoffAt = Math.round(heardPeer ? nowMs + options.handoffGraceMs : nowMs)
+        const handoffAt = Math.round(heardPeer ? nowMs + options.joinGraceMs : nowMs)
         this.#swim.announce({ role: 'participant', handoff_at: handoffAt })
         logger.info({ handoff_at: iso(handoffAt), peers: live.length }, 'cluster node participating')
         this.#changed()

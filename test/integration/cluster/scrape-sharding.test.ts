@@ -95,7 +95,7 @@ describe('a cluster of agent processes scraping 30 targets', { timeout: 150_000 
     const n4 = start('n4', ['n1'])
     const joined = await n4.waitForLog((l) => l.msg === 'cluster node participating', 30_000, 'participating')
     const handoffAt = Date.parse(String(joined['handoff_at']))
-    await converged(['n1', 'n2', 'n3', 'n4'], 15_000)
+    await converged(['n1', 'n2', 'n3', 'n4'], 30_000)
     await waitUntil(() => Date.now() > handoffAt + 2 * INTERVAL_MS + 200, { timeoutMs: 20_000 })
     const settled = Date.now()
     const report = cadence(targets.requests, series(), INTERVAL_MS, beforeJoin, settled)

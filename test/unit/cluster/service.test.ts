@@ -90,7 +90,8 @@ function startAgent(network: FakeNetwork, clock: ManualClock, name: string, id: 
     rejoinIntervalMs: 60_000,
     joinWindowMs: 10_000,
     maxConnections: 32,
-    handoffGraceMs: 3_000
+    handoffGraceMs: 3_000,
+    joinGraceMs: 3_000
   }
   const logs: Record<string, unknown>[] = []
   const destination = new Writable({
