@@ -129,6 +129,8 @@ export class Swim {
   #probeOrder: string[] = []
   #probeIndex = 0
   #awareness = 0
+  /** When a member's record last changed (a join, a role change, a failure). */
+  #lastChangeMs = Number.NEGATIVE_INFINITY
   /** When a timer of this node last fired more than STALL_MS late. */
   #lastStallMs = Number.NEGATIVE_INFINITY
   readonly #digest = new DigestSum()
@@ -179,7 +181,9 @@ export class Swim {
     const o = this.#options
     this.#every(() => o.probeIntervalMs * (1 + this.#awareness), () => this.#probe(), this.#jitter(o.probeIntervalMs))
     this.#every(() => o.gossipIntervalMs, () => this.#gossipTick(), this.#jitter(o.gossipIntervalMs))
-    this.#every(() => o.syncIntervalMs, () => this.#sync(), this.#jitter(o.syncIntervalMs))
+    // While the membership is changing, anti-entropy runs five times as often: records whose gossip ran
+    // out before reaching everyone (a cluster starting at once) are found in seconds, not tens of seconds.
+    this.#every(() => (this.#scheduler.now() - this.#lastChangeMs < o.syncIntervalMs ? o.syncIntervalMs / 5 : o.syncIntervalMs), () => this.#sync(), this.#jitter(o.syncIntervalMs / 5))
     this.#every(() => o.reconnectIntervalMs, () => this.#reconnect(), this.#jitter(o.reconnectIntervalMs))
   }
 
@@ -506,7 +510,10 @@ export class Swim {
       this.#removeLive(record.id)
       this.#tombstones.add(record.id)
     }
-    if (change !== 'refreshed') this.#events.onChange(change, record)
+    if (change !== 'refreshed') {
+      this.#lastChangeMs = this.#scheduler.now()
+      this.#events.onChange(change, record)
+    }
   }
 
   // ---- helpers -------------------------------------------------------------------------------

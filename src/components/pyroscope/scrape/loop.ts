@@ -25,6 +25,11 @@ export interface LoopDeps {
   onMissed(count: number): void
   /** A scrape rejected (it should resolve for every expected failure). */
   onError(error: unknown, atMs: number): void
+  /**
+   * Points up to this one were already scraped by an earlier loop of the same target (a loop stopped and
+   * started again by a quick change of ownership): never scrape them twice.
+   */
+  readonly lastScrapedPoint?: number
 }
 
 /** A scrape starting later than this after its point counts as missed, not as on time. */
@@ -40,7 +45,7 @@ export class ScrapeLoop {
   async run(signal: AbortSignal): Promise<void> {
     const { clock } = this.deps
     let inFlight: Promise<void> | undefined
-    let point = nextScrapeAt(clock.now(), this.intervalMs, this.key)
+    let point = nextScrapeAt(Math.max(clock.now(), (this.deps.lastScrapedPoint ?? Number.NEGATIVE_INFINITY) + 1), this.intervalMs, this.key)
     while (!signal.aborted) {
       try {
         // Timers run on a monotonic clock and may wake a millisecond before the wall-clock point: sleep on

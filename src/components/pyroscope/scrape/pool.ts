@@ -101,6 +101,8 @@ interface Metrics {
 export class ScrapePool {
   readonly #deps: PoolDeps
   readonly #entries = new Map<string, Entry>()
+  /** The last point scraped per target id, kept across loop restarts so that no point is scraped twice. */
+  readonly #lastPoints = new Map<string, number>()
   readonly #metrics: Metrics
   #args: ScrapeArguments | undefined
   #client: HttpClient | undefined
@@ -149,6 +151,11 @@ export class ScrapePool {
     this.#noteDropped(expanded.dropped, expanded.duplicates)
     const desired = new Map<string, ScrapeTarget>()
     for (const s of expanded.scrapes) if (plan.wants(s.key)) desired.set(s.id, s)
+    // Forget the last points of targets that are gone altogether (bounded by the target set).
+    if (this.#lastPoints.size > expanded.scrapes.length) {
+      const present = new Set(expanded.scrapes.map((s) => s.id))
+      for (const id of this.#lastPoints.keys()) if (!present.has(id)) this.#lastPoints.delete(id)
+    }
     for (const [id, entry] of this.#entries) {
       const wanted = desired.get(id)
       // Same id, other key: the loop's phase and ownership questions are about the old key; replace it.
@@ -244,8 +251,10 @@ export class ScrapePool {
     const args = this.#args
     if (!args) return
     const { target } = entry
+    const lastScrapedPoint = this.#lastPoints.get(target.id)
     const loop = new ScrapeLoop(target.key, args.scrape_interval_ms, {
       clock: this.#deps.clock,
+      ...(lastScrapedPoint === undefined ? {} : { lastScrapedPoint }),
       owns: (at) => this.#plan.owns(target.key, at),
       scrape: (at, signal) => this.#scrape(entry, at, signal),
       onSkip: () => {
@@ -293,6 +302,7 @@ export class ScrapePool {
     const client = this.#client
     if (!args || !client) return
     const { target } = entry
+    this.#lastPoints.set(target.id, atMs)
     entry.status.last_scrape = new Date(atMs).toISOString()
     let outcome: ScrapeOutcome
     try {
