@@ -1,5 +1,6 @@
 /**
- * 24 agent processes on 127.0.0.1, started at once, every one joining the same three addresses, sharing
+ * `npm run test:scale` (not part of `npm test`: it does not pass yet; see docs/cluster-protocol.md "Known
+ * gaps"). 24 agent processes on 127.0.0.1, started at once, every one joining the same three addresses, sharing
  * 48 targets × 2 types at a 4 s interval; every scrape is counted at the targets. Planned changes (the
  * simultaneous start, 4 nodes joining at once, 2 leaving gracefully at once) must neither double nor miss
  * a scrape point; 3 nodes killed with -9 are re-owned within the suspicion timeout plus one interval.
