@@ -33,7 +33,7 @@ import { Joiner } from './swim/joiner.js'
 import { isLive } from './swim/records.js'
 import type { RecordChange } from './swim/records.js'
 import type { MemberRecord, MemberRole } from './swim/messages.js'
-import { describeError, libp2pTransport, serveMembership } from './swim-transport.js'
+import { libp2pTransport, serveMembership } from './swim-transport.js'
 import { explainDialError } from './dial-errors.js'
 
 export interface ClusterServiceDeps {
@@ -456,4 +456,3 @@ function iso(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString()
 }
 
-export { describeError }
