@@ -5,19 +5,9 @@
  * (kill -9: the host refuses connections) and a graceful leave take to reach every member (p99 over
  * several events), and false "dead" verdicts over 10 simulated minutes at 1,000 members.
  */
-import { SimCluster } from '../test/helpers/swim-sim.js'
+import { growCluster as grow, SimCluster, timeToReachAll as reachedAll } from '../test/helpers/swim-sim.js'
 import type { SimNode } from '../test/helpers/swim-sim.js'
 import type { Benchmark, BenchResult } from './types.js'
-
-function grow(sim: SimCluster, n: number): SimNode[] {
-  const nodes: SimNode[] = []
-  for (let i = 0; i < n; i++) {
-    nodes.push(sim.add(nodes.slice(0, 3).map((s) => s.id)))
-    sim.runFor(20)
-  }
-  if (!sim.runUntil(() => sim.converged(), 180_000, 250)) throw new Error(`${n} members did not converge`)
-  return nodes
-}
 
 function steadyRates(sim: SimCluster, n: number): { messages: number; bytes: number } {
   sim.runFor(90_000)
@@ -30,17 +20,6 @@ function steadyRates(sim: SimCluster, n: number): { messages: number; bytes: num
   sim.countBytes = false
   const all = [...sim.nodes.values()]
   return { messages: all.reduce((s, x) => s + x.received, 0) / n / 60, bytes: all.reduce((s, x) => s + x.receivedBytes, 0) / n / 60 }
-}
-
-function reachedAll(sim: SimCluster, change: string, id: string, since: number): number | undefined {
-  let latest = since
-  for (const n of sim.running()) {
-    if (n.id === id) continue
-    const at = n.seen.get(`${change}:${id}`)
-    if (at === undefined || at < since) return undefined
-    latest = Math.max(latest, at)
-  }
-  return latest - since
 }
 
 function p99(values: number[]): number {

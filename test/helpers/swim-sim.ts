@@ -314,3 +314,26 @@ export class SimCluster {
     }
   }
 }
+
+/** Starts `n` members joining through the first three, `spacingMs` apart, and runs until all agree. */
+export function growCluster(sim: SimCluster, n: number, spacingMs = 20, maxMs = 180_000): SimNode[] {
+  const nodes: SimNode[] = []
+  for (let i = 0; i < n; i++) {
+    nodes.push(sim.add(nodes.slice(0, 3).map((s) => s.id)))
+    sim.runFor(spacingMs)
+  }
+  if (!sim.runUntil(() => sim.converged(), maxMs, 250)) throw new Error(`${n} members did not converge within ${maxMs} ms`)
+  return nodes
+}
+
+/** Simulated time from `since` until every running member saw `change` of `id`, or undefined. */
+export function timeToReachAll(sim: SimCluster, change: string, id: string, since: number): number | undefined {
+  let latest = since
+  for (const n of sim.running()) {
+    if (n.id === id) continue
+    const at = n.seen.get(`${change}:${id}`)
+    if (at === undefined || at < since) return undefined
+    latest = Math.max(latest, at)
+  }
+  return latest - since
+}

@@ -4,31 +4,8 @@
  */
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { SimCluster } from '../../helpers/swim-sim.js'
+import { growCluster as grow, SimCluster, timeToReachAll as reachedAll } from '../../helpers/swim-sim.js'
 import type { SimNode } from '../../helpers/swim-sim.js'
-
-/** Starts `n` members joining through the first three, `spacingMs` apart, and waits until all agree. */
-function grow(sim: SimCluster, n: number, spacingMs: number): SimNode[] {
-  const nodes: SimNode[] = []
-  for (let i = 0; i < n; i++) {
-    nodes.push(sim.add(nodes.slice(0, 3).map((s) => s.id)))
-    sim.runFor(spacingMs)
-  }
-  assert.ok(sim.runUntil(() => sim.converged(), 120_000, 250), `${n} members converge`)
-  return nodes
-}
-
-/** Simulated time from `since` until every running member saw `change` of `id`, or undefined. */
-function reachedAll(sim: SimCluster, change: string, id: string, since: number): number | undefined {
-  let latest = since
-  for (const n of sim.running()) {
-    if (n.id === id) continue
-    const at = n.seen.get(`${change}:${id}`)
-    if (at === undefined || at < since) return undefined
-    latest = Math.max(latest, at)
-  }
-  return latest - since
-}
 
 describe('membership simulation', { timeout: 600_000 }, () => {
   it('runs 1,000 members: crashes reach everyone within 5 s, leaves at once, no member is wrongly declared dead at 1 % loss', () => {

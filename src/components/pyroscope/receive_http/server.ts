@@ -155,6 +155,15 @@ function createHandler(
   const alloyRoutes = createAlloyRoutes({ maxBodyBytes: maxBody, maxDecompressedBytes: maxDecompressed, maxConcurrentRequests: maxConcurrent, deliver, logger: opts.logger, ensureServiceName: opts.ensureServiceName === true })
   const replays = new ReplayGuard()
   let active = 0
+  /** Admission before the body is read; a refused client's connection is closed (it may never send that body). */
+  const admit = (req: IncomingMessage, res: ServerResponse): { release(): void } | undefined => {
+    const declared = Number(req.headers['content-length'] ?? Number.NaN)
+    const admitted = admission.admit(req.socket.remoteAddress ?? '', Number.isFinite(declared) ? declared : maxBody)
+    if (admitted.ok) return admitted
+    sendError(res, unavailable(admitted.reason), true)
+    res.once('finish', () => req.socket.destroy())
+    return undefined
+  }
   return async (req, res) => {
     res.once('finish', () => countStatus(res.statusCode))
     const path = (req.url ?? '/').split('?', 1)[0]
@@ -164,13 +173,8 @@ function createHandler(
     }
     if (path !== undefined && alloyRoutes.handles(path, req)) {
       // /ingest, JSON and gRPC-Web pushes take the same admission and body deadline as protobuf pushes.
-      const declared = Number(req.headers['content-length'] ?? Number.NaN)
-      const admitted = admission.admit(req.socket.remoteAddress ?? '', Number.isFinite(declared) ? declared : maxBody)
-      if (!admitted.ok) {
-        sendError(res, unavailable(admitted.reason), true)
-        res.once('finish', () => req.socket.destroy())
-        return
-      }
+      const admitted = admit(req, res)
+      if (admitted === undefined) return
       try {
         await alloyRoutes.handle(path, req, res, (r, limit) => readBody(r, limit, bodyTimeout))
       } finally {
@@ -192,14 +196,8 @@ function createHandler(
       sendError(res, refusal)
       return
     }
-    const declared = Number(req.headers['content-length'] ?? Number.NaN)
-    const admitted = admission.admit(req.socket.remoteAddress ?? '', Number.isFinite(declared) ? declared : maxBody)
-    if (!admitted.ok) {
-      // Before the body is read, and the connection is closed: a client over its share may never send that body.
-      sendError(res, unavailable(admitted.reason), true)
-      res.once('finish', () => req.socket.destroy())
-      return
-    }
+    const admitted = admit(req, res)
+    if (admitted === undefined) return
     try {
       const body = await readBody(req, maxBody, bodyTimeout)
       if (body === 'timeout') {
