@@ -4,7 +4,7 @@
  * A target's key is xxhash64 over Prometheus' StableHash bytes (`name 0xff value 0xff …`, names sorted
  * bytewise), excluding `__meta_*` labels (Alloy `discovery.Target.NonMetaLabelsHash`). Keeping the exact
  * bytes means a shardscope node and an Alloy node agree on what a target's key is, and the pinned test
- * vectors of Alloy's `TestHashing` hold here too (spec/alloy-behaviour.md section 2).
+ * vectors of Alloy's `TestHashing` hold here too (docs/scrape-timing.md "Target keys").
  *
  * xxhash-wasm needs an async instantiation, so everything that hashes goes through a `KeyHasher` created
  * once at start-up and passed down; the ring and the target rules stay synchronous and pure.

@@ -1,5 +1,6 @@
 /**
- * The `--cluster.*` flags, parsed once into plain, frozen options (design.md 6, alloy-behaviour 1g).
+ * The `--cluster.*` flags, parsed once into plain, frozen options (README's flag table,
+ * docs/cluster-protocol.md, docs/alloy-compatibility.md).
  *
  * Pure: the host facts it needs (hostname, network interfaces) are passed in, so tests can pin them.
  * Every mistake is reported as a ClusterOptionsError naming the flag and what was expected.
@@ -98,7 +99,7 @@ export function parseClusterOptions(flags: ClusterFlags, host: HostFacts): Clust
   const probeFlag = stringFlag(flags, 'cluster.probe-interval') ? 'cluster.probe-interval' : 'cluster.heartbeat-interval'
   const probeIntervalMs = durationFlag(flags, probeFlag, DEFAULT_SWIM_OPTIONS.probeIntervalMs)
   if (probeIntervalMs < 100) throw new ClusterOptionsError(`--${probeFlag} must be at least 100ms`)
-  // --cluster.failure-timeout (the heartbeat design's flag) now sets the shortest suspicion: the time a
+  // --cluster.failure-timeout (the older heartbeat membership's flag) now sets the shortest suspicion: the time a
   // suspected member has to refute before it is declared dead, in a cluster of up to 10 members.
   const failureTimeoutMs = durationFlag(flags, 'cluster.failure-timeout', 0)
   if (failureTimeoutMs !== 0 && failureTimeoutMs < 2 * probeIntervalMs) {

@@ -1,9 +1,10 @@
 /**
- * Which scrape points this node owns, from the membership it knows (pure; design.md 6 "Hand-off").
+ * Which scrape points this node owns, from the membership it knows (pure; docs/cluster-protocol.md
+ * "Ownership and hand-off").
  *
  * A member's announced hand-off time splits the timeline: a joining participant takes part in the ring
  * for points ≥ its `handoffAt`, a terminating one for points < its `handoffAt`. Scrape points are the
- * same instants on every node (design 4.4), so when every node knows the announcement before the
+ * same instants on every node (docs/scrape-timing.md), so when every node knows the announcement before the
  * instant, the old owner scrapes the points before it and the new owner those from it on: no gap, no
  * double scrape. A dead member is simply absent from the input (the service drops it), so its keys move
  * at once.

@@ -1,6 +1,6 @@
 /**
  * pyroscope.scrape arguments: schema, defaults and validation (spec: pyroscope.scrape.md; Alloy's
- * scrape.go Arguments/Validate; design.md 4.5).
+ * scrape.go Arguments/Validate; docs/scrape-timing.md).
  *
  * Differences from Alloy, on purpose:
  * - `scrape_timeout` defaults to "18s" as the reference doc says (Alloy's code uses 10s), and is not checked
@@ -28,7 +28,7 @@ import type { ExpansionConfig } from './targets.js'
 
 export const DEFAULT_SCRAPE_INTERVAL_MS = 15_000
 export const DEFAULT_SCRAPE_TIMEOUT_MS = 18_000
-/** Alloy's default; a value other than this one overrides `seconds` (alloy-behaviour 1a.4). */
+/** Alloy's default; a value other than this one overrides `seconds` (docs/scrape-timing.md). */
 export const DEFAULT_DELTA_PROFILING_DURATION_MS = 14_000
 export const DEFAULT_BODY_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
 
@@ -127,7 +127,7 @@ function validateScrape(b: DecodedBlock): Diagnostic[] {
   const interval = v['scrape_interval'] as number
   const timeout = v['scrape_timeout'] as number
   if (interval <= 0) out.push({ span: spanOf(b, 'scrape_interval'), message: 'scrape_interval must be greater than 0' })
-  // Scrape points are whole milliseconds on the wall clock (design 4.4).
+  // Scrape points are whole milliseconds on the wall clock (docs/scrape-timing.md).
   else if (!Number.isInteger(interval)) out.push({ span: spanOf(b, 'scrape_interval'), message: 'scrape_interval must be a whole number of milliseconds' })
   if (timeout <= 0) out.push({ span: spanOf(b, 'scrape_timeout'), message: 'scrape_timeout must be greater than 0' })
   const scheme = v['scheme'] as string

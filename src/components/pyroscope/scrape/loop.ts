@@ -1,7 +1,7 @@
 /**
  * One scrape loop per (target, profile type).
  *
- * Scrapes happen at the fixed wall-clock points `k * interval + phase(key)` (design.md 4.4), so the same
+ * Scrapes happen at the fixed wall-clock points `k * interval + phase(key)` (docs/scrape-timing.md), so the same
  * target is scraped at the same instants on every node and a target that changes owner keeps its rhythm.
  * A scrape is started without waiting for the previous one to be handled; if the previous scrape is still
  * running when the next point comes, that point is skipped and counted (a loop never overlaps itself).
