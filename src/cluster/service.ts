@@ -54,6 +54,16 @@ export interface ClusterServiceDeps {
   readonly random?: () => number
 }
 
+/** How each change of a member is logged, and whether ownership is planned again. */
+const MEMBER_EVENTS: Readonly<Record<Exclude<RecordChange, 'refreshed'>, { readonly message: string; readonly reason?: string; readonly replan: boolean }>> = {
+  joined: { message: 'cluster member joined', replan: true },
+  changed: { message: 'cluster member changed', replan: true },
+  suspected: { message: 'cluster member suspected', replan: false },
+  recovered: { message: 'cluster member refuted a suspicion', replan: false },
+  failed: { message: 'cluster member left', reason: 'failed', replan: true },
+  left: { message: 'cluster member left', reason: 'left', replan: true }
+}
+
 /** After terminating's hand-off instant, time for a scrape started just before it to reach its target. */
 const TERMINATE_MARGIN_MS = 250
 /** After announcing `left`, time for the announcement to go out before the node stops. */
@@ -317,34 +327,12 @@ export class ClusterService {
   // ---- members -------------------------------------------------------------------------------
 
   #memberChanged(change: RecordChange, m: MemberRecord): void {
-    const { logger } = this.#deps
+    if (change === 'refreshed') return
+    const event = MEMBER_EVENTS[change]
     const fields = { peer: m.name, peer_id: m.id, state: m.role, status: m.status, incarnation: m.incarnation, handoff_at: iso(m.handoff_at) }
-    switch (change) {
-      case 'joined':
-        logger.info(fields, 'cluster member joined')
-        break
-      case 'changed':
-        logger.info(fields, 'cluster member changed')
-        break
-      case 'suspected':
-        logger.info(fields, 'cluster member suspected')
-        return
-      case 'recovered':
-        logger.info(fields, 'cluster member refuted a suspicion')
-        return
-      case 'failed':
-        logger.info({ ...fields, reason: 'failed' }, 'cluster member left')
-        break
-      case 'left':
-        logger.info({ ...fields, reason: 'left' }, 'cluster member left')
-        break
-      case 'refreshed':
-        return
-      default: {
-        const never: never = change
-        return never
-      }
-    }
+    this.#deps.logger.info(event.reason === undefined ? fields : { ...fields, reason: event.reason }, event.message)
+    // A suspicion, or its refutation, changes nobody's ownership: a suspect keeps its keys.
+    if (!event.replan) return
     this.#checkNames()
     this.#changed()
   }
