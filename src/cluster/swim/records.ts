@@ -64,12 +64,6 @@ export class DigestSum {
   }
 }
 
-export function digestOf(records: Iterable<MemberRecord>): string {
-  const d = new DigestSum()
-  for (const r of records) d.add(r)
-  return d.value
-}
-
 const MODULUS = 2 ** 48
 
 function recordHash(r: MemberRecord): number {
