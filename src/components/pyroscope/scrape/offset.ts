@@ -1,5 +1,5 @@
 /**
- * When a target is scraped (design 4.4). Scrapes happen at `k * interval + phase` on the wall clock,
+ * When a target is scraped (docs/scrape-timing.md). Scrapes happen at `k * interval + phase` on the wall clock,
  * where the phase is `key mod interval`. Unlike Alloy (`now % interval + hash % interval`, which depends
  * on when the loop started), the phase is a pure function of the target key and the interval, so every
  * node agrees on a target's scrape instants and a hand-off between owners neither skips nor doubles one.
