@@ -11,6 +11,7 @@ export interface ClusterMetrics {
   readonly invalid: Counter<'reason'>
   readonly sendFailures: Counter<string>
   readonly duplicateNames: Counter<string>
+  readonly lateHandoffs: Counter<string>
   readonly protocol: Counter<'event'>
   readonly messages: Counter<'direction' | 'type'>
   readonly bytes: Counter<'direction'>
@@ -29,6 +30,12 @@ export function createClusterMetrics(registry: Registry): ClusterMetrics {
       registry,
       'shardscope_cluster_duplicate_names_total',
       'Members found announcing a node name another member (or this node) started with earlier; each is left out of the ring while both are there.',
+      []
+    ),
+    lateHandoffs: counter(
+      registry,
+      'shardscope_cluster_late_handoffs_total',
+      'Hand-off announcements (a join or a leave) this node heard after their instant had passed: scrapes around that instant may have been doubled or missed.',
       []
     ),
     protocol: counter(

@@ -14,7 +14,8 @@
  * `nowMs` and the epochs of pending hand-offs are built: a plan's cost does not grow with the number of
  * hand-offs announced in the past (every member that ever joined has one). Rings are cached per member
  * set, bounded-load assignments per caller and member set (plans are asked for on every sync, and member
- * sets repeat).
+ * sets repeat): whatever the latest plan of each caller used stays (a forming cluster has a pending epoch
+ * per joining member, all asked for again at the next sync), plus a few spares.
  */
 import type { MemberRole } from './swim/messages.js'
 import type { KeyHasher } from './key.js'
@@ -45,13 +46,12 @@ export interface ClusterPlan {
 
 export interface PlannerOptions extends RingOptions {
   readonly loadFactor?: number
-  /** Member sets whose ring is kept (a ring of 10 members at 4,096 tokens takes ~40 ms to build). */
-  readonly cachedRings?: number
   /**
-   * Assignments kept, keyed by caller and member set (an assignment of 20,000 keys takes ~15 ms). A plan
-   * uses one per epoch (now and each pending hand-off), so 32 covers several components through a hand-off.
+   * Rings and assignments kept beyond those the latest plan of each caller uses (which are always kept: a
+   * cluster forming may have a pending hand-off, so an epoch, per member, and each plan asks for all of
+   * them again). A ring of 24 members at 4,096 tokens is 1.2 MB.
    */
-  readonly cachedAssignments?: number
+  readonly spareCached?: number
   /** Told of every ring and assignment actually built (not served from the cache): for benches and tests. */
   readonly onBuild?: (what: 'ring' | 'assignment') => void
 }
@@ -100,6 +100,8 @@ export class OwnershipPlanner {
   readonly #options: PlannerOptions
   readonly #rings = new Map<string, TokenRing>()
   readonly #assignments = new Map<string, CachedAssignment>()
+  /** Per caller, the member sets (ring keys) and assignment keys its latest plan used. */
+  readonly #inUse = new Map<string, { readonly rings: Set<string>; readonly assignments: Set<string> }>()
 
   constructor(hasher: Pick<KeyHasher, 'memberTokens'>, options: PlannerOptions = {}) {
     this.#hasher = hasher
@@ -111,7 +113,14 @@ export class OwnershipPlanner {
    * and member set, so two components planning in turn do not evict each other's.
    */
   plan(input: OwnershipInput, keys: readonly bigint[], callerId = ''): ClusterPlan {
-    if (!input.ready) return NOTHING
+    const used = { rings: new Set<string>(), assignments: new Set<string>() }
+    // A caller with no keys (a component stopped, or opted out) pins nothing.
+    if (keys.length === 0) this.#inUse.delete(callerId)
+    else this.#inUse.set(callerId, used)
+    if (!input.ready) {
+      this.#prune()
+      return NOTHING
+    }
     const sortedKeys = BigUint64Array.from(new Set(keys)).sort()
     // Only the epoch in effect now and those of pending hand-offs: points before `nowMs` are never asked
     // about again (loops ask about the point due now or later), so past hand-offs cost nothing.
@@ -120,7 +129,8 @@ export class OwnershipPlanner {
     const epochSets = Array.from({ length: cuts.length + 1 }, (_, i) =>
       participantsAt(input.members, i === 0 ? input.nowMs : (cuts[i - 1] as number))
     )
-    const epochOwners = epochSets.map((names) => (names.length === 0 ? undefined : this.#owners(names, sortedKeys, callerId)))
+    const epochOwners = epochSets.map((names) => (names.length === 0 ? undefined : this.#owners(names, sortedKeys, callerId, used)))
+    this.#prune()
     const epochAt = (atMs: number): number => {
       let i = 0
       while (i < cuts.length && atMs >= (cuts[i] as number)) i++
@@ -145,31 +155,54 @@ export class OwnershipPlanner {
   ownersAt(members: readonly OwnershipMember[], keys: readonly bigint[], atMs: number): Map<bigint, string> {
     const names = participantsAt(members, atMs)
     if (names.length === 0) return new Map()
-    return this.#owners(names, BigUint64Array.from(new Set(keys)).sort(), '')
+    const owners = this.#owners(names, BigUint64Array.from(new Set(keys)).sort(), '\u0002dry-run', { rings: new Set(), assignments: new Set() })
+    this.#prune()
+    return owners
   }
 
-  #owners(names: readonly string[], sortedKeys: BigUint64Array, callerId: string): Map<bigint, string> {
+  #owners(names: readonly string[], sortedKeys: BigUint64Array, callerId: string, used: { rings: Set<string>; assignments: Set<string> }): Map<bigint, string> {
     const setKey = names.join('\u0000')
     const cacheKey = `${callerId}\u0001${setKey}`
+    used.rings.add(setKey)
+    used.assignments.add(cacheKey)
     const cached = this.#assignments.get(cacheKey)
-    if (cached && sameKeys(cached.keys, sortedKeys)) return cached.owners
+    if (cached && sameKeys(cached.keys, sortedKeys)) {
+      touch(this.#assignments, cacheKey, cached)
+      return cached.owners
+    }
     const owners = assignOwners(sortedKeys, this.#ring(setKey, names), this.#options.loadFactor ?? DEFAULT_LOAD_FACTOR)
     this.#options.onBuild?.('assignment')
-    remember(this.#assignments, cacheKey, { keys: sortedKeys, owners }, this.#options.cachedAssignments ?? 32)
+    touch(this.#assignments, cacheKey, { keys: sortedKeys, owners })
     return owners
   }
 
   #ring(setKey: string, names: readonly string[]): TokenRing {
     const cached = this.#rings.get(setKey)
-    if (cached) return cached
+    if (cached) {
+      touch(this.#rings, setKey, cached)
+      return cached
+    }
     const ring = buildRing(
       names.map((name) => ({ name, state: 'participant' as const })),
       this.#hasher,
       this.#options.tokensPerMember === undefined ? {} : { tokensPerMember: this.#options.tokensPerMember }
     )
     this.#options.onBuild?.('ring')
-    remember(this.#rings, setKey, ring, this.#options.cachedRings ?? 8)
+    touch(this.#rings, setKey, ring)
     return ring
+  }
+
+  /** Drops the least recently used entries that no caller's latest plan uses, beyond the spares. */
+  #prune(): void {
+    const spare = this.#options.spareCached ?? 4
+    const ringsInUse = new Set<string>()
+    const assignmentsInUse = new Set<string>()
+    for (const { rings, assignments } of this.#inUse.values()) {
+      for (const r of rings) ringsInUse.add(r)
+      for (const a of assignments) assignmentsInUse.add(a)
+    }
+    evictUnused(this.#rings, ringsInUse, spare)
+    evictUnused(this.#assignments, assignmentsInUse, spare)
   }
 }
 
@@ -179,13 +212,20 @@ function sameKeys(a: BigUint64Array, b: BigUint64Array): boolean {
   return true
 }
 
-/** Insert as most recent, evicting the oldest entries beyond `limit` (Map keeps insertion order). */
-function remember<V>(cache: Map<string, V>, key: string, value: V, limit: number): void {
+/** Marks an entry as the most recently used (a Map keeps insertion order). */
+function touch<V>(cache: Map<string, V>, key: string, value: V): void {
   cache.delete(key)
   cache.set(key, value)
-  while (cache.size > limit) {
-    const oldest = cache.keys().next().value
-    if (oldest === undefined) break
-    cache.delete(oldest)
+}
+
+/** Evicts the oldest entries not in `inUse` until at most `spare` such entries remain. */
+function evictUnused<V>(cache: Map<string, V>, inUse: ReadonlySet<string>, spare: number): void {
+  let unused = 0
+  for (const key of cache.keys()) if (!inUse.has(key)) unused++
+  for (const key of [...cache.keys()]) {
+    if (unused <= spare) return
+    if (inUse.has(key)) continue
+    cache.delete(key)
+    unused--
   }
 }

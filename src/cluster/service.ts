@@ -68,6 +68,11 @@ const MEMBER_EVENTS: Readonly<Record<Exclude<RecordChange, 'refreshed'>, { reado
 const TERMINATE_MARGIN_MS = 250
 /** After announcing `left`, time for the announcement to go out before the node stops. */
 const LEAVE_LINGER_MS = 300
+/**
+ * Announcements older than this are history (a member that joined long ago, learnt by a newcomer or after a
+ * partition), not a hand-off that came late.
+ */
+const LATE_HANDOFF_HORIZON_MS = 60_000
 /** How often the service looks at readiness, its own role and hand-offs that passed. */
 const TICK_MS = 250
 
@@ -331,10 +336,25 @@ export class ClusterService {
     const event = MEMBER_EVENTS[change]
     const fields = { peer: m.name, peer_id: m.id, state: m.role, status: m.status, incarnation: m.incarnation, handoff_at: iso(m.handoff_at) }
     this.#deps.logger.info(event.reason === undefined ? fields : { ...fields, reason: event.reason }, event.message)
+    this.#checkLate(change, m)
     // A suspicion, or its refutation, changes nobody's ownership: a suspect keeps its keys.
     if (!event.replan) return
     this.#checkNames()
     this.#changed()
+  }
+
+  /**
+   * A join or leave heard after its hand-off instant: the points between the instant and now were planned
+   * without it. Counted and logged, as this is the one way a planned change can double or miss a point.
+   */
+  #checkLate(change: RecordChange, m: MemberRecord): void {
+    // A viewer owns nothing yet: what it learns late (every member that joined before it) changes nothing.
+    if (this.#swim.self.role === 'viewer') return
+    if ((change !== 'joined' && change !== 'changed') || m.handoff_at === undefined || m.role === 'viewer') return
+    const lateMs = this.#deps.clock.now() - m.handoff_at
+    if (lateMs <= 0 || lateMs > LATE_HANDOFF_HORIZON_MS) return
+    this.#metrics.lateHandoffs.inc()
+    this.#deps.logger.warn({ peer: m.name, state: m.role, handoff_at: iso(m.handoff_at), late_ms: Math.round(lateMs) }, 'cluster hand-off heard after its instant')
   }
 
   #selfClaim(): NameClaim {

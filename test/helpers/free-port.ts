@@ -1,6 +1,7 @@
 /**
  * Ports on 127.0.0.1 for tests: servers listen on port 0 and report the port the OS gave them.
- * `closedPort()` gives a port that was just free, for "connection refused" cases.
+ * `freePort()` gives a port for a process to listen on later; `closedPort()` a port that was just free,
+ * for "connection refused" cases.
  */
 import { createServer } from 'node:net'
 import type { Server, Socket } from 'node:net'
@@ -37,10 +38,33 @@ export async function listenOnLoopback(server: Server): Promise<Listening> {
   }
 }
 
+/**
+ * Below Linux's ephemeral range (32768–60999 by default): a port the OS hands out for port 0 may be taken
+ * as the source port of an outgoing connection before the process meant to listen on it starts, which
+ * happens when many nodes start at once.
+ */
+const FIXED_PORTS = { from: 20_000, to: 32_000 }
+const handedOut = new Set<number>()
+
+/** A port that was free just now, outside the ephemeral range, never handed out twice by this process. */
 export async function freePort(): Promise<number> {
-  const listening = await listenOnLoopback(createServer())
-  await listening.close()
-  return listening.port
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = FIXED_PORTS.from + Math.floor(Math.random() * (FIXED_PORTS.to - FIXED_PORTS.from))
+    if (handedOut.has(port)) continue
+    if (await canListen(port)) {
+      handedOut.add(port)
+      return port
+    }
+  }
+  throw new Error(`no free port between ${FIXED_PORTS.from} and ${FIXED_PORTS.to}`)
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+  })
 }
 
 /** A port on 127.0.0.1 with nothing listening on it. */

@@ -6,6 +6,8 @@
  * a scrape point; 3 nodes killed with -9 are re-owned within the suspicion timeout plus one interval.
  * One scenario, in order: each step starts from the cluster the previous one left.
  */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { freePort } from '../../helpers/free-port.js'
@@ -74,6 +76,13 @@ describe(`a cluster of ${START} agent processes`, { timeout: 300_000 }, () => {
   after(async () => {
     for (const node of nodes.values()) node.kill('SIGKILL')
     await Promise.all([...nodes.values()].map((n) => n.exited))
+    // SCALE_LOG_DIR=dir keeps every node's log and the targets' request log, to study a failure.
+    const keep = process.env['SCALE_LOG_DIR']
+    if (keep !== undefined && keep !== '') {
+      await mkdir(keep, { recursive: true })
+      for (const [n, node] of nodes) await writeFile(join(keep, `${n}.jsonl`), node.logs.map((l) => JSON.stringify(l)).join('\n') + '\n')
+      await writeFile(join(keep, 'requests.jsonl'), targets.requests.map((r) => JSON.stringify(r)).join('\n') + '\n')
+    }
     await targets?.close()
     await sink?.close()
     await dir?.remove()

@@ -143,6 +143,17 @@ describe('OwnershipPlanner cost', () => {
     assert.deepEqual(builds, { ring: 2, assignment: 2 })
   })
 
+  it('builds each epoch of a forming cluster once, however many hand-offs are pending (24 joining one by one)', () => {
+    const { planner: p, builds } = counting()
+    // A cluster starting at once: every member announced a hand-off still ahead, one epoch each.
+    const members = Array.from({ length: 24 }, (_, i) => member(`m${String(i).padStart(2, '0')}`, 'participant', 10_000 + 500 * i))
+    const first = p.plan({ self: 'm00', members, ready: true, nowMs: 9_000 }, keys)
+    assert.deepEqual(builds, { ring: 24, assignment: 24 }, 'one ring per epoch (before the first hand-off nobody participates)')
+    const again = p.plan({ self: 'm00', members, ready: true, nowMs: 9_500 }, keys)
+    assert.deepEqual(builds, { ring: 24, assignment: 24 }, 'the next sync builds nothing')
+    for (const k of keys) for (const at of [10_000, 15_000, 30_000]) assert.equal(again.owns(k, at), first.owns(k, at))
+  })
+
   it('answers for the points from now on as the membership in effect now says', () => {
     const members = joinedOneByOne(3)
     const p = planner()

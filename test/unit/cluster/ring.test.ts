@@ -35,6 +35,29 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
   return out
 }
 
+/** The ring by definition: every member's tokens in one list sorted by (token, member name). */
+function referenceOrder(names: readonly string[], tokensOf: (name: string) => bigint[]): string[] {
+  const all = names.flatMap((name) => tokensOf(name).map((token) => ({ token, name })))
+  all.sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  return all.map((t) => `${t.token}/${t.name}`)
+}
+
+describe('buildRing merge', () => {
+  it('orders tokens as one sort by (token, name) would, equal tokens and 64-bit halves included', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9 }), fc.array(fc.bigUint(2n ** 64n - 1n), { minLength: 1, maxLength: 12 }), (count, pool) => {
+        const names = Array.from({ length: count }, (_, i) => `m${i}`)
+        // Tokens drawn from a small pool, so members share tokens and ties must go to the smaller name.
+        const tokensOf = (name: string): bigint[] => Array.from({ length: 6 }, (_, t) => pool[(name.charCodeAt(1) * 7 + t * 3) % pool.length] as bigint)
+        const fake = { memberTokens: (name: string) => BigUint64Array.from(tokensOf(name)) }
+        const ring = buildRing(names.map((name) => ({ name, state: 'participant' as const })), fake, { tokensPerMember: 6 })
+        const got = Array.from(ring.tokens, (token, i) => `${token}/${ring.members[ring.tokenMembers[i] as number]}`)
+        assert.deepEqual(got, referenceOrder(names, tokensOf))
+      })
+    )
+  })
+})
+
 describe('buildRing', () => {
   let hasher: KeyHasher
   let keys: bigint[]
