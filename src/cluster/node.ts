@@ -9,8 +9,10 @@
  * demand and never needs a connection to every other one.
  */
 import { readFile } from 'node:fs/promises'
+import { isIP } from 'node:net'
 import { createLibp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
+import type { TCPSocketOptions } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { preSharedKey } from '@libp2p/pnet'
@@ -85,12 +87,26 @@ export function toMultiaddr(address: HostPort): string {
   return `/${family}/${address.host}/tcp/${address.port}`
 }
 
+/**
+ * A node listening on one specific IP also connects out from it, so peers and firewalls see cluster traffic
+ * come from the address the node is known by (docs/cluster-protocol.md "Transport"). For 0.0.0.0, :: or a
+ * name, the OS picks the source. @libp2p/tcp passes `dialOpts` on to `net.connect`, whose `localAddress`
+ * its option type does not list.
+ */
+export function outboundSocketOptions(listen: HostPort): TCPSocketOptions {
+  const family = isIP(listen.host)
+  const unspecified = listen.host === '0.0.0.0' || listen.host === '::'
+  if (family === 0 || unspecified) return {}
+  const options: TCPSocketOptions & { localAddress: string } = { localAddress: listen.host }
+  return options
+}
+
 export async function startClusterNode(options: ClusterNodeOptions): Promise<ClusterNode> {
   const advertised = toMultiaddr(options.advertise)
   const node = await createLibp2p({
     privateKey: options.privateKey,
     addresses: { listen: [toMultiaddr(options.listen)], announce: [advertised] },
-    transports: [tcp()],
+    transports: [tcp({ dialOpts: outboundSocketOptions(options.listen) })],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     // libp2p's per-host limit (5 new connections a second) would refuse a cluster whose members share a

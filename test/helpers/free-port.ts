@@ -46,12 +46,12 @@ export async function listenOnLoopback(server: Server): Promise<Listening> {
 const FIXED_PORTS = { from: 20_000, to: 32_000 }
 const handedOut = new Set<number>()
 
-/** A port that was free just now, outside the ephemeral range, never handed out twice by this process. */
-export async function freePort(): Promise<number> {
+/** A port free just now on `host`, outside the ephemeral range, never handed out twice by this process. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = FIXED_PORTS.from + Math.floor(Math.random() * (FIXED_PORTS.to - FIXED_PORTS.from))
     if (handedOut.has(port)) continue
-    if (await canListen(port)) {
+    if (await canListen(port, host)) {
       handedOut.add(port)
       return port
     }
@@ -59,13 +59,13 @@ export async function freePort(): Promise<number> {
   throw new Error(`no free port between ${FIXED_PORTS.from} and ${FIXED_PORTS.to}`)
 }
 
-function canListen(port: number): Promise<boolean> {
+function canListen(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer()
     server.once('error', () => resolve(false))
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+    server.listen(port, host, () => server.close(() => resolve(true)))
   })
 }
 
 /** A port on 127.0.0.1 with nothing listening on it. */
-export const closedPort = freePort
+export const closedPort = (): Promise<number> => freePort()

@@ -33,6 +33,11 @@ export interface SpawnNodeOptions {
   readonly configPath: string
   readonly clusterPort: number
   readonly joinPorts: readonly number[]
+  /** The loopback address the node listens on (127.0.0.1 unless given). */
+  readonly clusterHost?: string
+  /** Advertised address (`host:port`) and join addresses in place of 127.0.0.1 and `joinPorts`. */
+  readonly advertise?: string
+  readonly joinAddresses?: readonly string[]
   readonly storageDir: string
   readonly extraArgs?: readonly string[]
 }
@@ -47,8 +52,9 @@ export function spawnNode(options: SpawnNodeOptions): NodeProcess {
     `--storage.path=${options.storageDir}`,
     '--cluster.enabled',
     `--cluster.node-name=${options.name}`,
-    `--cluster.listen-address=127.0.0.1:${options.clusterPort}`,
-    `--cluster.join-addresses=${options.joinPorts.map((p) => `127.0.0.1:${p}`).join(',')}`,
+    `--cluster.listen-address=${options.clusterHost ?? '127.0.0.1'}:${options.clusterPort}`,
+    ...(options.advertise === undefined ? [] : [`--cluster.advertise-address=${options.advertise}`]),
+    `--cluster.join-addresses=${(options.joinAddresses ?? options.joinPorts.map((p) => `127.0.0.1:${p}`)).join(',')}`,
     ...(options.extraArgs ?? [])
   ]
   const child = spawn(process.execPath, args, {
