@@ -35,7 +35,7 @@ export function createClusterMetrics(registry: Registry): ClusterMetrics {
     lateHandoffs: counter(
       registry,
       'shardscope_cluster_late_handoffs_total',
-      'Hand-off announcements (a join or a leave) this node heard after their instant had passed: scrapes around that instant may have been doubled or missed.',
+      'Announced changes (a join, a leave, a key-set change) this node heard after their instant had passed: scrapes around that instant may have been doubled or missed.',
       []
     ),
     protocol: counter(

@@ -17,7 +17,9 @@
  * sets repeat): whatever the latest plan of each caller used stays (a forming cluster has a pending epoch
  * per joining member, all asked for again at the next sync), plus a few spares.
  */
-import type { MemberRole } from './swim/messages.js'
+import type { KeySetClaim, MemberRole } from './swim/messages.js'
+import { claimedAt, keySet, NO_CLAIM } from './keysets.js'
+import type { ComponentKeySets, KeySet } from './keysets.js'
 import type { KeyHasher } from './key.js'
 import { assignOwners, buildRing, DEFAULT_LOAD_FACTOR, participantNames } from './ring.js'
 import type { RingOptions, TokenRing } from './ring.js'
@@ -26,6 +28,8 @@ export interface OwnershipMember {
   readonly name: string
   readonly state: MemberRole
   readonly handoffAt: number | undefined
+  /** The member's key-set claims, per component (keysets.ts); absent: none. */
+  readonly keys?: readonly KeySetClaim[]
 }
 
 export interface OwnershipInput {
@@ -35,6 +39,8 @@ export interface OwnershipInput {
   /** False while --cluster.wait-for-size is not met: the node then owns nothing (as Alloy). */
   readonly ready: boolean
   readonly nowMs: number
+  /** This node's key sets for the calling component; absent: the keys given are taken as agreed by all. */
+  readonly keySets?: ComponentKeySets
 }
 
 export interface ClusterPlan {
@@ -82,10 +88,32 @@ export function pendingHandoffs(members: readonly OwnershipMember[], nowMs: numb
   return boundaries(members).filter((t) => t > nowMs)
 }
 
-function boundaries(members: readonly OwnershipMember[]): number[] {
+function boundaries(members: readonly OwnershipMember[], component?: string): number[] {
   const times = new Set<number>()
-  for (const m of members) if (m.handoffAt !== undefined && m.state !== 'viewer') times.add(m.handoffAt)
+  for (const m of members) {
+    if (m.state === 'viewer') continue
+    if (m.handoffAt !== undefined) times.add(m.handoffAt)
+    if (component === undefined) continue
+    const claim = m.keys?.find((c) => c.c === component)
+    if (claim !== undefined) times.add(claim.at)
+  }
   return [...times].sort((a, b) => a - b)
+}
+
+/**
+ * The key set every participant at `atMs` plans `component` with, or undefined when they differ.
+ * `NO_CLAIM` when none of them claims one.
+ */
+export function agreedKeySet(members: readonly OwnershipMember[], participants: readonly string[], component: string, atMs: number): string | undefined {
+  const names = new Set(participants)
+  let agreed: string | undefined
+  for (const m of members) {
+    if (!names.has(m.name)) continue
+    const digest = claimedAt(m.keys?.find((c) => c.c === component), atMs)
+    if (agreed === undefined) agreed = digest
+    else if (agreed !== digest) return undefined
+  }
+  return agreed
 }
 
 const NOTHING: ClusterPlan = { wants: () => false, owns: () => false, counts: () => new Map() }
@@ -121,31 +149,64 @@ export class OwnershipPlanner {
       this.#prune()
       return NOTHING
     }
-    const sortedKeys = BigUint64Array.from(new Set(keys)).sort()
-    // Only the epoch in effect now and those of pending hand-offs: points before `nowMs` are never asked
-    // about again (loops ask about the point due now or later), so past hand-offs cost nothing.
-    const cuts = pendingHandoffs(input.members, input.nowMs)
-    // Epoch 0 covers up to cuts[0] with the participants at `nowMs`; epoch i covers [cuts[i-1], cuts[i]).
-    const epochSets = Array.from({ length: cuts.length + 1 }, (_, i) =>
-      participantsAt(input.members, i === 0 ? input.nowMs : (cuts[i - 1] as number))
-    )
-    const epochOwners = epochSets.map((names) => (names.length === 0 ? undefined : this.#owners(names, sortedKeys, callerId, used)))
+    const sets = input.keySets ?? { claim: undefined, current: keySet(keys) }
+    const sortedKeys = sets.current.keys
+    // Only the epoch in effect now and those of pending hand-offs and key-set claims: points before `nowMs`
+    // are never asked about again (loops ask about the point due now or later), so the past costs nothing.
+    const cuts = boundaries(input.members, callerId).filter((t) => t > input.nowMs)
+    // Epoch 0 covers up to cuts[0] from `nowMs`; epoch i covers [cuts[i-1], cuts[i]).
+    const starts = [input.nowMs, ...cuts]
+    const epochSets = starts.map((t) => participantsAt(input.members, t))
+    const epochOwners = epochSets.map((names, i) => {
+      if (names.length === 0) return undefined
+      const agreed = input.keySets === undefined ? NO_CLAIM : agreedKeySet(input.members, names, callerId, starts[i] as number)
+      return this.#epochOwner(names, agreed, sets, callerId, used)
+    })
     this.#prune()
     const epochAt = (atMs: number): number => {
       let i = 0
       while (i < cuts.length && atMs >= (cuts[i] as number)) i++
       return i
     }
-    const owns = (key: bigint, atMs: number): boolean => epochOwners[epochAt(atMs)]?.get(key) === input.self
+    const owns = (key: bigint, atMs: number): boolean => epochOwners[epochAt(atMs)]?.(key) === input.self
     return {
       owns,
       wants: (key) => owns(key, input.nowMs) || cuts.some((t) => owns(key, t)),
       counts: () => {
         const counts = new Map<string, number>((epochSets[0] ?? []).map((n) => [n, 0]))
-        for (const owner of epochOwners[0]?.values() ?? []) counts.set(owner, (counts.get(owner) ?? 0) + 1)
+        const owner = epochOwners[0]
+        if (owner === undefined) return counts
+        for (const key of sortedKeys) {
+          const name = owner(key)
+          if (name !== undefined) counts.set(name, (counts.get(name) ?? 0) + 1)
+        }
         return counts
       }
     }
+  }
+
+  /**
+   * Owners in one epoch: bounded loads over the key set all its participants agree on (this node's current
+   * set when nobody claims one), or over the previous set with the plain ring for keys not in it; the plain
+   * ring when they disagree (docs/cluster-protocol.md "Key sets").
+   */
+  #epochOwner(
+    names: readonly string[],
+    agreed: string | undefined,
+    sets: { readonly current: KeySet; readonly previous?: KeySet },
+    callerId: string,
+    used: { rings: Set<string>; assignments: Set<string> }
+  ): (key: bigint) => string | undefined {
+    const agreedSet = agreed === NO_CLAIM || agreed === sets.current.digest ? sets.current : agreed === sets.previous?.digest ? sets.previous : undefined
+    if (agreedSet === sets.current) {
+      const owners = this.#owners(names, sets.current.keys, callerId, used)
+      return (key) => owners.get(key)
+    }
+    const ring = this.#ring(names.join('\u0000'), names)
+    used.rings.add(names.join('\u0000'))
+    if (agreedSet === undefined) return (key) => ring.owner(key)
+    const owners = this.#owners(names, agreedSet.keys, `${callerId}\u0003previous`, used)
+    return (key) => owners.get(key) ?? ring.owner(key)
   }
 
   /**

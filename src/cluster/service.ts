@@ -32,7 +32,10 @@ import type { Destination, RequestResult, Scheduler, SwimStats } from './swim/pr
 import { Joiner } from './swim/joiner.js'
 import { isLive } from './swim/records.js'
 import type { RecordChange } from './swim/records.js'
-import type { MemberRecord, MemberRole } from './swim/messages.js'
+import type { MemberRecord } from './swim/messages.js'
+import { MAX_KEY_CLAIMS } from './swim/messages.js'
+import { keySet, nextKeySets } from './keysets.js'
+import type { ComponentKeySets } from './keysets.js'
 import { libp2pTransport, serveMembership } from './swim-transport.js'
 import { explainDialError } from './dial-errors.js'
 
@@ -111,6 +114,8 @@ export class ClusterService {
   /** Keys owned per participant in each caller's last plan (each scrape component plans its own keys). */
   readonly #counts = new Map<string, Map<string, number>>()
   readonly #invalid = new Map<string, number>()
+  /** Per scrape component, the key sets it plans with and the claim announced for them. */
+  readonly #keySets = new Map<string, ComponentKeySets>()
   readonly #lastStats: SwimStats
   #ready: boolean
   #viewVersion = 0
@@ -202,8 +207,9 @@ export class ClusterService {
   plan(keys: readonly bigint[], callerId = ''): ClusterPlan {
     const nowMs = this.#deps.clock.now()
     const self = this.#deps.options.nodeName
+    const keySets = this.#claimKeys(callerId, keys, nowMs)
     const { members, selfExcluded } = this.#ownershipMembers()
-    const plan = this.#planner.plan({ self, members, ready: this.#ready && !selfExcluded, nowMs }, keys, callerId)
+    const plan = this.#planner.plan({ self, members, ready: this.#ready && !selfExcluded, nowMs, ...(keySets === undefined ? {} : { keySets }) }, keys, callerId)
     const counts = plan.counts()
     const previous = this.#counts.get(callerId)
     const owned = counts.get(self) ?? 0
@@ -214,6 +220,24 @@ export class ClusterService {
     else this.#counts.set(callerId, counts)
     this.#metrics.owned.set(this.#ownership().get(self) ?? 0)
     return plan
+  }
+
+  /**
+   * Announces the caller's key set when it changed, `joinGrace` ahead (keysets.ts); a caller without keys
+   * withdraws its claim.
+   */
+  #claimKeys(callerId: string, keys: readonly bigint[], nowMs: number): ComponentKeySets | undefined {
+    const before = this.#keySets.get(callerId)
+    if (keys.length === 0) {
+      if (before === undefined) return undefined
+      this.#keySets.delete(callerId)
+    } else {
+      const next = nextKeySets(callerId, before, keySet(keys), nowMs, this.#deps.options.joinGraceMs)
+      if (next === before) return before
+      this.#keySets.set(callerId, next)
+    }
+    this.#swim.claimKeys([...this.#keySets.values()].map((k) => k.claim).slice(0, MAX_KEY_CLAIMS))
+    return this.#keySets.get(callerId)
   }
 
   onChange(listener: () => void): () => void {
@@ -344,17 +368,23 @@ export class ClusterService {
   }
 
   /**
-   * A join or leave heard after its hand-off instant: the points between the instant and now were planned
-   * without it. Counted and logged, as this is the one way a planned change can double or miss a point.
+   * A join, leave or key-set change heard after its instant: the points between the instant and now were
+   * planned without it. Counted and logged, as this is the one way a planned change can double or miss a
+   * point. The record's latest instant is the change just announced (a first key-set claim takes effect at
+   * once by design, and is not counted).
    */
   #checkLate(change: RecordChange, m: MemberRecord): void {
     // A viewer owns nothing yet: what it learns late (every member that joined before it) changes nothing.
     if (this.#swim.self.role === 'viewer') return
-    if ((change !== 'joined' && change !== 'changed') || m.handoff_at === undefined || m.role === 'viewer') return
-    const lateMs = this.#deps.clock.now() - m.handoff_at
+    if (change !== 'joined' && change !== 'changed') return
+    const instants = (m.keys ?? []).filter((c) => c.p !== undefined).map((c) => c.at)
+    if (m.role !== 'viewer' && m.handoff_at !== undefined) instants.push(m.handoff_at)
+    if (instants.length === 0) return
+    const latest = Math.max(...instants)
+    const lateMs = this.#deps.clock.now() - latest
     if (lateMs <= 0 || lateMs > LATE_HANDOFF_HORIZON_MS) return
     this.#metrics.lateHandoffs.inc()
-    this.#deps.logger.warn({ peer: m.name, state: m.role, handoff_at: iso(m.handoff_at), late_ms: Math.round(lateMs) }, 'cluster hand-off heard after its instant')
+    this.#deps.logger.warn({ peer: m.name, state: m.role, instant: iso(latest), late_ms: Math.round(lateMs) }, 'cluster hand-off heard after its instant')
   }
 
   #selfClaim(): NameClaim {
@@ -370,9 +400,9 @@ export class ClusterService {
     const losers = nameConflicts(this.#liveClaims())
     const selfExcluded = losers.has(this.peerId)
     const self = this.#swim.self
-    const members: OwnershipMember[] = selfExcluded ? [] : [toOwnershipMember(self.name, self.role, self.handoff_at)]
+    const members: OwnershipMember[] = selfExcluded ? [] : [toOwnershipMember(self)]
     for (const m of this.#swim.members()) {
-      if (isLive(m.status) && !losers.has(m.id)) members.push(toOwnershipMember(m.name, m.role, m.handoff_at))
+      if (isLive(m.status) && !losers.has(m.id)) members.push(toOwnershipMember(m))
     }
     return { members, selfExcluded }
   }
@@ -456,8 +486,8 @@ export class ClusterService {
   }
 }
 
-function toOwnershipMember(name: string, role: MemberRole, handoffAt: number | undefined): OwnershipMember {
-  return { name, state: role, handoffAt }
+function toOwnershipMember(m: MemberRecord): OwnershipMember {
+  return { name: m.name, state: m.role, handoffAt: m.handoff_at, ...(m.keys === undefined ? {} : { keys: m.keys }) }
 }
 
 function iso(ms: number | undefined): string | undefined {

@@ -27,6 +27,22 @@ export interface MemberRecord {
   readonly handoff_at?: number
   /** For a suspect record: the member that suspects (Lifeguard counts independent suspicions). */
   readonly by?: string
+  /** The key set each clustered scrape component of the member plans with, and since when. */
+  readonly keys?: readonly KeySetClaim[]
+}
+
+/**
+ * What one member plans a scrape component's targets with: the digest of its key set from `at` on, and the
+ * digest before (docs/cluster-protocol.md "Key sets"). Members agree on owners through these.
+ */
+export interface KeySetClaim {
+  /** The component's id. */
+  readonly c: string
+  /** Digest of the key set in effect from `at` on. */
+  readonly d: string
+  /** Digest of the key set in effect before `at`; absent when there was none. */
+  readonly p?: string
+  readonly at: number
 }
 
 /** Probe: answered with `ack`. */
@@ -63,6 +79,8 @@ export const MAX_STATE_MESSAGE_BYTES = 8 * 1024 * 1024
 export const MAX_MEMBERS = 10_000
 export const MAX_UPDATES = 64
 const MAX_ADDRS = 16
+export const MAX_KEY_CLAIMS = 32
+const DIGEST = /^[0-9a-z]{1,16}$/
 const MAX_TEXT = 256
 
 export type InvalidReason = 'oversized' | 'malformed' | 'unsupported_version' | 'invalid_field' | 'foreign_cluster'
@@ -71,7 +89,8 @@ export type DecodeResult = { readonly ok: true; readonly msg: Message } | { read
 
 const STATUSES: ReadonlySet<string> = new Set<MemberStatus>(['alive', 'suspect', 'dead', 'left'])
 const ROLES: ReadonlySet<string> = new Set<MemberRole>(['viewer', 'participant', 'terminating'])
-const RECORD_KEYS: ReadonlySet<string> = new Set(['id', 'name', 'http', 'addrs', 'started_at', 'incarnation', 'status', 'role', 'handoff_at', 'by'])
+const RECORD_KEYS: ReadonlySet<string> = new Set(['id', 'name', 'http', 'addrs', 'started_at', 'incarnation', 'status', 'role', 'handoff_at', 'by', 'keys'])
+const CLAIM_KEYS: ReadonlySet<string> = new Set(['c', 'd', 'p', 'at'])
 const ID = /^[1-9A-HJ-NP-Za-km-z]{1,128}$/
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -148,7 +167,22 @@ export function recordProblem(r: unknown): string | undefined {
   if (r['handoff_at'] !== undefined && !isCount(r['handoff_at'])) return 'handoff_at'
   if (r['role'] !== 'viewer' && r['handoff_at'] === undefined) return 'handoff_at'
   if (r['by'] !== undefined && !isId(r['by'])) return 'by'
+  if (r['keys'] !== undefined && !isClaims(r['keys'])) return 'keys'
   return undefined
+}
+
+function isClaims(v: unknown): boolean {
+  if (!Array.isArray(v) || v.length > MAX_KEY_CLAIMS) return false
+  const components = new Set<string>()
+  for (const claim of v) {
+    if (!isObject(claim) || Object.keys(claim).some((k) => !CLAIM_KEYS.has(k))) return false
+    if (!isText(claim['c'], 1) || components.has(claim['c'] as string)) return false
+    components.add(claim['c'] as string)
+    if (typeof claim['d'] !== 'string' || !DIGEST.test(claim['d'])) return false
+    if (claim['p'] !== undefined && (typeof claim['p'] !== 'string' || !DIGEST.test(claim['p']))) return false
+    if (!isCount(claim['at'])) return false
+  }
+  return true
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -18,7 +18,7 @@
 import { BroadcastQueue } from './broadcasts.js'
 import { describeChange, DigestSum, isLive, supersedes } from './records.js'
 import type { RecordChange } from './records.js'
-import type { Message, MemberRecord, PeerRef } from './messages.js'
+import type { KeySetClaim, Message, MemberRecord, PeerRef } from './messages.js'
 import { suspicionBoundsMs, suspicionTimeoutMs } from './suspicion.js'
 
 export interface Scheduler {
@@ -196,6 +196,12 @@ export class Swim {
   announce(patch: Pick<MemberRecord, 'role'> & { readonly handoff_at?: number }): void {
     const { handoff_at: _old, ...rest } = this.#self
     this.#setSelf({ ...rest, ...patch, incarnation: this.#self.incarnation + 1 })
+  }
+
+  /** Replaces this member's key-set claims: a new incarnation, spread at once. */
+  claimKeys(keys: readonly KeySetClaim[]): void {
+    const { keys: _old, ...rest } = this.#self
+    this.#setSelf({ ...rest, ...(keys.length === 0 ? {} : { keys }), incarnation: this.#self.incarnation + 1 })
   }
 
   /** Announces that this member leaves for good, and pushes it to a few members at once. */

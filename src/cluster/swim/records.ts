@@ -2,7 +2,7 @@
  * Which of two records of one member is newer (pure; docs/cluster-protocol.md "Records"). Every node
  * applies the same order, so all of them settle on the same record whatever order updates arrive in.
  */
-import type { MemberRecord, MemberStatus } from './messages.js'
+import type { KeySetClaim, MemberRecord, MemberStatus } from './messages.js'
 
 const GRAVITY: Readonly<Record<MemberStatus, number>> = { alive: 0, suspect: 1, dead: 2, left: 3 }
 
@@ -31,10 +31,18 @@ export function describeChange(known: MemberRecord | undefined, next: MemberReco
   }
   if (next.status === 'dead') return 'failed'
   if (next.status === 'left') return 'left'
-  if (known.role !== next.role || known.handoff_at !== next.handoff_at || known.name !== next.name) return 'changed'
+  if (known.role !== next.role || known.handoff_at !== next.handoff_at || known.name !== next.name || !sameClaims(known.keys, next.keys)) return 'changed'
   if (known.status === 'alive' && next.status === 'suspect') return 'suspected'
   if (known.status === 'suspect' && next.status === 'alive') return 'recovered'
   return 'refreshed'
+}
+
+function sameClaims(a: readonly KeySetClaim[] | undefined, b: readonly KeySetClaim[] | undefined): boolean {
+  if ((a?.length ?? 0) !== (b?.length ?? 0)) return false
+  return (a ?? []).every((x, i) => {
+    const y = (b ?? [])[i]
+    return y !== undefined && x.c === y.c && x.d === y.d && x.p === y.p && x.at === y.at
+  })
 }
 
 /**
