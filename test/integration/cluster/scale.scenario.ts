@@ -9,9 +9,12 @@
  * makes the partition. One scenario, in order: each step starts from the cluster the previous one left.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { listenOnLoopback } from '../../helpers/free-port.js'
+import type { Listening } from '../../helpers/free-port.js'
 import { startPartitionProxy } from '../../helpers/partition-proxy.js'
 import type { PartitionProxy } from '../../helpers/partition-proxy.js'
 import { startPushServer } from '../../helpers/receiver.js'
@@ -22,21 +25,39 @@ import { clusterConfig, participants, spawnNode, tempDir, waitUntil, writeConfig
 import type { NodeProcess } from '../../helpers/spawn-node.js'
 
 const INTERVAL_MS = 4_000
-const TARGETS = 48
+/** Targets the scrape-log server answers for; discovery serves 48 of them at a time. */
+const TARGETS = 52
+const SERVED = 48
 const START = 24
+/** discovery.http refresh: nodes started at different moments refresh at their own times. */
+const REFRESH_MS = 5_000
+/** The announced key-set change and hand-off lead (--cluster's join grace, 10 s by default). */
+const GRACE_MS = 10_000
 
 let targets: ScrapeLogServer
 let sink: PushServer
 let configPath: string
 let dir: { path: string; remove(): Promise<void> }
 let proxy: PartitionProxy
+let discovery: Listening
+/** The targets discovery.http serves now. */
+let served: string[] = []
 const nodes = new Map<string, NodeProcess>()
 const seeds = ['n01', 'n02', 'n03']
 
 const name = (i: number): string => `n${String(i).padStart(2, '0')}`
 
-function series(): string[] {
-  return targets.targets.flatMap((t) => [`${t}/debug/pprof/goroutine`, `${t}/custom`])
+function series(of: readonly string[] = served): string[] {
+  return of.flatMap((t) => [`${t}/debug/pprof/goroutine`, `${t}/custom`])
+}
+
+/** Prometheus http_sd JSON for the served targets, with the labels scrape-log-server.ts expects. */
+async function startDiscovery(): Promise<Listening> {
+  const server = createServer((_req, res) => {
+    const groups = served.map((t) => ({ targets: [`127.0.0.1:${targets.port}`], labels: { __profile_path_prefix__: `/${t}`, service_name: t } }))
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(groups))
+  })
+  return listenOnLoopback(server)
 }
 
 const advertised = (n: string): string => `127.0.0.1:${(proxy.nodes.get(n) as { advertisePort: number }).advertisePort}`
@@ -80,7 +101,11 @@ describe(`a cluster of ${START} agent processes`, { timeout: 300_000 }, () => {
     targets = await startScrapeLogServer(TARGETS)
     sink = await startPushServer()
     dir = await tempDir('shardscope-scale-')
-    configPath = await writeConfig(dir.path, clusterConfig({ targetsLiteral: targets.targetsLiteral(), receiverUrl: sink.url, interval: `${INTERVAL_MS / 1000}s` }))
+    served = targets.targets.slice(0, SERVED)
+    discovery = await startDiscovery()
+    const scrape = clusterConfig({ targetsLiteral: 'discovery.http.fleet.targets', receiverUrl: sink.url, interval: `${INTERVAL_MS / 1000}s` })
+    const sd = `discovery.http "fleet" {\n  url              = "http://127.0.0.1:${discovery.port}/"\n  refresh_interval = "${REFRESH_MS / 1000}s"\n}\n\n`
+    configPath = await writeConfig(dir.path, sd + scrape)
     proxy = await startPartitionProxy(Array.from({ length: START + 4 }, (_, i) => name(i + 1)))
   })
   after(async () => {
@@ -94,6 +119,7 @@ describe(`a cluster of ${START} agent processes`, { timeout: 300_000 }, () => {
       await writeFile(join(keep, 'requests.jsonl'), targets.requests.map((r) => JSON.stringify(r)).join('\n') + '\n')
     }
     await proxy?.close()
+    await discovery?.close()
     await targets?.close()
     await sink?.close()
     await dir?.remove()
@@ -119,6 +145,23 @@ describe(`a cluster of ${START} agent processes`, { timeout: 300_000 }, () => {
     assert.ok(coverFrom !== undefined, 'the cluster reaches a disjoint cover')
     t.diagnostic(`disjoint cover ${((coverFrom - allStarted) / 1000).toFixed(1)} s after the last node started (${((coverFrom - spawnedAt) / 1000).toFixed(1)} s after spawning)`)
     assert.equal(new Set(lastScraper(targets.requests, to - INTERVAL_MS, to).values()).size, START, 'every node has a share')
+  })
+
+  it('changes the target set through discovery.http without doubling or missing a target present before and after', async (t) => {
+    const before = served
+    const after = targets.targets.slice(TARGETS - SERVED)
+    const persisting = before.filter((x) => after.includes(x))
+    const from = Date.now()
+    served = after
+    // Every node refreshes within REFRESH_MS, announces its new key set GRACE_MS ahead, and all agree after.
+    await until(from + REFRESH_MS + GRACE_MS + 3 * INTERVAL_MS)
+    const report = cadence(targets.requests, series(persisting), INTERVAL_MS, from - INTERVAL_MS, Date.now())
+    assert.deepEqual(report.doubles, [], 'no target present before and after scraped twice')
+    assert.deepEqual(report.misses, [], 'no target present before and after missed')
+    const added = series(after.filter((x) => !before.includes(x)))
+    const settled = cadence(targets.requests, added, INTERVAL_MS, Date.now() - 2 * INTERVAL_MS, Date.now())
+    assert.deepEqual(settled.misses, [], 'the added targets are scraped once the change settled')
+    t.diagnostic(`${persisting.length} targets kept, ${before.length - persisting.length} removed, ${after.length - persisting.length} added`)
   })
 
   it('split 12 + 12: each half covers every series; healed: a disjoint cover again within 2 intervals', async (t) => {

@@ -36,6 +36,10 @@ describe('member records', () => {
     assert.equal(describeChange(rec({ status: 'suspect' }), rec({ incarnation: 2 })), 'recovered')
     assert.equal(describeChange(rec(), rec({ status: 'dead' })), 'failed')
     assert.equal(describeChange(rec({ status: 'dead' }), rec({ incarnation: 2 })), 'joined')
+    const claim = { c: 'pyroscope.scrape.a', d: 'abc', at: 10 }
+    assert.equal(describeChange(rec(), rec({ incarnation: 2, keys: [claim] })), 'changed', 'a new key-set claim re-plans')
+    assert.equal(describeChange(rec({ keys: [claim] }), rec({ incarnation: 2, keys: [{ ...claim, d: 'abd', p: 'abc', at: 20 }] })), 'changed')
+    assert.equal(describeChange(rec({ keys: [claim] }), rec({ incarnation: 2, keys: [{ ...claim }] })), 'refreshed')
   })
 
   it('keeps a digest that depends on the live records only, whatever the order', () => {
@@ -69,6 +73,18 @@ describe('membership messages', () => {
     assert.equal(reason(text({ v: 1, cluster: 'c', msg: { type: 'ping', updates: [{ ...rec(), incarnation: -1 }] } })), 'invalid_field')
     assert.equal(reason(text({ v: 1, cluster: 'c', msg: { type: 'ping', updates: [{ ...rec(), extra: 1 }] } })), 'invalid_field')
     assert.equal(reason(text({ v: 1, cluster: 'c', msg: { type: 'gossip', updates: [], pad: 'x'.repeat(MAX_SMALL_MESSAGE_BYTES) } })), 'oversized')
+    const claim = { c: 'pyroscope.scrape.a', d: 'k3x9', p: 'z1', at: 5 }
+    assert.equal(reason(encodeMessage('c', { type: 'gossip', updates: [rec({ keys: [claim] })] })), 'ok')
+    for (const keys of [
+      [{ ...claim, d: 'NOT-A-DIGEST' }],
+      [{ ...claim, at: -1 }],
+      [{ ...claim, extra: 1 }],
+      [claim, claim],
+      Array.from({ length: 33 }, (_, i) => ({ ...claim, c: `c${i}` })),
+      'abc'
+    ]) {
+      assert.equal(reason(text({ v: 1, cluster: 'c', msg: { type: 'gossip', updates: [{ ...rec(), keys }] } })), 'invalid_field', JSON.stringify(keys).slice(0, 60))
+    }
   })
 })
 
