@@ -76,6 +76,11 @@ const LEAVE_LINGER_MS = 300
  * partition), not a hand-off that came late.
  */
 const LATE_HANDOFF_HORIZON_MS = 60_000
+/**
+ * A change whose instant is this close (or past) re-plans at once, not at the end of the notifier's window:
+ * the plan must be in place before the instant.
+ */
+const URGENT_WITHIN_MS = 2_000
 /** How often the service looks at readiness, its own role and hand-offs that passed. */
 const TICK_MS = 250
 
@@ -132,7 +137,7 @@ export class ClusterService {
     const { options, node, clock } = deps
     this.#planner = new OwnershipPlanner(deps.keyHasher)
     this.#metrics = createClusterMetrics(deps.metrics)
-    this.#notifier = new ChangeNotifier(1_000, (err) => deps.logger.error({ err: String(err) }, 'cluster change listener failed'))
+    this.#notifier = new ChangeNotifier(1_000, (err) => deps.logger.error({ err: String(err) }, 'cluster change listener failed'), clockScheduler(clock))
     this.#startedAt = clock.now()
     this.#lastTickMs = this.#startedAt
     this.#ready = options.waitForSize <= 1
@@ -364,7 +369,8 @@ export class ClusterService {
     // A suspicion, or its refutation, changes nobody's ownership: a suspect keeps its keys.
     if (!event.replan) return
     this.#checkNames()
-    this.#changed()
+    const instant = latestInstant(m)
+    this.#changed(instant !== undefined && instant - this.#deps.clock.now() < URGENT_WITHIN_MS)
   }
 
   /**
@@ -377,10 +383,8 @@ export class ClusterService {
     // A viewer owns nothing yet: what it learns late (every member that joined before it) changes nothing.
     if (this.#swim.self.role === 'viewer') return
     if (change !== 'joined' && change !== 'changed') return
-    const instants = (m.keys ?? []).filter((c) => c.p !== undefined).map((c) => c.at)
-    if (m.role !== 'viewer' && m.handoff_at !== undefined) instants.push(m.handoff_at)
-    if (instants.length === 0) return
-    const latest = Math.max(...instants)
+    const latest = latestInstant(m)
+    if (latest === undefined) return
     const lateMs = this.#deps.clock.now() - latest
     if (lateMs <= 0 || lateMs > LATE_HANDOFF_HORIZON_MS) return
     this.#metrics.lateHandoffs.inc()
@@ -479,15 +483,25 @@ export class ClusterService {
     this.#deps.logger.warn({ invalid_total: total, by_reason: Object.fromEntries(this.#invalid) }, 'invalid membership messages ignored')
   }
 
-  #changed(): void {
+  #changed(urgent = false): void {
     this.#viewVersion++
     this.#metrics.rebalances.inc()
-    this.#notifier.notify()
+    this.#notifier.notify(urgent)
   }
 }
 
 function toOwnershipMember(m: MemberRecord): OwnershipMember {
   return { name: m.name, state: m.role, handoffAt: m.handoff_at, ...(m.keys === undefined ? {} : { keys: m.keys }) }
+}
+
+/**
+ * The latest instant a record announces: its hand-off, or a key-set claim's (a first claim, which takes
+ * effect at once by design, does not count). The change just announced is the latest one.
+ */
+function latestInstant(m: MemberRecord): number | undefined {
+  const instants = (m.keys ?? []).filter((c) => c.p !== undefined).map((c) => c.at)
+  if (m.role !== 'viewer' && m.handoff_at !== undefined) instants.push(m.handoff_at)
+  return instants.length === 0 ? undefined : Math.max(...instants)
 }
 
 function iso(ms: number | undefined): string | undefined {

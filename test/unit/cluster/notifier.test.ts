@@ -2,6 +2,31 @@ import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { ChangeNotifier } from '../../../src/cluster/notifier.js'
+import type { NotifierTimer } from '../../../src/cluster/notifier.js'
+
+/** A timer the test moves by hand. */
+function manualTimer(): NotifierTimer & { advance(ms: number): void } {
+  let now = 0
+  const due: { at: number; fn: () => void; cancelled: boolean }[] = []
+  return {
+    now: () => now,
+    after: (ms, fn) => {
+      const entry = { at: now + ms, fn, cancelled: false }
+      due.push(entry)
+      return () => {
+        entry.cancelled = true
+      }
+    },
+    advance(ms) {
+      now += ms
+      for (const entry of due.splice(0)) {
+        if (entry.cancelled) continue
+        if (entry.at <= now) entry.fn()
+        else due.push(entry)
+      }
+    }
+  }
+}
 
 describe('ChangeNotifier', () => {
   it('never calls a listener from inside notify, and folds the notices of one turn into one', async () => {
@@ -43,5 +68,42 @@ describe('ChangeNotifier', () => {
     await nextTurn()
     assert.equal(calls, 1)
     assert.equal(errors.length, 1)
+  })
+
+  it('tells the first change at once and folds the rest of the window into one notice at its end', async () => {
+    const timer = manualTimer()
+    const notifier = new ChangeNotifier(1_000, () => undefined, timer)
+    after(() => notifier.close())
+    let calls = 0
+    notifier.subscribe(() => calls++)
+    notifier.notify()
+    await nextTurn()
+    assert.equal(calls, 1, 'the first change')
+    timer.advance(100)
+    notifier.notify()
+    notifier.notify()
+    await nextTurn()
+    assert.equal(calls, 1, 'within the window: held')
+    timer.advance(899)
+    assert.equal(calls, 1)
+    timer.advance(1)
+    assert.equal(calls, 2, 'both held changes told once, at the end of the window')
+  })
+
+  it('tells an urgent change at once, in place of a notice waiting for the window to end', async () => {
+    const timer = manualTimer()
+    const notifier = new ChangeNotifier(1_000, () => undefined, timer)
+    after(() => notifier.close())
+    let calls = 0
+    notifier.subscribe(() => calls++)
+    notifier.notify()
+    await nextTurn()
+    timer.advance(100)
+    notifier.notify()
+    notifier.notify(true)
+    await nextTurn()
+    assert.equal(calls, 2, 'told on the next turn, not 900 ms later')
+    timer.advance(1_000)
+    assert.equal(calls, 2, 'the held notice was folded into the urgent one')
   })
 })
