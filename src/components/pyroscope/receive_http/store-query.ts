@@ -30,8 +30,9 @@ export interface StorePage {
   truncated: boolean
 }
 
-export async function queryStore(dir: string, query: StoreQuery): Promise<StorePage> {
-  const { entries, truncated } = await readIndexTail(dir)
+/** `tailBytes`: how much of the index to read (tests set a small one). */
+export async function queryStore(dir: string, query: StoreQuery, tailBytes = INDEX_TAIL_BYTES): Promise<StorePage> {
+  const { entries, truncated } = await readIndexTail(dir, tailBytes)
   const matching = entries.filter((e) => matches(e, query)).reverse()
   return { total: matching.length, profiles: matching.slice(query.offset, query.offset + query.limit), truncated }
 }
@@ -39,7 +40,7 @@ export async function queryStore(dir: string, query: StoreQuery): Promise<StoreP
 /** The entry and bytes of a stored profile, or undefined when no index line (of the part read) names `file`. */
 export async function readStoredProfile(dir: string, file: string): Promise<{ entry: IndexEntry; body: Uint8Array } | undefined> {
   if (!STORED_FILE.test(file)) return undefined
-  const { entries } = await readIndexTail(dir)
+  const { entries } = await readIndexTail(dir, INDEX_TAIL_BYTES)
   const entry = entries.findLast((e) => e.file === file)
   if (!entry) return undefined
   const path = join(dir, file)
@@ -61,8 +62,8 @@ function matches(e: IndexEntry, q: StoreQuery): boolean {
   return (q.fromMs === undefined || at >= q.fromMs) && (q.toMs === undefined || at <= q.toMs)
 }
 
-/** The complete lines of the index's last INDEX_TAIL_BYTES (a line cut at the start is skipped). */
-async function readIndexTail(dir: string): Promise<{ entries: IndexEntry[]; truncated: boolean }> {
+/** The complete lines of the index's last `tailBytes` (a line cut at the start is skipped). */
+async function readIndexTail(dir: string, tailBytes: number): Promise<{ entries: IndexEntry[]; truncated: boolean }> {
   let handle
   try {
     handle = await open(join(dir, INDEX_FILE), 'r')
@@ -72,7 +73,7 @@ async function readIndexTail(dir: string): Promise<{ entries: IndexEntry[]; trun
   }
   try {
     const { size } = await handle.stat()
-    const start = Math.max(0, size - INDEX_TAIL_BYTES)
+    const start = Math.max(0, size - tailBytes)
     const buffer = Buffer.alloc(size - start)
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, start)
     const lines = buffer.subarray(0, bytesRead).toString('utf8').split('\n')
