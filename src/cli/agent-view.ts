@@ -6,6 +6,12 @@ import type { ClusterHandle } from '../cluster/index.js'
 import type { ScrapeDebugInfo } from '../components/pyroscope/scrape/component.js'
 import { isSecretParamName, redactAddress, redactUrl } from '../http/index.js'
 import type { Controller } from '../runtime/controller.js'
+import type { GraphNode } from '../runtime/graph.js'
+import { Capsule } from '../syntax/value.js'
+import type { LatestProfiles } from '../components/pyroscope/scrape/latest-profiles.js'
+import { createProfileViews } from './profile-view.js'
+import { argumentsAsAlloy, exportsAsAlloy } from './alloy-display.js'
+import type { CapsuleNamer } from './alloy-display.js'
 import type { AgentView, ClusterView, ComponentView, ReloadOutcome, TargetView } from '../server/index.js'
 
 export interface AgentState {
@@ -15,27 +21,31 @@ export interface AgentState {
   running: boolean
   /** Re-reads and applies the config file (`POST /-/reload`). */
   reload?: (reason: string) => Promise<ReloadOutcome>
+  /** The last body of each scrape loop, for flame graphs. */
+  latestProfiles?: LatestProfiles
 }
 
 const CLUSTER_DISABLED: ClusterView = { enabled: false, self: null, peers: [], ownership: {}, view_version: 0 }
 
 export function createAgentView(state: AgentState): AgentView {
   return {
+    ...createProfileViews(() => state.controller, state.latestProfiles),
     components: () => {
       const c = state.controller
       if (!c) return []
-      return c.order.map((node): ComponentView => {
-        const loaded = c.components.get(node.id)
-        const health = c.health(node.id)
-        return {
-          id: node.id,
-          type: node.definition.name,
-          health: health.state,
-          health_message: health.message,
-          arguments: displayArguments(loaded?.args ?? null),
-          debug: summarizeDebug(loaded?.component?.debugInfo?.())
-        }
-      })
+      return c.order.map((node) => componentView(c, node))
+    },
+    componentDetail: (id) => {
+      const c = state.controller
+      const node = c?.order.find((n) => n.id === id)
+      if (!c || !node) return undefined
+      const loaded = c.components.get(id)
+      const namer = capsuleNamer(c)
+      return {
+        component: componentView(c, node),
+        arguments_alloy: argumentsAsAlloy(loaded?.values ?? {}, node.definition.arguments, namer),
+        exports_alloy: exportsAsAlloy(loaded?.exports ?? {}, () => undefined)
+      }
     },
     targets: () => {
       const c = state.controller
@@ -56,6 +66,7 @@ export function createAgentView(state: AgentState): AgentView {
             last_success: t.last_success,
             duration_seconds: t.duration_seconds,
             labels: { ...t.labels },
+            id: t.id,
             ...(t.hint !== '' ? { hint: t.hint } : {})
           })
         }
@@ -71,6 +82,30 @@ export function createAgentView(state: AgentState): AgentView {
     healthy: () => state.running,
     reload: () => (state.reload ? state.reload('POST /-/reload') : Promise.resolve({ ok: false, message: 'reload is not available' }))
   }
+}
+
+function componentView(c: Controller, node: GraphNode): ComponentView {
+  const loaded = c.components.get(node.id)
+  const health = c.health(node.id)
+  return {
+    id: node.id,
+    type: node.definition.name,
+    health: health.state,
+    health_message: health.message,
+    arguments: displayArguments(loaded?.args ?? null),
+    debug: summarizeDebug(loaded?.component?.debugInfo?.()),
+    references: [...node.dependencies].sort(),
+    referenced_by: c.order.filter((n) => n.dependencies.has(node.id)).map((n) => n.id)
+  }
+}
+
+/** Receivers print as the export that holds them, e.g. `pyroscope.write.local.receiver`. */
+function capsuleNamer(c: Controller): CapsuleNamer {
+  const names = new Map<Capsule, string>()
+  for (const loaded of c.components.values()) {
+    for (const [name, value] of Object.entries(loaded.exports)) if (value instanceof Capsule) names.set(value, `${loaded.id}.${name}`)
+  }
+  return (capsule) => names.get(capsule)
 }
 
 const SECRET_HEADER = /auth|token|key|secret|cookie|password|credential|signature/i

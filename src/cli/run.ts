@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises'
 import { Registry, collectDefaultMetrics } from 'prom-client'
 import { createKeyHasher } from '../cluster/key.js'
+import { LatestProfiles } from '../components/pyroscope/scrape/latest-profiles.js'
 import type { ScrapeServices } from '../components/pyroscope/scrape/component.js'
 import type { ComponentServices } from '../runtime/component.js'
 import { startCluster } from '../cluster/index.js'
@@ -64,6 +65,9 @@ export async function runAgent(configPath: string, flags: RunFlags, _io: Command
   collectDefaultMetrics({ register: metrics })
   registerBuildInfo(metrics)
   const configMetrics = createConfigMetrics(metrics, systemClock)
+  // The last body of each scrape loop, for the UI's flame graphs (bounded, docs/operations.md).
+  const latestProfiles = new LatestProfiles({ metrics })
+  state.latestProfiles = latestProfiles
   const reloader = createReloader({ configPath, controller: () => state.controller, logger, configMetrics })
   state.reload = (reason) => reloader.reload(reason)
   // SIGHUP reloads the config, as Alloy (and `systemctl reload`) expect; it never stops the agent.
@@ -97,7 +101,7 @@ export async function runAgent(configPath: string, flags: RunFlags, _io: Command
     state.cluster = cluster
     const clusterHandle = cluster
     if (clusterHandle) terminate = () => clusterHandle.terminate()
-    const services: ScrapeServices = cluster ? { keyHasher, clusterOwnership: cluster.ownership } : { keyHasher }
+    const services: ScrapeServices = { keyHasher, latestProfiles, ...(cluster ? { clusterOwnership: cluster.ownership } : {}) }
     const result = loadConfigSources(
       sources,
       defaultControllerOptions({ logger, metrics, clock: systemClock, storagePath, services: services as unknown as ComponentServices }),

@@ -15,15 +15,15 @@ import type { Registry } from 'prom-client'
 import type { File } from '../syntax/ast.js'
 import type { Diagnostic } from '../syntax/diagnostics.js'
 import { evaluate, stdlib } from '../syntax/index.js'
-import type { Scope } from '../syntax/index.js'
-import { makeObject, valuesEqual } from '../syntax/value.js'
-import type { Value, ValueObject } from '../syntax/value.js'
+import { valuesEqual } from '../syntax/value.js'
+import type { ValueObject } from '../syntax/value.js'
 import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/logger.js'
 import type { Component, ComponentServices, Health } from './component.js'
 import { argsEqual } from './args-equal.js'
 import { decodeBlockBody } from './decode.js'
 import { buildGraph } from './graph.js'
+import { exportsScope, formatWarnings } from './scope.js'
 import type { Graph, GraphNode } from './graph.js'
 import type { ComponentRegistry } from './registry.js'
 import { untilAborted } from '../util/signals.js'
@@ -42,6 +42,8 @@ export interface LoadedComponent {
   readonly id: string
   node: GraphNode
   args: unknown
+  /** The decoded arguments by their config names, defaults included (what the UI shows in Alloy syntax). */
+  values?: Readonly<Record<string, unknown>> | undefined
   exports: ValueObject
   component: Component<unknown> | undefined
   /** Health from evaluation (a failed re-evaluation makes it unhealthy). */
@@ -71,6 +73,13 @@ export interface ReloadResult {
   readonly unchanged: string[]
 }
 
+interface Decoded {
+  readonly args: unknown
+  readonly values?: Readonly<Record<string, unknown>> | undefined
+  readonly diagnostics: Diagnostic[]
+  readonly warnings: Diagnostic[]
+}
+
 interface RunningComponent {
   readonly stop: AbortController
   readonly done: Promise<void>
@@ -93,6 +102,7 @@ export function loadConfig(file: File, options: ControllerOptions, mode: LoadMod
       id: node.id,
       node,
       args: result.args,
+      values: result.values,
       exports: initialExports,
       component: undefined,
       evaluationHealth: { state: 'unknown', message: '', updatedAt: options.clock.now() },
@@ -126,13 +136,13 @@ export class Controller {
   }
 
   /** Evaluates and decodes one component's body against the current exports of the others. */
-  decode(node: GraphNode, components: ReadonlyMap<string, LoadedComponent> = this.components): { args: unknown; diagnostics: Diagnostic[]; warnings: Diagnostic[] } {
-    const scope = this.#scope(components)
+  decode(node: GraphNode, components: ReadonlyMap<string, LoadedComponent> = this.components): Decoded {
+    const scope = exportsScope(components.values(), this.#options.env)
     const result = decodeBlockBody(node.block.body, node.definition.arguments, node.block.nameSpan, (expr) =>
       evaluate(expr, scope)
     )
     if (result.diagnostics.length > 0) return { args: undefined, diagnostics: result.diagnostics, warnings: result.warnings }
-    return { args: node.definition.toArguments(result.values, node.label), diagnostics: [], warnings: result.warnings }
+    return { args: node.definition.toArguments(result.values, node.label), values: result.values, diagnostics: [], warnings: result.warnings }
   }
 
   /**
@@ -221,7 +231,7 @@ export class Controller {
       diagnostics.push(...result.diagnostics)
       warnings.push(...result.warnings)
       const entry = staged.get(node.id)
-      if (entry) entry.args = result.args
+      if (entry) Object.assign(entry, { args: result.args, values: result.values })
     }
     if (diagnostics.length > 0) return refused(diagnostics, warnings)
 
@@ -260,16 +270,16 @@ export class Controller {
         continue
       }
       updated.push(node.id)
-      this.#apply(old, next.args, now)
+      this.#apply(old, next, now)
     }
     if (this.#runSignal && !this.#runSignal.aborted) for (const node of added) this.#start(node.id)
     return { diagnostics, warnings, added: added.map((n) => n.id), removed, updated, unchanged }
   }
 
   /** Gives a running component new arguments; a failure keeps the previous ones and marks it unhealthy. */
-  #apply(loaded: LoadedComponent, args: unknown, now: number): boolean {
+  #apply(loaded: LoadedComponent, next: Pick<Decoded, 'args' | 'values'>, now: number): boolean {
     try {
-      loaded.component?.update(args)
+      loaded.component?.update(next.args)
     } catch (err) {
       // An update that cannot be applied (e.g. a new TLS file that cannot be read) leaves the component on its
       // previous arguments; it must never take the process down.
@@ -279,7 +289,8 @@ export class Controller {
       return false
     }
     loaded.evaluationHealth = { state: 'healthy', message: '', updatedAt: now }
-    loaded.args = args
+    loaded.args = next.args
+    loaded.values = next.values
     return true
   }
 
@@ -323,30 +334,8 @@ export class Controller {
         for (const w of result.warnings) this.#options.logger.warn({ component: node.id, line: w.span.start.line }, w.message)
       }
       loaded.loggedWarnings = warnings
-      this.#apply(loaded, result.args, now)
+      this.#apply(loaded, result, now)
     }
   }
 
-  /** The evaluation scope: component exports as nested objects (`discovery.http.x.targets`). */
-  #scope(components: ReadonlyMap<string, LoadedComponent>): Scope {
-    const root = new Map<string, Value>()
-    for (const loaded of components.values()) {
-      const segments = loaded.id.split('.')
-      root.set(segments[0] ?? '', insertPath(root.get(segments[0] ?? '') ?? null, segments.slice(1), loaded.exports))
-    }
-    return { lookup: (name) => root.get(name), env: this.#options.env }
-  }
-}
-
-/** Returns a copy of `tree` (an object or null) with `value` placed at `path`. */
-function insertPath(tree: Value, path: readonly string[], value: Value): Value {
-  const [head, ...rest] = path
-  if (head === undefined) return value
-  const base = tree !== null && typeof tree === 'object' && !Array.isArray(tree) ? (tree as ValueObject) : makeObject([])
-  const child = Object.hasOwn(base, head) ? (base[head] as Value) : null
-  return makeObject([...Object.entries(base), [head, insertPath(child, rest, value)]])
-}
-
-function formatWarnings(warnings: readonly Diagnostic[]): string {
-  return warnings.map((w) => `${w.span.start.line}:${w.span.start.column}: ${w.message}`).join('\n')
 }

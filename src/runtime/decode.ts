@@ -11,6 +11,7 @@ import type { Diagnostic, Span } from '../syntax/diagnostics.js'
 import { Capsule, Secret, typeOf } from '../syntax/value.js'
 import type { Value, ValueObject } from '../syntax/value.js'
 import { parseDuration } from '../util/duration.js'
+import { didYouMean } from '../util/suggest.js'
 import { numberToString, stringToNumber } from '../syntax/number-conversion.js'
 import { typeName } from './schema.js'
 import type { BlockSpec, DecodedBlock, TypeSpec } from './schema.js'
@@ -45,7 +46,7 @@ export function decodeBlockBody(
           span: stmt.nameSpan,
           message: isBlock
             ? `"${stmt.name}" must be written as a block, not an attribute`
-            : `unrecognized attribute name "${stmt.name}"`
+            : `unrecognized attribute name "${stmt.name}"${didYouMean(stmt.name, Object.keys(spec.attributes))}`
         })
         continue
       }
@@ -79,7 +80,7 @@ export function decodeBlockBody(
       const isAttr = Object.hasOwn(spec.attributes, name)
       diagnostics.push({
         span: stmt.nameSpan,
-        message: isAttr ? `"${name}" must be written as an attribute, not a block` : `unrecognized block name "${name}"`
+        message: isAttr ? `"${name}" must be written as an attribute, not a block` : `unrecognized block name "${name}"${didYouMean(name, Object.keys(blocks))}`
       })
       continue
     }

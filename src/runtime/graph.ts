@@ -8,9 +8,10 @@
  */
 import type { Block, Expr, File, Statement } from '../syntax/ast.js'
 import type { Diagnostic, Span } from '../syntax/diagnostics.js'
-import { collectReferences } from '../syntax/index.js'
+import { collectReferences, stdlib } from '../syntax/index.js'
 import type { ComponentDefinition } from './component.js'
 import type { ComponentRegistry } from './registry.js'
+import { didYouMean } from '../util/suggest.js'
 
 export interface GraphNode {
   readonly id: string
@@ -47,7 +48,7 @@ export function buildGraph(
     if (!definition) {
       diagnostics.push({
         span: stmt.nameSpan,
-        message: `component "${name}" is not supported by shardscope (supported: ${registry.names().join(', ')})`
+        message: `component "${name}" is not supported by shardscope${didYouMean(name, registry.names())} (supported: ${registry.names().join(', ')})`
       })
       continue
     }
@@ -82,7 +83,7 @@ export function buildGraph(
           const names = Object.keys(targetDef.exports)
           diagnostics.push({
             span: ref.span,
-            message: `component "${target.id}" does not export "${exportName}"${names.length ? ` (exports: ${names.join(', ')})` : ' (it exports nothing)'}`
+            message: `component "${target.id}" does not export "${exportName}"${didYouMean(exportName, names)}${names.length ? ` (exports: ${names.join(', ')})` : ' (it exports nothing)'}`
           })
         } else {
           dependencies.add(target.id)
@@ -92,9 +93,10 @@ export function buildGraph(
       const head = ref.path[0] ?? ''
       if (isStdlibName(head)) continue
       if (namespaces.has(head)) {
-        diagnostics.push({ span: ref.span, message: `reference to a component that does not exist: "${guessComponentId(ref.path, registry)}"` })
+        const missing = guessComponentId(ref.path, registry)
+        diagnostics.push({ span: ref.span, message: `reference to a component that does not exist: "${missing}"${didYouMean(missing, declared.keys())}` })
       } else {
-        diagnostics.push({ span: ref.span, message: `identifier "${head}" does not exist` })
+        diagnostics.push({ span: ref.span, message: `identifier "${head}" does not exist${didYouMean(head, [...Object.keys(stdlib), ...namespaces])}` })
       }
     }
     nodes.set(id, { id, label: d.label, definition: d.definition, block: d.block, dependencies })

@@ -14,15 +14,23 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   res.end(JSON.stringify(value))
 }
 
+const NO_SCRIPT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'"
+
+/**
+ * The flame graph page runs scripts, from this server only (its library and its own script); d3-flame-graph
+ * adds its stylesheet as an inline style element.
+ */
+export const FLAME_PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'"
+
 /**
  * HTML pages carry a policy that forbids every script and external resource: the UI needs neither, and a
  * value that ever slipped past escaping still could not run.
  */
-export function sendHtml(res: ServerResponse, status: number, html: string): void {
+export function sendHtml(res: ServerResponse, status: number, html: string, policy = NO_SCRIPT_POLICY): void {
   res.writeHead(status, {
     ...COMMON_HEADERS,
     'Content-Type': 'text/html; charset=utf-8',
-    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'"
+    'Content-Security-Policy': policy
   })
   res.end(html)
 }

@@ -15,7 +15,9 @@ import { RELOAD_PATH, healthRoutes, reload } from './routes/health.js'
 import { metricsRoutes } from './routes/metrics.js'
 import { PPROF_PREFIX, pprofRoute } from './routes/pprof.js'
 import { uiRoutes } from './routes/ui.js'
-import { normalizeUiPrefix, uiRedirect } from './ui-prefix.js'
+import { profileRoutes } from './routes/profiles.js'
+import { UI_ASSET_PREFIX, normalizeUiPrefix, uiRedirect } from './ui-prefix.js'
+import { assetRoute } from './ui-assets.js'
 import type { ServerOptions } from './view.js'
 
 export interface RunningServer {
@@ -36,7 +38,7 @@ export class ServerListenError extends Error {
 }
 
 const ROUTES: ReadonlyMap<string, Route> = new Map(
-  Object.entries({ ...uiRoutes, ...apiRoutes, ...metricsRoutes, ...healthRoutes })
+  Object.entries({ ...uiRoutes, ...profileRoutes, ...apiRoutes, ...metricsRoutes, ...healthRoutes })
 )
 
 const LISTEN_ERROR_REASONS: Readonly<Record<string, string>> = {
@@ -126,7 +128,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: RouteConte
     return
   }
   const path = ui === undefined ? url.pathname : 'path' in ui ? ui.path : undefined
-  const route = path === undefined ? undefined : path.startsWith(PPROF_PREFIX) ? pprofRoute : ROUTES.get(path)
+  const route = path === undefined ? undefined : path.startsWith(PPROF_PREFIX) ? pprofRoute : path.startsWith(UI_ASSET_PREFIX) ? assetRoute : ROUTES.get(path)
   if (route === undefined) {
     sendText(res, 404, `not found: ${url.pathname}`)
     return

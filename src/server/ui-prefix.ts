@@ -4,7 +4,13 @@
  * /debug/pprof stay at the root, as in Alloy. See docs/alloy-compatibility.md.
  */
 
-const UI_PAGES = new Set(['/', '/targets', '/components', '/cluster'])
+const UI_PAGES = new Set(['/', '/targets', '/components', '/component', '/graph', '/profiles', '/stored', '/flamegraph', '/cluster'])
+/** Files the flame graph page loads (ui-assets.ts); served under the prefix like the pages. */
+export const UI_ASSET_PREFIX = '/assets/'
+
+function isUiPath(path: string): boolean {
+  return UI_PAGES.has(path) || path.startsWith(UI_ASSET_PREFIX)
+}
 
 /** "/", or the prefix with exactly one leading and one trailing "/". */
 export function normalizeUiPrefix(prefix: string | undefined): string {
@@ -23,13 +29,16 @@ export type UiRouting = { readonly location: string } | { readonly path: string 
 export function uiRedirect(pathname: string, prefix: string): UiRouting | undefined {
   if (prefix === '/') return undefined
   if (pathname === '/' || pathname === prefix.slice(0, -1)) return { location: prefix }
-  if (!pathname.startsWith(prefix)) return UI_PAGES.has(pathname) ? { notFound: true } : undefined
+  if (!pathname.startsWith(prefix)) return isUiPath(pathname) ? { notFound: true } : undefined
   const inner = `/${pathname.slice(prefix.length)}`
-  return UI_PAGES.has(inner) ? { path: inner } : { notFound: true }
+  return isUiPath(inner) ? { path: inner } : { notFound: true }
 }
 
-/** Rewrites a rendered page's links to the UI pages (`href="/..."`, `action="/..."`) to carry the prefix. */
+/** Rewrites a rendered page's links to the UI pages and assets (`href`, `action`, `src`) to carry the prefix. */
 export function prefixUiLinks(html: string, prefix: string): string {
   if (prefix === '/') return html
-  return html.replace(/(href|action)="\/(targets|components|cluster)?(?=["?#])/g, (_m, attr: string, page: string | undefined) => `${attr}="${prefix}${page ?? ''}`)
+  return html.replace(
+    /(href|action|src)="\/(targets|components|component|graph|profiles|stored|flamegraph|cluster|assets\/[\w.-]+)?(?=["?#])/g,
+    (_m, attr: string, page: string | undefined) => `${attr}="${prefix}${page ?? ''}`
+  )
 }

@@ -19,6 +19,17 @@ export interface ComponentView {
   /** Already secret-safe JSON: Secret values serialize as "(secret)" through their toJSON. */
   arguments: unknown
   debug: unknown
+  /** Ids of the components whose exports this one references (its dependencies). */
+  references?: string[]
+  /** Ids of the components that reference this one's exports (its dependants). */
+  referenced_by?: string[]
+}
+
+/** What the component page shows beyond the list: arguments and exports as Alloy text, secret-safe. */
+export interface ComponentDetail {
+  component: ComponentView
+  arguments_alloy: string
+  exports_alloy: string
 }
 
 export interface TargetView {
@@ -36,6 +47,59 @@ export interface TargetView {
   labels: Record<string, string>
   /** Set when the last scrape held no samples (e.g. a Go block profile without SetBlockProfileRate). */
   hint?: string
+  /** The scrape loop's id (one target and profile type): names its latest profile (`/flamegraph`). */
+  id?: string
+}
+
+/** The last profile one scrape loop got, kept in memory for the UI (bounded, see docs/operations.md). */
+export interface LatestProfileView {
+  component: string
+  id: string
+  job: string
+  profile_type: string
+  url: string
+  labels: Record<string, string>
+  /** RFC 3339: when the scrape started. */
+  time: string
+  bytes: number
+  /** Set when the body was not kept (too large). */
+  not_kept?: string
+}
+
+/** A profile stored by an embedded receiver (one line of its index.jsonl). */
+export interface StoredProfileView {
+  time: string
+  labels: Record<string, string>
+  /** Path relative to the receiver's storage folder: names the profile in the API. */
+  file: string
+  bytes: number
+  sha256: string
+}
+
+export interface StoredProfileQuery {
+  /** Every `name=value` must be among the profile's labels. */
+  readonly labels: readonly (readonly [string, string])[]
+  /** Epoch milliseconds, inclusive; undefined: unbounded. */
+  readonly fromMs?: number
+  readonly toMs?: number
+  readonly offset: number
+  readonly limit: number
+}
+
+export interface StoredProfilePage {
+  /** Matches in the part of the index read (the newest, see `truncated`). */
+  total: number
+  /** Newest first. */
+  profiles: StoredProfileView[]
+  /** True when the index is larger than what one listing reads: older profiles are not listed. */
+  truncated: boolean
+}
+
+/** A profile body with what the UI says about it. */
+export interface ProfileBody<T> {
+  readonly info: T
+  /** Undefined when the body was not kept. */
+  readonly body: Uint8Array | undefined
 }
 
 export interface ClusterPeerView {
@@ -67,10 +131,20 @@ export interface ReloadOutcome {
 
 export interface AgentView {
   components(): ComponentView[]
+  /** One component with its arguments and exports as Alloy text; undefined for an unknown id. */
+  componentDetail?(id: string): ComponentDetail | undefined
   targets(): TargetView[]
   cluster(): ClusterView
   ready(): boolean
   healthy(): boolean
+  /** The last profile of every scrape loop, as kept for the UI. */
+  latestProfiles?(): LatestProfileView[]
+  latestProfile?(component: string, id: string): ProfileBody<LatestProfileView> | undefined
+  /** Ids of the pyroscope.receive_http components that store what they receive (`storage_path`). */
+  profileStores?(): string[]
+  storedProfiles?(component: string, query: StoredProfileQuery): Promise<StoredProfilePage | undefined>
+  /** A stored profile's body; undefined when the component or the file is unknown. */
+  storedProfile?(component: string, file: string): Promise<ProfileBody<StoredProfileView> | undefined>
   /** Re-reads the config file and applies it; absent where the process cannot reload. */
   reload?(): Promise<ReloadOutcome>
 }

@@ -12,6 +12,7 @@ import { DiagnosticError } from './diagnostics.js'
 import { binaryOp, unaryOp } from './operators.js'
 import { stdlib } from './stdlib.js'
 import { AlloyFunction, makeObject, typeOf } from './value.js'
+import { didYouMean } from '../util/suggest.js'
 import type { CallContext, Value, ValueObject } from './value.js'
 
 export interface Scope {
@@ -31,7 +32,7 @@ export function evaluate(expr: Expr, scope: Scope, library: ValueObject = stdlib
       return ev(expr.inner)
     case 'identifier': {
       const found = scope.lookup(expr.name) ?? (Object.hasOwn(library, expr.name) ? library[expr.name] : undefined)
-      if (found === undefined) throw DiagnosticError.at(expr.span, `identifier "${expr.name}" does not exist`)
+      if (found === undefined) throw DiagnosticError.at(expr.span, `identifier "${expr.name}" does not exist${didYouMean(expr.name, Object.keys(library))}`)
       return found
     }
     case 'access': {
@@ -40,7 +41,7 @@ export function evaluate(expr: Expr, scope: Scope, library: ValueObject = stdlib
         throw DiagnosticError.at(expr.object.span, `cannot access field "${expr.name}" on a value of type ${typeOf(target)}`)
       }
       const obj = target as ValueObject
-      if (!Object.hasOwn(obj, expr.name)) throw DiagnosticError.at(expr.nameSpan, `field "${expr.name}" does not exist`)
+      if (!Object.hasOwn(obj, expr.name)) throw DiagnosticError.at(expr.nameSpan, `field "${expr.name}" does not exist${didYouMean(expr.name, Object.keys(obj))}`)
       return obj[expr.name] as Value
     }
     case 'index':

@@ -1,11 +1,12 @@
 /**
  * The JSON API (design.md section 7). Shapes:
- * - GET /api/v1/components → ComponentView[]
- * - GET /api/v1/targets    → { "total": N, "targets": TargetView[] }
+ * - GET /api/v1/components → ComponentView[] (with `references` and `referenced_by`: dependencies both ways)
+ * - GET /api/v1/targets    → { "total": N, "targets": TargetView[] } (each with `id`, its scrape loop)
  *     filters ?component= ?job= ?health=up|down|unknown ?q= (substring of url, labels, last error);
  *     paging ?offset= ?limit= (no limit by default); `total` counts the matches before paging;
  *     targets are ordered by component, url, profile_type. A bad parameter answers 400 { "error": "..." }.
  * - GET /api/v1/cluster    → ClusterView
+ * Profiles (latest and stored) are served by profiles.ts.
  */
 import { sendJson } from '../respond.js'
 import { parseTargetQuery, queryTargets } from '../target-query.js'

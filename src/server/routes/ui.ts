@@ -1,10 +1,12 @@
-/** The server-rendered UI pages: `/` (targets), `/components`, `/cluster`. */
-import { sendHtml } from '../respond.js'
+/** The server-rendered UI pages: `/` (targets), `/components`, `/component`, `/graph`, `/cluster`. */
+import { sendHtml, sendText } from '../respond.js'
 import { prefixUiLinks } from '../ui-prefix.js'
 import { isTargetHealth, queryTargets } from '../target-query.js'
 import type { TargetQuery } from '../target-query.js'
 import { renderClusterPage } from '../ui/cluster-page.js'
+import { renderComponentPage } from '../ui/component-page.js'
 import { renderComponentsPage } from '../ui/components-page.js'
+import { renderGraphPage } from '../ui/graph-page.js'
 import { TARGETS_PAGE_SIZE, renderTargetsPage } from '../ui/targets-page.js'
 import { groupTargets } from '../ui/target-groups.js'
 import type { Route } from './context.js'
@@ -50,6 +52,20 @@ const components: Route = (_req, res, _url, ctx) => {
   sendHtml(res, 200, prefixUiLinks(renderComponentsPage(ctx.view.components()), ctx.uiPrefix ?? '/'))
 }
 
+const component: Route = (_req, res, url, ctx) => {
+  const id = url.searchParams.get('id') ?? ''
+  const detail = ctx.view.componentDetail?.(id)
+  if (detail === undefined) {
+    sendText(res, 404, `no component ${JSON.stringify(id)} (see /components)`)
+    return
+  }
+  sendHtml(res, 200, prefixUiLinks(renderComponentPage(detail), ctx.uiPrefix ?? '/'))
+}
+
+const graph: Route = (_req, res, _url, ctx) => {
+  sendHtml(res, 200, prefixUiLinks(renderGraphPage(ctx.view.components()), ctx.uiPrefix ?? '/'))
+}
+
 const cluster: Route = (_req, res, _url, ctx) => {
   sendHtml(res, 200, prefixUiLinks(renderClusterPage(ctx.view.cluster(), ctx.clock.now()), ctx.uiPrefix ?? '/'))
 }
@@ -58,5 +74,7 @@ export const uiRoutes: Readonly<Record<string, Route>> = {
   '/': targets,
   '/targets': targets,
   '/components': components,
+  '/component': component,
+  '/graph': graph,
   '/cluster': cluster
 }

@@ -1,27 +1,33 @@
 /**
- * The components page (`/components`): id, type, health and, folded, the arguments and debug info as
- * JSON. Arguments are already secret-safe (Secret serializes as "(secret)"); JSON.stringify keeps it so.
+ * The components page (`/components`): one row per component with its health, message and dependencies in
+ * both directions; each id links to its component page, where the arguments are shown in Alloy syntax.
  */
 import type { ComponentView } from '../view.js'
 import { html } from './html.js'
+import type { SafeHtml } from './html.js'
 import { healthBadge, page } from './layout.js'
+
+export function componentHref(id: string): string {
+  return `/component?${new URLSearchParams({ id }).toString()}`
+}
+
+export function componentLinks(ids: readonly string[] | undefined): SafeHtml {
+  if (ids === undefined || ids.length === 0) return html`<span class="muted">none</span>`
+  return html`${ids.map((id, i) => html`${i > 0 ? ', ' : ''}<a href="${componentHref(id)}"><code>${id}</code></a>`)}`
+}
 
 export function renderComponentsPage(components: readonly ComponentView[]): string {
   const body = html`
+<p><a href="/graph">Show the component graph</a></p>
 <table id="components">
-<thead><tr><th>Component</th><th>Type</th><th>Health</th><th>Message</th><th>Arguments</th><th>Debug info</th></tr></thead>
+<thead><tr><th>Component</th><th>Type</th><th>Health</th><th>Message</th><th>References</th><th>Referenced by</th></tr></thead>
 <tbody>${components.map(
     (c) => html`<tr>
-<td><code>${c.id}</code></td><td>${c.type}</td><td>${healthBadge(c.health)}</td><td>${c.health_message}</td>
-<td><details><summary>arguments</summary><pre>${prettyJson(c.arguments)}</pre></details></td>
-<td>${c.debug === null || c.debug === undefined ? html`<span class="muted">none</span>` : html`<details><summary>debug</summary><pre>${prettyJson(c.debug)}</pre></details>`}</td>
+<td><a href="${componentHref(c.id)}"><code>${c.id}</code></a></td><td>${c.type}</td><td>${healthBadge(c.health)}</td><td>${c.health_message}</td>
+<td>${componentLinks(c.references)}</td><td>${componentLinks(c.referenced_by)}</td>
 </tr>`
   )}</tbody>
 </table>
 ${components.length === 0 ? html`<p class="muted">No components.</p>` : ''}`
   return page('components', 'Components', body)
-}
-
-function prettyJson(value: unknown): string {
-  return JSON.stringify(value, null, 2) ?? 'null'
 }

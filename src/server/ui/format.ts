@@ -24,3 +24,23 @@ export function formatSeconds(seconds: number | null): string {
   if (seconds < 1) return `${Math.round(seconds * 1000)}ms`
   return `${Number(seconds.toFixed(2))}s`
 }
+
+const UNIT_STEPS: Readonly<Record<string, readonly (readonly [number, string])[]>> = {
+  bytes: [[1024 ** 4, 'TiB'], [1024 ** 3, 'GiB'], [1024 ** 2, 'MiB'], [1024, 'KiB']],
+  nanoseconds: [[3600e9, 'h'], [60e9, 'min'], [1e9, 's'], [1e6, 'ms'], [1e3, 'µs']]
+}
+
+/** A profile value in its unit: "1.50 MiB", "2.30 s", "1,234" (counts); the flame page script does the same. */
+export function formatValue(value: number, unit: string): string {
+  for (const [size, name] of UNIT_STEPS[unit] ?? []) if (value >= size) return `${(value / size).toFixed(2)} ${name}`
+  if (unit === 'bytes') return `${value} B`
+  if (unit === 'nanoseconds') return `${value} ns`
+  return `${value.toLocaleString('en-US')}${unit !== '' && unit !== 'count' ? ` ${unit}` : ''}`
+}
+
+/** Sizes of files and bodies: "812 B", "14.2 KiB", "3.1 MiB". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`
+  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`
+}

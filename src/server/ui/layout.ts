@@ -1,14 +1,17 @@
 /**
  * The page frame: nav, inline style, and a 10 s meta refresh. No script and no external asset, so the
  * UI works offline, without JavaScript, and under the strict Content-Security-Policy it is served with.
+ * The one exception is the flame graph page, which loads its library from this server (see flame-page.ts).
  */
 import { SafeHtml, html } from './html.js'
 
-export type PageName = 'components' | 'targets' | 'cluster'
+export type PageName = 'components' | 'graph' | 'targets' | 'profiles' | 'cluster'
 
 const NAV: readonly { readonly page: PageName; readonly href: string; readonly title: string }[] = [
   { page: 'components', href: '/components', title: 'Components' },
+  { page: 'graph', href: '/graph', title: 'Graph' },
   { page: 'targets', href: '/', title: 'Targets' },
+  { page: 'profiles', href: '/profiles', title: 'Profiles' },
   { page: 'cluster', href: '/cluster', title: 'Cluster' }
 ]
 
@@ -44,20 +47,42 @@ th.errors{width:40%}
 form.filter{margin:0 0 12px;display:flex;gap:8px;align-items:center}
 form.filter input[type=search]{width:320px;padding:4px}
 .pager{margin:12px 0;display:flex;gap:16px}
+pre.alloy{background:#fff;border:1px solid #e3e6eb;border-radius:4px;padding:8px 12px;tab-size:4;white-space:pre;overflow-x:auto;word-break:normal}
+dl.deps{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}
+dl.deps dt{font-weight:600}
+dl.deps dd{margin:0}
+svg.graph{background:#fff;border:1px solid #e3e6eb;border-radius:4px}
+svg.graph text{font:12px ui-monospace,monospace}
+svg.graph .node rect{fill:#fff;stroke-width:2}
+svg.graph .node-healthy rect{stroke:#2e8540}
+svg.graph .node-unhealthy rect{stroke:#c62828}
+svg.graph .node-unknown rect{stroke:#7a8394}
+svg.graph .edge{fill:none;stroke:#7a8394;stroke-width:1.5}
+#flamegraph{background:#fff;border:1px solid #e3e6eb;border-radius:4px;padding:8px;min-height:120px}
+.tabs a{margin-right:12px}
+.tabs a[aria-current=true]{font-weight:600}
 `
 
 /** The stylesheet is a constant of this file, never data, so it is trusted as is. */
 const STYLE_HTML = new SafeHtml(STYLE)
 
-export function page(active: PageName, title: string, body: SafeHtml): string {
+export interface PageOptions {
+  /** false for a page the user interacts with (a flame graph): a reload would lose its zoom. Default true. */
+  readonly refresh?: boolean
+  /** Extra elements for the head (the flame graph page's scripts). */
+  readonly head?: SafeHtml
+}
+
+export function page(active: PageName, title: string, body: SafeHtml, options: PageOptions = {}): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="refresh" content="${REFRESH_SECONDS}">
+${options.refresh === false ? '' : html`<meta http-equiv="refresh" content="${REFRESH_SECONDS}">`}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>shardscope · ${title}</title>
 <style>${STYLE_HTML}</style>
+${options.head}
 </head>
 <body>
 <header><strong>shardscope</strong><nav>${NAV.map(

@@ -12,6 +12,7 @@ import { formatSeconds, relativeTime } from './format.js'
 import { html } from './html.js'
 import type { SafeHtml } from './html.js'
 import { healthBadge, page } from './layout.js'
+import { flameHref } from './profile-links.js'
 
 export const TARGETS_PAGE_SIZE = 100
 
@@ -67,7 +68,10 @@ function chip(t: TargetView, nowMs: number): SafeHtml {
   const when = t.last_scrape === null ? 'never scraped' : `last scrape ${relativeTime(t.last_scrape, nowMs)}`
   const took = t.duration_seconds !== null ? ` in ${formatSeconds(t.duration_seconds)}` : ''
   const empty = (t.hint ?? '') !== '' && t.last_error === ''
-  return html`<span class="chip health-${known}${empty ? ' empty' : ''}" title="${t.url} · ${t.health} · ${when}${took}${empty ? ` · ${t.hint ?? ''}` : ''}">${t.profile_type}${empty ? ' (empty)' : ''}</span>`
+  const chipHtml = html`<span class="chip health-${known}${empty ? ' empty' : ''}" title="${t.url} · ${t.health} · ${when}${took}${empty ? ` · ${t.hint ?? ''}` : ''}">${t.profile_type}${empty ? ' (empty)' : ''}</span>`
+  // A type scraped successfully links to the flame graph of its latest profile.
+  if (t.id === undefined || t.last_success === null) return chipHtml
+  return html`<a class="chip-link" href="${flameHref({ source: 'latest', component: t.component, id: t.id })}">${chipHtml}</a>`
 }
 
 function timeCell(iso: string | null, nowMs: number): SafeHtml {

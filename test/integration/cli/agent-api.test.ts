@@ -111,8 +111,9 @@ pyroscope.receive_http "local" {
     assert.equal(targets.total, 2)
     const { up, down } = targets
     assert.deepEqual(Object.keys(up).sort(), [
-      'component', 'duration_seconds', 'health', 'job', 'labels', 'last_error', 'last_scrape', 'last_success', 'profile_type', 'url'
+      'component', 'duration_seconds', 'health', 'id', 'job', 'labels', 'last_error', 'last_scrape', 'last_success', 'profile_type', 'url'
     ])
+    assert.match((up as ApiTarget & { id: string }).id, /^[0-9a-f]{16}$/, 'the loop id names the latest profile (/api/v1/profiles/latest)')
     assert.equal(up.job, 'pyroscope.scrape.up')
     assert.equal(up.profile_type, 'goroutine')
     assert.equal(up.url, `http://${go.address}/debug/pprof/goroutine`)
@@ -131,7 +132,8 @@ pyroscope.receive_http "local" {
   })
 
   it('never shows a secret in any response or log line', async () => {
-    const bodies = await Promise.all(['/api/v1/targets', '/api/v1/components', '/api/v1/cluster', '/', '/components', '/metrics'].map(get))
+    const pages = ['/component?id=pyroscope.scrape.up', '/component?id=pyroscope.scrape.down', '/component?id=pyroscope.write.local', '/graph', '/profiles', '/api/v1/profiles/latest']
+    const bodies = await Promise.all(['/api/v1/targets', '/api/v1/components', '/api/v1/cluster', '/', '/components', '/metrics', ...pages].map(get))
     const components = JSON.parse(bodies[1]?.text ?? '[]') as { id: string; arguments: Record<string, unknown> }[]
     const up = components.find((c) => c.id === 'pyroscope.scrape.up')
     assert.equal(up?.arguments['http_client'] && (up.arguments['http_client'] as Record<string, unknown>)['bearer_token'], '(secret)')

@@ -99,7 +99,7 @@ describe('the reference doc examples', () => {
     const r = await runCli(['check', path])
     assert.equal(r.code, 1)
     assert.equal(r.stdout, '')
-    assert.equal(r.stderr.trim(), `${path}:1:1: missing required attribute "forward_to"`)
+    assert.equal(r.stderr, `${path}:1:1: missing required attribute "forward_to"\n  1 | pyroscope.scrape "s" {\n    | ^^^^^^^^^^^^^^^^\n`)
   })
 
   it('prints help for every command', async () => {

@@ -81,8 +81,11 @@ describe('debug server JSON API', () => {
     assert.equal(res.status, 200)
     assert.deepEqual(
       res.body.map((c) => Object.keys(c).sort()),
-      res.body.map(() => ['arguments', 'debug', 'health', 'health_message', 'id', 'type'])
+      // The original fields, plus the dependencies both ways.
+      res.body.map(() => ['arguments', 'debug', 'health', 'health_message', 'id', 'referenced_by', 'references', 'type'])
     )
+    assert.deepEqual(res.body[0]?.['references'], ['pyroscope.write.default'])
+    assert.deepEqual(res.body[1]?.['referenced_by'], ['pyroscope.scrape.default'])
     const scrape = res.body[0]
     assert.equal(scrape?.['id'], 'pyroscope.scrape.default')
     assert.equal(scrape?.['health'], 'healthy')
@@ -100,15 +103,15 @@ describe('debug server JSON API', () => {
   })
 
   it('never lets a secret text reach any response body', async () => {
-    const paths = ['/', '/components', '/cluster', '/api/v1/components', '/api/v1/targets', '/api/v1/cluster', '/metrics', '/-/healthy', '/-/ready']
+    const paths = ['/', '/components', '/component?id=pyroscope.scrape.default', '/graph', '/profiles', '/cluster', '/api/v1/components', '/api/v1/targets', '/api/v1/cluster', '/metrics', '/-/healthy', '/-/ready']
     for (const path of paths) {
       const res = await fetch(server.base + path)
       const body = await res.text()
       assert.ok(body.length > 0, `${path} answered an empty body`)
       for (const secret of SECRET_TEXTS) assert.ok(!body.includes(secret), `${path} leaked a secret`)
     }
-    const ui = await (await fetch(`${server.base}/components`)).text()
-    assert.ok(ui.includes('(secret)'), 'the components page shows secrets as (secret)')
+    const ui = await (await fetch(`${server.base}/component?id=pyroscope.scrape.default`)).text()
+    assert.ok(ui.includes('password = (secret)'), 'the component page shows secrets as (secret)')
   })
 
   it('answers 404 for an unknown path and 405 for a method other than GET or HEAD', async () => {

@@ -3,7 +3,7 @@
  */
 import { Registry } from 'prom-client'
 import { startServer } from '../../../src/server/index.js'
-import type { AgentView, ClusterView, ComponentView, TargetView } from '../../../src/server/index.js'
+import type { AgentView, ClusterView, ComponentDetail, ComponentView, TargetView } from '../../../src/server/index.js'
 import { Secret } from '../../../src/syntax/value.js'
 import type { Clock } from '../../../src/util/clock.js'
 import { silentLogger } from '../../../src/util/logger.js'
@@ -66,7 +66,9 @@ export function components(): ComponentView[] {
           bearer_token: new Secret(SECRET_TEXTS[1])
         }
       },
-      debug: { targets: 1 }
+      debug: { targets: 1 },
+      references: ['pyroscope.write.default'],
+      referenced_by: []
     },
     {
       id: 'pyroscope.write.default',
@@ -74,9 +76,23 @@ export function components(): ComponentView[] {
       health: 'unhealthy',
       health_message: 'push failed: 503',
       arguments: { endpoint: [{ url: 'http://127.0.0.1:4040' }] },
-      debug: null
+      debug: null,
+      references: [],
+      referenced_by: ['pyroscope.scrape.default']
     }
   ]
+}
+
+/** The component page's text as the agent renders it (the real rendering is tested in unit/cli/alloy-display). */
+export function componentDetail(component: ComponentView): ComponentDetail {
+  const scrape = component.type === 'pyroscope.scrape'
+  return {
+    component,
+    arguments_alloy: scrape
+      ? 'job_name = "api"\nforward_to = [pyroscope.write.default.receiver]\nbasic_auth {\n\tusername = "admin"\n\tpassword = (secret)\n}\n'
+      : 'endpoint {\n\turl = "http://127.0.0.1:4040"\n}\n',
+    exports_alloy: scrape ? '' : 'receiver = capsule("ProfilesReceiver")\n'
+  }
 }
 
 export function enabledCluster(): ClusterView {
@@ -118,6 +134,10 @@ export function fixtureView(): MutableView {
   return {
     state,
     components: () => state.components,
+    componentDetail: (id) => {
+      const found = state.components.find((c) => c.id === id)
+      return found && componentDetail(found)
+    },
     targets: () => state.targets,
     cluster: () => state.cluster,
     ready: () => state.ready,

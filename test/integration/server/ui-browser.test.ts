@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core'
 import { launchBrowser } from '../../helpers/browser.js'
 import {
   SCRIPT_LABEL,
+  SECRET_TEXTS,
   disabledCluster,
   downTarget,
   enabledCluster,
@@ -131,11 +132,19 @@ describe('debug UI in a real browser', () => {
     }
   })
 
-  it('shows components with secrets as (secret) and the cluster page with peers and ownership', async () => {
+  it('lists components with their dependencies, each linking to its page; the cluster page shows peers and ownership', async () => {
     await page.goto(`${server.base}/components`)
-    assert.equal(await page.locator('#components tbody tr').count(), 2)
-    const args = await page.locator('#components tbody tr').first().locator('pre').first().textContent()
-    assert.match(args ?? '', /"password": "\(secret\)"/)
+    const rows = page.locator('#components tbody tr')
+    assert.equal(await rows.count(), 2)
+    assert.deepEqual(await rows.first().locator('td').allInnerTexts(), ['pyroscope.scrape.default', 'pyroscope.scrape', 'healthy', 'started', 'pyroscope.write.default', 'none'])
+    await Promise.all([page.waitForURL(/\/component\?id=pyroscope\.write\.default/), rows.first().locator('td').nth(4).locator('a').click()])
+    assert.equal(await page.locator('#referenced-by').innerText(), 'pyroscope.scrape.default')
+    assert.match(await page.locator('#health-message').innerText(), /push failed: 503/)
+    await Promise.all([page.waitForURL(/id=pyroscope\.scrape\.default/), page.click('#referenced-by a')])
+    assert.match(await page.locator('#arguments').innerText(), /password = \(secret\)/)
+    for (const secret of SECRET_TEXTS) assert.ok(!(await page.content()).includes(secret))
+    await mkdir(ARTIFACTS, { recursive: true })
+    await page.screenshot({ path: `${ARTIFACTS}ui-component.png`, fullPage: true })
 
     await page.goto(`${server.base}/cluster`)
     const cluster = enabledCluster()

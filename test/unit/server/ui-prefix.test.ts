@@ -31,4 +31,18 @@ describe('UI path prefix', () => {
     )
     assert.equal(prefixUiLinks(html, '/'), html)
   })
+
+  it('serves the component, graph and profile pages and the flame graph scripts under the prefix; downloads stay in the API', () => {
+    const p = '/ui/'
+    for (const page of ['/component', '/graph', '/profiles', '/stored', '/flamegraph', '/assets/d3.min.js']) {
+      assert.deepEqual(uiRedirect(`/ui${page}`, p), { path: page })
+      assert.deepEqual(uiRedirect(page, p), { notFound: true })
+    }
+    assert.equal(uiRedirect('/api/v1/profiles/latest/pprof', p), undefined)
+    const html = '<a href="/component?id=a">a</a><script src="/assets/d3.min.js"></script><a href="/flamegraph?source=latest">f</a><a href="/api/v1/profiles/latest/pprof?id=1">d</a>'
+    assert.equal(
+      prefixUiLinks(html, p),
+      '<a href="/ui/component?id=a">a</a><script src="/ui/assets/d3.min.js"></script><a href="/ui/flamegraph?source=latest">f</a><a href="/api/v1/profiles/latest/pprof?id=1">d</a>'
+    )
+  })
 })

@@ -97,7 +97,7 @@ describe('evaluate: names, fields, indexes and calls', () => {
   })
 
   it('reports a missing field at its name', () => {
-    assert.equal(errorOf('discovery.http.x.target'), '1:18: field "target" does not exist')
+    assert.equal(errorOf('discovery.http.x.target'), '1:18: field "target" does not exist; did you mean "targets"?')
   })
 
   it('reports field access on a value that is not an object', () => {

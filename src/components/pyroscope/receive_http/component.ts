@@ -63,6 +63,11 @@ export class ReceiveHttpComponent implements Component<ReceiveHttpArguments> {
     return this.#health
   }
 
+  /** The folder profiles are stored in (`storage_path`, absolute), or undefined when nothing is stored. */
+  storeDirectory(): string | undefined {
+    return this.#store?.dir
+  }
+
   debugInfo(): unknown {
     const a = this.#server?.address
     return { address: a ? `${a.host}:${a.port}` : null, received_profiles: this.#received, storage_path: this.#args.storage_path ?? null }

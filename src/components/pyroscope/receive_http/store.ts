@@ -194,7 +194,7 @@ export async function readIndex(dir: string): Promise<IndexEntry[]> {
   return entries
 }
 
-function parseEntry(line: string): IndexEntry | undefined {
+export function parseEntry(line: string): IndexEntry | undefined {
   let value: unknown
   try {
     value = JSON.parse(line)

@@ -5,6 +5,7 @@ import type { ScrapeArguments } from './arguments.js'
 import { LOCAL_OWNERSHIP, ScrapePool } from './pool.js'
 import type { Ownership } from './pool.js'
 import type { TargetStatus } from './status.js'
+import type { LatestProfileSink } from './latest-profiles.js'
 import type { Labels } from '../../../util/labels.js'
 
 /** Services pyroscope.scrape reads from ComponentOptions.services. */
@@ -12,6 +13,8 @@ export interface ScrapeServices {
   readonly keyHasher: KeyHasher
   /** Present when the node runs clustered; used only by components with `clustering { enabled = true }`. */
   readonly clusterOwnership?: ClusterOwnership
+  /** Keeps each loop's last profile body for the UI; absent where nothing shows them. */
+  readonly latestProfiles?: LatestProfileSink
 }
 
 /** What the cluster offers scrape components: ownership plans, and a notice when they may have changed. */
@@ -48,7 +51,8 @@ export class ScrapeComponent implements Component<ScrapeArguments> {
       logger: options.logger,
       metrics: options.metrics,
       hasher: services.keyHasher,
-      ownership: this.#ownership()
+      ownership: this.#ownership(),
+      latest: services.latestProfiles
     })
     this.#pool.sync(args)
   }

@@ -34,6 +34,7 @@ import { ScrapeLoop } from './loop.js'
 import { scrapeOnce } from './scraper.js'
 import type { ScrapeOutcome } from './scraper.js'
 import type { TargetStatus } from './status.js'
+import type { LatestProfileSink } from './latest-profiles.js'
 import { expandTargets } from './targets.js'
 import type { DroppedTarget, ScrapeTarget } from './targets.js'
 import { untilAborted } from '../../../util/signals.js'
@@ -77,6 +78,8 @@ export interface PoolDeps {
   readonly createClient?: (options: HttpClientOptions) => HttpClient
   /** Total delta state budget of the pool; MAX_POOL_DELTA_STATE_BYTES unless a test sets a small one. */
   readonly maxDeltaStateBytes?: number
+  /** Keeps each loop's last body for the UI (flame graphs); absent in tests that need none. */
+  readonly latest?: LatestProfileSink | undefined
 }
 
 interface Entry {
@@ -229,6 +232,7 @@ export class ScrapePool {
       delta: valueTypes ? new DeltaComputer({ valueTypes }) : undefined,
       deltaBytes: 0,
       status: {
+        id,
         component: this.#deps.componentId,
         job: target.forwardLabels['job'] ?? '',
         profile_type: target.profileType,
@@ -281,6 +285,7 @@ export class ScrapePool {
 
   #stop(id: string, entry: Entry): void {
     entry.stop.abort()
+    this.#deps.latest?.forget(this.#deps.componentId, id)
     entry.delta?.close()
     this.#setDeltaBytes(entry, 0)
     this.#entries.delete(id)
@@ -320,6 +325,8 @@ export class ScrapePool {
       return
     }
     entry.status.hint = emptyProfileHint(target.profileType, outcome.profile)
+    const { component, id, job, profile_type, url, labels: targetLabels, last_scrape } = entry.status
+    this.#deps.latest?.keep({ component, id, job, profile_type, url, labels: targetLabels, time: last_scrape ?? '' }, outcome.body)
     let raw: Uint8Array = outcome.body
     if (entry.delta) {
       // What the other targets hold is fixed while this one computes; this one's old baseline is replaced.

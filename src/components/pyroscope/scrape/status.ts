@@ -4,6 +4,8 @@ import type { Labels } from '../../../util/labels.js'
 export type TargetHealth = 'up' | 'down' | 'unknown'
 
 export interface TargetStatus {
+  /** The scrape loop's id: one target and profile type (hex, stable while the target's labels are). */
+  readonly id: string
   readonly component: string
   readonly job: string
   readonly profile_type: string

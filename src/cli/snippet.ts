@@ -1,0 +1,49 @@
+/**
+ * A diagnostic as `shardscope check` prints it: the `FILE:LINE:COL: message` line, then the source line
+ * and a caret under the span, as compilers do:
+ *
+ *   config.alloy:4:3: unrecognized attribute name "scrape_intervall"; did you mean "scrape_interval"?
+ *     4 |   scrape_intervall = "10s"
+ *       |   ^^^^^^^^^^^^^^^^
+ *
+ * Tabs are shown as four spaces (the caret follows), control characters as `?` (a hostile config must not
+ * drive the terminal), and a long line is cut to a window around the column.
+ */
+import { formatDiagnostic } from '../syntax/diagnostics.js'
+import type { Diagnostic } from '../syntax/diagnostics.js'
+
+const TAB = '    '
+/** Characters shown either side of the column when a line is longer than WINDOW * 2. */
+const WINDOW = 60
+
+export function renderDiagnostic(d: Diagnostic, sourceText: string | undefined): string[] {
+  const head = formatDiagnostic(d)
+  const line = sourceText === undefined ? undefined : sourceLine(sourceText, d.span.start.line)
+  if (line === undefined) return [head]
+  const start = Math.min(d.span.start.column - 1, line.length)
+  const end = d.span.end.line === d.span.start.line ? Math.min(d.span.end.column - 1, line.length) : line.length
+  const from = line.length > WINDOW * 2 ? Math.max(0, start - WINDOW) : 0
+  const to = Math.min(line.length, from + WINDOW * 2)
+  const shown = (from > 0 ? '…' : '') + displayText(line.slice(from, to)) + (to < line.length ? '…' : '')
+  const pad = (from > 0 ? ' ' : '') + displayText(line.slice(from, start)).replace(/[^\s]/g, ' ')
+  const width = Math.max(1, displayText(line.slice(start, Math.min(end, to))).length)
+  const number = String(d.span.start.line)
+  return [head, `  ${number} | ${shown}`, `  ${' '.repeat(number.length)} | ${pad}${'^'.repeat(width)}`]
+}
+
+/** The 1-based line `n` of `text` without its line ending, or undefined past the end. */
+function sourceLine(text: string, n: number): string | undefined {
+  let at = 0
+  for (let i = 1; i < n; i++) {
+    const next = text.indexOf('\n', at)
+    if (next < 0) return undefined
+    at = next + 1
+  }
+  const end = text.indexOf('\n', at)
+  return text.slice(at, end < 0 ? text.length : end).replace(/\r$/, '')
+}
+
+function displayText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\t/g, TAB).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
+}
