@@ -55,14 +55,21 @@ export interface ComponentKeySets {
 
 /**
  * The component's key sets after `keys` were planned at `nowMs`: unchanged when the digest is the same;
- * otherwise a new claim `graceMs` ahead whose previous set is the one in effect now. A first claim takes
- * effect at once: there is nothing before it to keep.
+ * otherwise a new claim `graceMs` ahead whose previous set is the one in effect now. A member that has not
+ * announced its participation (`viewer`) claims at once: it owns nothing, and the record that announces its
+ * participation carries the claim, so nobody learns of the one without the other.
  */
-export function nextKeySets(component: string, before: ComponentKeySets | undefined, next: KeySet, nowMs: number, graceMs: number): ComponentKeySets {
+export function nextKeySets(
+  component: string,
+  before: ComponentKeySets | undefined,
+  next: KeySet,
+  nowMs: number,
+  graceMs: number,
+  viewer: boolean
+): ComponentKeySets {
   if (before !== undefined && before.current.digest === next.digest) return before
-  if (before === undefined) return { claim: { c: component, d: next.digest, at: nowMs }, current: next }
-  const inEffect = nowMs >= before.claim.at ? before.current : before.previous
-  const at = Math.round(nowMs + graceMs)
+  const inEffect = before === undefined ? undefined : nowMs >= before.claim.at ? before.current : before.previous
+  const at = Math.round(viewer ? nowMs : nowMs + graceMs)
   return {
     claim: { c: component, d: next.digest, ...(inEffect === undefined ? {} : { p: inEffect.digest }), at },
     current: next,

@@ -237,7 +237,7 @@ export class ClusterService {
       if (before === undefined) return undefined
       this.#keySets.delete(callerId)
     } else {
-      const next = nextKeySets(callerId, before, keySet(keys), nowMs, this.#deps.options.joinGraceMs)
+      const next = nextKeySets(callerId, before, keySet(keys), nowMs, this.#deps.options.joinGraceMs, this.#swim.self.role === 'viewer')
       if (next === before) return before
       this.#keySets.set(callerId, next)
     }

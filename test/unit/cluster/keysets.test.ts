@@ -21,15 +21,16 @@ describe('key-set claims', () => {
     assert.notEqual(keySetDigest(BigUint64Array.of(1n << 32n)), keySetDigest(BigUint64Array.of(1n)), 'both 32-bit halves count')
   })
 
-  it('claims a first set at once, and a changed set grace ahead with the set in effect now as its previous', () => {
+  it('claims at once as a viewer, and grace ahead as a participant with the set in effect now as the previous', () => {
     const [v0, v1, v2] = [keySet([1n, 2n]), keySet([1n, 2n, 3n]), keySet([2n, 3n])]
-    const first = nextKeySets(COMPONENT, undefined, v0, 1_000, GRACE_MS)
+    const first = nextKeySets(COMPONENT, undefined, v0, 1_000, GRACE_MS, true)
     assert.deepEqual(first.claim, { c: COMPONENT, d: v0.digest, at: 1_000 })
-    assert.equal(nextKeySets(COMPONENT, first, keySet([2n, 1n]), 2_000, GRACE_MS), first, 'the same set again changes nothing')
-    const second = nextKeySets(COMPONENT, first, v1, 2_000, GRACE_MS)
+    assert.deepEqual(nextKeySets(COMPONENT, undefined, v0, 1_000, GRACE_MS, false).claim, { c: COMPONENT, d: v0.digest, at: 11_000 }, 'a participant\'s first claim: none before it')
+    assert.equal(nextKeySets(COMPONENT, first, keySet([2n, 1n]), 2_000, GRACE_MS, false), first, 'the same set again changes nothing')
+    const second = nextKeySets(COMPONENT, first, v1, 2_000, GRACE_MS, false)
     assert.deepEqual(second.claim, { c: COMPONENT, d: v1.digest, p: v0.digest, at: 12_000 })
     // Changed again before the second claim took effect: v0 is still the set in effect.
-    const third = nextKeySets(COMPONENT, second, v2, 5_000, GRACE_MS)
+    const third = nextKeySets(COMPONENT, second, v2, 5_000, GRACE_MS, false)
     assert.deepEqual(third.claim, { c: COMPONENT, d: v2.digest, p: v0.digest, at: 15_000 })
     assert.equal(third.previous, v0)
     assert.equal(claimedAt(third.claim, 14_999), v0.digest)
@@ -65,8 +66,8 @@ describe('ownership while members learn a new target set at different moments', 
     // What each node claims: the first set from the start, the second from its refresh on.
     const sets = new Map<string, { early: ComponentKeySets; late: ComponentKeySets }>()
     for (const n of names) {
-      const early = nextKeySets(COMPONENT, undefined, keySet(before), 0, GRACE_MS)
-      sets.set(n, { early, late: nextKeySets(COMPONENT, early, keySet(after), refreshAt.get(n) as number, GRACE_MS) })
+      const early = nextKeySets(COMPONENT, undefined, keySet(before), 0, GRACE_MS, true)
+      sets.set(n, { early, late: nextKeySets(COMPONENT, early, keySet(after), refreshAt.get(n) as number, GRACE_MS, false) })
     }
     const heardAfter = new Map(names.flatMap((a) => names.map((b) => [`${a}>${b}`, a === b ? 0 : Math.round(random() * 2_000)] as const)))
     const setsAt = (n: string, t: number): ComponentKeySets => {
