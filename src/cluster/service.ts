@@ -81,6 +81,8 @@ const LATE_HANDOFF_HORIZON_MS = 60_000
  * the plan must be in place before the instant.
  */
 const URGENT_WITHIN_MS = 2_000
+/** A viewer announces its participation once no member has arrived for this long (or the join window ends). */
+const SETTLE_MS = 5_000
 /** How often the service looks at readiness, its own role and hand-offs that passed. */
 const TICK_MS = 250
 
@@ -125,6 +127,8 @@ export class ClusterService {
   #ready: boolean
   #viewVersion = 0
   #lastTickMs: number
+  /** When a member last joined this node's view. */
+  #lastArrivalMs: number
   #lastParticipants = ''
   #invalidLogged = 0
   /** No join address but this node's own: nobody to wait for. */
@@ -140,6 +144,7 @@ export class ClusterService {
     this.#notifier = new ChangeNotifier(1_000, (err) => deps.logger.error({ err: String(err) }, 'cluster change listener failed'), clockScheduler(clock))
     this.#startedAt = clock.now()
     this.#lastTickMs = this.#startedAt
+    this.#lastArrivalMs = this.#startedAt
     this.#ready = options.waitForSize <= 1
     this.#noOneToJoin = options.joinAddresses.length === 0
     const scheduler = clockScheduler(clock)
@@ -323,7 +328,11 @@ export class ClusterService {
     if (this.#swim.self.role === 'viewer' && this.#ready) {
       const heardPeer = live.length > 0
       const joinWindowOver = this.#noOneToJoin || nowMs - this.#startedAt >= options.joinWindowMs
-      if (heardPeer || joinWindowOver) {
+      // Members still arriving (a cluster starting at once, several nodes joining together): wait until
+      // they stop, so that the hand-offs are announced together and after the start-up storm, when news
+      // spreads in time (docs/cluster-protocol.md "Ownership and hand-off").
+      const settled = nowMs - this.#lastArrivalMs >= SETTLE_MS
+      if ((heardPeer && settled) || joinWindowOver) {
         // Alone, there is no one to take over from: own at once. Otherwise give everyone time to hear of it.
         const handoffAt = Math.round(heardPeer ? nowMs + options.joinGraceMs : nowMs)
         this.#swim.announce({ role: 'participant', handoff_at: handoffAt })
@@ -362,6 +371,7 @@ export class ClusterService {
 
   #memberChanged(change: RecordChange, m: MemberRecord): void {
     if (change === 'refreshed') return
+    if (change === 'joined') this.#lastArrivalMs = this.#deps.clock.now()
     const event = MEMBER_EVENTS[change]
     const fields = { peer: m.name, peer_id: m.id, state: m.role, status: m.status, incarnation: m.incarnation, handoff_at: iso(m.handoff_at) }
     this.#deps.logger.info(event.reason === undefined ? fields : { ...fields, reason: event.reason }, event.message)
