@@ -190,7 +190,9 @@ export class ClusterService {
       scheduler,
       resolve: (done) => void this.#joinDestinations().then(done),
       rejoinIntervalMs: options.rejoinIntervalMs,
-      timeoutMs: 3_000,
+      // Longer than the dial timeout (5 s): on a host busy starting many nodes, a join that is cut short is
+      // retried, and the retries add to the load that made it slow.
+      timeoutMs: 10_000,
       onRound: (joined, failures, first) => this.#logJoinRound(joined, failures, first)
     })
   }
