@@ -58,12 +58,23 @@ export function stableHashBytes(labels: Labels, sortedNames: readonly string[]):
   const bytes = new Uint8Array(size)
   let at = 0
   for (const name of sortedNames) {
-    at += encoder.encodeInto(name, bytes.subarray(at)).written
+    at = writeUtf8(name, bytes, at)
     bytes[at++] = SEPARATOR
-    at += encoder.encodeInto(labels[name] ?? '', bytes.subarray(at)).written
+    at = writeUtf8(labels[name] ?? '', bytes, at)
     bytes[at++] = SEPARATOR
   }
   return bytes.subarray(0, at)
+}
+
+/** Writes `text` as UTF-8 at `at` (room for 3 bytes per code unit is there); returns the end. */
+function writeUtf8(text: string, bytes: Uint8Array, at: number): number {
+  // Label names and values are nearly always ASCII: copied directly, without a subarray per string.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 0x80) return at + encoder.encodeInto(text, bytes.subarray(at)).written
+    bytes[at + i] = c
+  }
+  return at + text.length
 }
 
 export async function createKeyHasher(): Promise<KeyHasher> {
@@ -95,13 +106,30 @@ export async function createKeyHasher(): Promise<KeyHasher> {
  * the hot path (one call per scrape target on every reconcile) avoids BigInt arithmetic.
  */
 export function fnv1a64(text: string): bigint {
+  const [h0, h1, h2, h3] = fnvLimbs(text)
+  return (BigInt(h3) << 48n) | (BigInt(h2) << 32n) | (BigInt(h1) << 16n) | BigInt(h0)
+}
+
+/** `fnv1a64(text)` as 16 lowercase hex digits (zero-padded), without a BigInt. */
+export function fnv1a64Hex(text: string): string {
+  const limbs = fnvLimbs(text)
+  let hex = ''
+  for (let i = 3; i >= 0; i--) hex += (limbs[i] as number).toString(16).padStart(4, '0')
+  return hex
+}
+
+/** The hash's four 16-bit limbs, low first. */
+function fnvLimbs(text: string): [number, number, number, number] {
   // Offset basis 0xcbf29ce484222325, low limb first.
   let h0 = 0x2325
   let h1 = 0x8422
   let h2 = 0x9ce4
   let h3 = 0xcbf2
-  for (const byte of encoder.encode(text)) {
-    h0 ^= byte
+  const ascii = isAscii(text)
+  const length = ascii ? text.length : 0
+  const bytes = ascii ? undefined : encoder.encode(text)
+  for (let i = 0, n = bytes?.length ?? length; i < n; i++) {
+    h0 ^= bytes === undefined ? text.charCodeAt(i) : (bytes[i] as number)
     // Multiply by the prime 2^40 + 0x1b3: h*0x1b3 plus h shifted left by 40 bits (2 limbs + 8 bits).
     const t0 = h0 * 0x1b3
     const t1 = h1 * 0x1b3 + (t0 >>> 16)
@@ -112,7 +140,12 @@ export function fnv1a64(text: string): bigint {
     h2 = t2 & 0xffff
     h3 = t3 & 0xffff
   }
-  return (BigInt(h3) << 48n) | (BigInt(h2) << 32n) | (BigInt(h1) << 16n) | BigInt(h0)
+  return [h0, h1, h2, h3]
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false
+  return true
 }
 
 /** Lowercase hex without padding, as Go `strconv.FormatUint(x, 16)`. */
