@@ -8,7 +8,7 @@
 import type { Block, Expr, Statement } from '../syntax/ast.js'
 import { DiagnosticError } from '../syntax/diagnostics.js'
 import type { Diagnostic, Span } from '../syntax/diagnostics.js'
-import { Capsule, Secret, typeOf } from '../syntax/value.js'
+import { Capsule, Secret, nullPrototypeObject, typeOf } from '../syntax/value.js'
 import type { Value, ValueObject } from '../syntax/value.js'
 import { parseDuration } from '../util/duration.js'
 import { numberToString, stringToNumber } from '../syntax/number-conversion.js'
@@ -154,8 +154,17 @@ export function decodeBlockBody(
  * literal list/object, its elements give precise spans); `path` names the position for messages.
  */
 export function convertValue(value: Value, spec: TypeSpec, expr: Expr, path: string): unknown {
+  return convert(value, spec, expr, path)
+}
+
+/** A position for messages, built only when one is needed (a 10,000-element list has 30,000 of them). */
+type Path = string | (() => string)
+
+const pathText = (path: Path): string => (typeof path === 'string' ? path : path())
+
+function convert(value: Value, spec: TypeSpec, expr: Expr, path: Path): unknown {
   const fail = (at: Expr, message: string): never => {
-    throw DiagnosticError.at(at.span, `${path}: ${message}`)
+    throw DiagnosticError.at(at.span, `${pathText(path)}: ${message}`)
   }
   const mismatch = (): never => fail(expr, `expected ${typeName(spec)}, got ${typeOf(value)}`)
   switch (spec.kind) {
@@ -186,14 +195,14 @@ export function convertValue(value: Value, spec: TypeSpec, expr: Expr, path: str
       if (!Array.isArray(value)) return mismatch()
       const items = value as readonly Value[]
       const exprs = literalElements(expr, items.length)
-      return Object.freeze(items.map((v, i) => convertValue(v, spec.of, exprs?.[i] ?? expr, `${path}[${i}]`)))
+      return Object.freeze(items.map((v, i) => convert(v, spec.of, exprs?.[i] ?? expr, () => `${pathText(path)}[${i}]`)))
     }
     case 'map': {
       if (typeOf(value) !== 'object') return mismatch()
       const obj = value as ValueObject
-      const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>
+      const out = nullPrototypeObject<unknown>()
       for (const [k, v] of Object.entries(obj)) {
-        out[k] = convertValue(v, spec.of, literalField(expr, k) ?? expr, `${path}[${JSON.stringify(k)}]`)
+        out[k] = convert(v, spec.of, literalField(expr, k) ?? expr, () => `${pathText(path)}[${JSON.stringify(k)}]`)
       }
       return Object.freeze(out)
     }

@@ -41,24 +41,32 @@ export function pick(labels: Labels, names: readonly string[]): MutableLabels {
 }
 
 /**
- * `labels` with `extra` set (added or replacing), frozen, keys in sorted order. `hasFirst`/`hasSecond` say
- * which of the two possible extra labels `extra` holds. A scrape's object is a copy of a template with the
- * same keys (one per pattern and target), which costs far less than building it key by key.
+ * `labels` with up to two labels set, added or replacing a value (`first` sorts before `second`; a value
+ * of undefined leaves that label out), frozen, keys in sorted order. `names` are the sorted names of
+ * `labels`. Each result is a copy of a template with the same keys (one per target and pattern, kept in
+ * `templates`), which costs far less than building it key by key for each of a target's scrapes.
  */
-export function fromTemplate(
+export function withLabels(
   templates: (Labels | undefined)[],
   names: readonly string[],
   labels: Labels,
-  extra: readonly (readonly [string, string])[],
-  hasFirst: boolean,
-  hasSecond: boolean
+  first: string,
+  firstValue: string | undefined,
+  second: string,
+  secondValue: string | undefined
 ): Labels {
-  const pattern = (hasFirst ? 1 : 0) + (hasSecond ? 2 : 0)
+  const pattern = (firstValue === undefined ? 0 : 1) + (secondValue === undefined ? 0 : 2)
   let template = templates[pattern]
-  // Frozen: V8 then copies it and freezes the copy cheaply (a copy of an unfrozen object took 3× the memory once frozen).
-  if (template === undefined) templates[pattern] = template = Object.freeze(sortedWith(names, labels, extra))
+  if (template === undefined) {
+    const extra: [string, string][] = []
+    if (firstValue !== undefined) extra.push([first, firstValue])
+    if (secondValue !== undefined) extra.push([second, secondValue])
+    // Frozen: V8 then copies it and freezes the copy cheaply (a copy of an unfrozen object took 3× the memory once frozen).
+    templates[pattern] = template = Object.freeze(sortedWith(names, labels, extra))
+  }
   const out: MutableLabels = { ...template }
-  for (const [name, value] of extra) out[name] = value
+  if (firstValue !== undefined) out[first] = firstValue
+  if (secondValue !== undefined) out[second] = secondValue
   return Object.freeze(out)
 }
 

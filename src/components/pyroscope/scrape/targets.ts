@@ -14,10 +14,11 @@
  * per target and each type only adds its two labels, path and id: a 10,000-target config expands to
  * 50,000 scrapes on every reload, and the per-type copies were most of the cost (bench/config.bench.ts).
  */
-import { fnv1a64Hex, formatHex, type KeyHasher } from '../../../cluster/key.js'
+import { FNV_OFFSET_BASIS, fnvHex, fnvUpdate, formatHex, type FnvState, type KeyHasher } from '../../../cluster/key.js'
 import { type Labels } from '../../../util/labels.js'
 import { addressWithoutUserinfo, redactAddress } from '../../../http/redact.js'
-import { fromTemplate, hasParamLabel, inferServiceName, isWellFormed, pick, setIfAbsent, withRedactedAddress, type MutableLabels } from './target-labels.js'
+import { ExpandedScrape, type LabelSource } from './expanded-scrape.js'
+import { hasParamLabel, inferServiceName, isWellFormed, pick, setIfAbsent, withRedactedAddress, type MutableLabels } from './target-labels.js'
 import {
   findProfileType,
   isClientDeltaType,
@@ -112,23 +113,16 @@ interface Context {
 }
 
 /** A target after `populateLabels`, before a profile type is added. */
-interface Populated {
+interface Populated extends LabelSource {
   readonly labels: MutableLabels
-  /** Sorted names of `labels`, with `__address__` redacted in `shown`. */
-  readonly names: readonly string[]
-  readonly shown: Labels
   /** The first label (by name) whose value is not well-formed. */
   readonly bad: string | undefined
-  readonly publicNames: readonly string[]
-  readonly publicOnly: Labels
-  readonly publicHash: string
+  /** FNV state after the hex StableHash of the public labels: a scrape's id continues it with the URL. */
+  readonly idPrefix: FnvState
   /** `scheme://address`. */
   readonly origin: string
   /** Encoded query without and with the delta `seconds` (shared by targets without `__param_*` labels). */
   readonly queries: [Query | undefined, Query | undefined]
-  /** Label objects to copy, by which of the (at most two) extra labels a scrape sets (extraPattern). */
-  readonly shownTemplates: (Labels | undefined)[]
-  readonly forwardTemplates: (Labels | undefined)[]
 }
 
 interface Query {
@@ -213,11 +207,13 @@ function populate(target: Labels, context: Context): Populated | string {
     bad: names.find((name) => !isWellFormed(labels[name] ?? '')),
     publicNames,
     publicOnly,
-    publicHash: formatHex(hasher.stableHash(publicOnly)),
+    idPrefix: fnvUpdate(FNV_OFFSET_BASIS, formatHex(hasher.stableHash(publicOnly))),
     origin: `${scheme}://${address}`,
     queries: hasParamLabel(target) ? [undefined, undefined] : context.configQueries,
-    shownTemplates: [],
-    forwardTemplates: []
+    // Four slots from the start: an array that grew holes as templates arrived changed its shape, and
+    // V8 threw away the compiled code of this function and of scrapeOf each time.
+    shownTemplates: [undefined, undefined, undefined, undefined],
+    forwardTemplates: [undefined, undefined, undefined, undefined]
   }
 }
 
@@ -238,24 +234,18 @@ function scrapeOf(target: Populated, type: ProfileTypeConfig, key: bigint, conte
   const path = pathOf(labels[PROFILE_PATH_PREFIX_LABEL] ?? '', addedPath ?? labels[PROFILE_PATH_LABEL] ?? '', context)
   const url = `${target.origin}${path}${query.encoded === '' ? '' : `?${query.encoded}`}`
   const profileType = rules.publicName
-  const extra: [string, string][] = []
-  if (configuredName !== '') extra.push([PROFILE_NAME_LABEL, profileType])
-  if (addedPath !== undefined) extra.push([PROFILE_PATH_LABEL, addedPath])
-  const forward: [string, string][] = []
-  if (rules.clientDelta) forward.push([DELTA_LABEL, 'false'])
-  if (profileType !== '') forward.push([PROFILE_NAME_LABEL, profileType])
   const { cfg } = context
-  return Object.freeze({
+  return new ExpandedScrape(
     key,
-    id: fnv1a64Hex(target.publicHash + url),
+    fnvHex(fnvUpdate(target.idPrefix, url)),
     url,
     profileType,
-    labels: fromTemplate(target.shownTemplates, target.names, target.shown, extra, configuredName !== '', addedPath !== undefined),
-    forwardLabels: fromTemplate(target.forwardTemplates, target.publicNames, target.publicOnly, forward, rules.clientDelta, profileType !== ''),
-    clientDelta: rules.clientDelta,
+    rules.clientDelta,
     // Alloy: a request that profiles over `seconds` gets interval − 1 s on top of scrape_timeout.
-    timeoutMs: cfg.scrape_timeout_ms + (query.hasSeconds ? Math.max(0, cfg.scrape_interval_ms - 1000) : 0)
-  })
+    cfg.scrape_timeout_ms + (query.hasSeconds ? Math.max(0, cfg.scrape_interval_ms - 1000) : 0),
+    target,
+    { name: configuredName === '' ? undefined : profileType, addedPath }
+  )
 }
 
 /** The first bad label by name among the target's and the two a type adds (`__name__` < `__profile_path__`). */
