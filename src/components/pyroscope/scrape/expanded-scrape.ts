@@ -22,21 +22,16 @@ export interface LabelSource {
   readonly forwardTemplates: (Labels | undefined)[]
 }
 
-/** How a scrape's labels differ from its target's. */
-export interface ScrapeLabelChanges {
-  /** `__name__` as sent (after godeltaprof renaming), or undefined when the target has no name. */
-  readonly name: string | undefined
-  /** `__profile_path__` from the profile type, when the target has none. */
-  readonly addedPath: string | undefined
-}
-
 const NAME = '__name__'
 const PATH = '__profile_path__'
 const DELTA = '__delta__'
 
 export class ExpandedScrape implements ScrapeTarget {
   readonly #source: LabelSource
-  readonly #changes: ScrapeLabelChanges
+  /** `__name__` in `labels`: the name as sent, or undefined when the target has no name. */
+  readonly #name: string | undefined
+  /** `__profile_path__` from the profile type, when the target has none. */
+  readonly #addedPath: string | undefined
   #labels: Labels | undefined
   #forwardLabels: Labels | undefined
 
@@ -48,16 +43,18 @@ export class ExpandedScrape implements ScrapeTarget {
     readonly clientDelta: boolean,
     readonly timeoutMs: number,
     source: LabelSource,
-    changes: ScrapeLabelChanges
+    name: string | undefined,
+    addedPath: string | undefined
   ) {
     this.#source = source
-    this.#changes = changes
+    this.#name = name
+    this.#addedPath = addedPath
     Object.freeze(this)
   }
 
   get labels(): Labels {
     const s = this.#source
-    this.#labels ??= withLabels(s.shownTemplates, s.names, s.shown, NAME, this.#changes.name, PATH, this.#changes.addedPath)
+    this.#labels ??= withLabels(s.shownTemplates, s.names, s.shown, NAME, this.#name, PATH, this.#addedPath)
     return this.#labels
   }
 

@@ -244,7 +244,8 @@ function scrapeOf(target: Populated, type: ProfileTypeConfig, key: bigint, conte
     // Alloy: a request that profiles over `seconds` gets interval − 1 s on top of scrape_timeout.
     cfg.scrape_timeout_ms + (query.hasSeconds ? Math.max(0, cfg.scrape_interval_ms - 1000) : 0),
     target,
-    { name: configuredName === '' ? undefined : profileType, addedPath }
+    configuredName === '' ? undefined : profileType,
+    addedPath
   )
 }
 
