@@ -1,6 +1,6 @@
 /**
- * Config figures (issue: "parse + evaluate a 10,000-target static config and expand it to 50,000 scrape URLs:
- * time and peak RSS; goal under 1 s and 200 MB on one core"). The config text is generated, then taken through
+ * Config figures: parse + evaluate a 10,000-target static config and expand it to 50,000 scrape URLs, time
+ * and peak RSS; goal at most 500 ms and under 200 MB on one core. The config text is generated, then taken through
  * the path `shardscope check` and `shardscope targets` use: loadConfigText (parse, build the graph, evaluate
  * and decode every component in 'check' mode) and expandTargets with the component's arguments (10,000
  * targets × 5 default profile types). It runs cold in a child process, so the time includes the first
@@ -18,7 +18,7 @@ import type { Benchmark, BenchResult } from './types.js'
 
 const TARGETS = 10_000
 const EXPECTED_SCRAPES = TARGETS * 5
-const TIME_GOAL_MS = 1_000
+const TIME_GOAL_MS = 500
 const RSS_GOAL_MB = 200
 const SCRAPE_ID = 'pyroscope.scrape.fleet'
 
@@ -26,9 +26,14 @@ interface ConfigFigures {
   readonly configBytes: number
   readonly loadMs: number
   readonly expandMs: number
+  /** CPU time of the process (all its threads) over load + expand: less sensitive to a busy machine than wall time. */
+  readonly cpuMs: number
   readonly scrapes: number
   readonly baselineRssBytes: number
   readonly peakRssBytes: number
+  /** Reading every scrape's forwardLabels after the expansion (built on first read), as a node running all of them does. */
+  readonly forwardLabelsMs: number
+  readonly peakRssWithLabelsBytes: number
 }
 
 /** A config as a fleet would write it: one static object per target, addresses spread over a /16. */
@@ -59,6 +64,7 @@ async function measure(): Promise<ConfigFigures> {
   const options = defaultControllerOptions({ services: { keyHasher: hasher } as unknown as ComponentServices })
   const baselineRssBytes = peakRssBytes()
 
+  const cpuBefore = process.cpuUsage()
   const loadStarted = performance.now()
   const loaded = loadConfigText(text, 'fleet.alloy', options, 'check')
   const loadMs = performance.now() - loadStarted
@@ -68,14 +74,25 @@ async function measure(): Promise<ConfigFigures> {
   const expandStarted = performance.now()
   const expansion = expandTargets(args.targets, toExpansionConfig(args), hasher)
   const expandMs = performance.now() - expandStarted
+  const cpu = process.cpuUsage(cpuBefore)
+  const peakAfterExpansion = peakRssBytes()
+
+  const labelsStarted = performance.now()
+  let labelCount = 0
+  for (const scrape of expansion.scrapes) labelCount += Object.keys(scrape.forwardLabels).length
+  const forwardLabelsMs = performance.now() - labelsStarted
+  if (labelCount === 0) throw new Error('the scrapes have no forward labels')
 
   return {
     configBytes: Buffer.byteLength(text),
     loadMs,
     expandMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     scrapes: expansion.scrapes.length,
     baselineRssBytes,
-    peakRssBytes: peakRssBytes()
+    peakRssBytes: peakAfterExpansion,
+    forwardLabelsMs,
+    peakRssWithLabelsBytes: peakRssBytes()
   }
 }
 
@@ -91,9 +108,10 @@ export const run: Benchmark = async () => {
       name: 'config load + expand, total (cold, one core)',
       value: round(totalMs),
       unit: 'ms',
-      goal: `< ${TIME_GOAL_MS} ms`,
-      pass: totalMs < TIME_GOAL_MS
+      goal: `<= ${TIME_GOAL_MS} ms`,
+      pass: totalMs <= TIME_GOAL_MS
     },
+    { name: 'config load + expand, CPU time of the process (all threads)', value: round(f.cpuMs), unit: 'ms' },
     {
       name: 'config peak RSS of the process doing it',
       value: round(peakMb),
@@ -101,7 +119,9 @@ export const run: Benchmark = async () => {
       goal: `< ${RSS_GOAL_MB} MB`,
       pass: f.peakRssBytes < RSS_GOAL_MB * 1e6
     },
-    { name: 'config RSS before loading (Node + modules, text generated)', value: round(f.baselineRssBytes / 1024 ** 2), unit: 'MiB' }
+    { name: 'config RSS before loading (Node + modules, text generated)', value: round(f.baselineRssBytes / 1024 ** 2), unit: 'MiB' },
+    { name: `config forward labels of all ${f.scrapes.toLocaleString('en')} scrapes, built on first read (not in the total)`, value: round(f.forwardLabelsMs), unit: 'ms' },
+    { name: 'config peak RSS once every scrape has its forward labels', value: round(f.peakRssWithLabelsBytes / 1024 ** 2), unit: 'MiB' }
   ]
   return results
 }

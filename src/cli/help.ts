@@ -68,9 +68,9 @@ Flags:
 
 export const RECEIVE_HELP = `Usage: shardscope receive [--listen HOST:PORT] [--dir DIR] [--log.level LEVEL] [--log.format FORMAT]
 
-Runs a Pyroscope push receiver (POST /push.v1.PusherService/Push as Connect protobuf, JSON or gRPC-Web, and
-the SDKs' POST /ingest) that checks every profile and stores it under DIR, with one line per profile in
-DIR/index.jsonl.
+Runs a Pyroscope push receiver (POST /push.v1.PusherService/Push as Connect protobuf, JSON or gRPC-Web,
+gRPC over cleartext HTTP/2 on the same port, and the SDKs' POST /ingest) that checks every profile and
+stores it under DIR, with one line per profile in DIR/index.jsonl.
 
 Flags:
   --listen HOST:PORT   address to listen on (default 127.0.0.1:4040)

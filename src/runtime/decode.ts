@@ -8,7 +8,7 @@
 import type { Block, Expr, Statement } from '../syntax/ast.js'
 import { DiagnosticError } from '../syntax/diagnostics.js'
 import type { Diagnostic, Span } from '../syntax/diagnostics.js'
-import { Capsule, Secret, typeOf } from '../syntax/value.js'
+import { Capsule, Secret, nullPrototypeObject, typeOf } from '../syntax/value.js'
 import type { Value, ValueObject } from '../syntax/value.js'
 import { parseDuration } from '../util/duration.js'
 import { didYouMean } from '../util/suggest.js'
@@ -155,8 +155,30 @@ export function decodeBlockBody(
  * literal list/object, its elements give precise spans); `path` names the position for messages.
  */
 export function convertValue(value: Value, spec: TypeSpec, expr: Expr, path: string): unknown {
+  try {
+    return convert(value, spec, expr)
+  } catch (err) {
+    if (err instanceof ConvertFailure) throw DiagnosticError.at(err.at.span, `${path}${err.where}: ${err.message}`)
+    throw err
+  }
+}
+
+/**
+ * A value that does not convert. `where` is its position below the converted value (`[3]["name"]`),
+ * prefixed level by level as the failure unwinds: a 10,000-element list has 30,000 positions, and
+ * none is worth a string unless it failed.
+ */
+class ConvertFailure {
+  where = ''
+  constructor(
+    readonly at: Expr,
+    readonly message: string
+  ) {}
+}
+
+function convert(value: Value, spec: TypeSpec, expr: Expr): unknown {
   const fail = (at: Expr, message: string): never => {
-    throw DiagnosticError.at(at.span, `${path}: ${message}`)
+    throw new ConvertFailure(at, message)
   }
   const mismatch = (): never => fail(expr, `expected ${typeName(spec)}, got ${typeOf(value)}`)
   switch (spec.kind) {
@@ -187,18 +209,36 @@ export function convertValue(value: Value, spec: TypeSpec, expr: Expr, path: str
       if (!Array.isArray(value)) return mismatch()
       const items = value as readonly Value[]
       const exprs = literalElements(expr, items.length)
-      return Object.freeze(items.map((v, i) => convertValue(v, spec.of, exprs?.[i] ?? expr, `${path}[${i}]`)))
+      const out = new Array<unknown>(items.length)
+      for (let i = 0; i < items.length; i++) {
+        try {
+          out[i] = convert(items[i] as Value, spec.of, exprs?.[i] ?? expr)
+        } catch (err) {
+          throw within(err, `[${i}]`)
+        }
+      }
+      return Object.freeze(out)
     }
     case 'map': {
       if (typeOf(value) !== 'object') return mismatch()
       const obj = value as ValueObject
-      const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>
-      for (const [k, v] of Object.entries(obj)) {
-        out[k] = convertValue(v, spec.of, literalField(expr, k) ?? expr, `${path}[${JSON.stringify(k)}]`)
+      const out = nullPrototypeObject<unknown>()
+      for (const k in obj) {
+        try {
+          out[k] = convert(obj[k] as Value, spec.of, literalField(expr, k) ?? expr)
+        } catch (err) {
+          throw within(err, `[${JSON.stringify(k)}]`)
+        }
       }
       return Object.freeze(out)
     }
   }
+}
+
+/** `err`, when it is a conversion failure, placed one level deeper (at `step`). */
+function within(err: unknown, step: string): unknown {
+  if (err instanceof ConvertFailure) err.where = step + err.where
+  return err
 }
 
 function literalElements(expr: Expr, length: number): readonly Expr[] | undefined {

@@ -5,6 +5,7 @@
  * `FILE:LINE:COL: message` (1-based line and column, columns counted in UTF-16 code units of the line,
  * like most editors) and exits 1 before anything starts.
  */
+import { TextSpan } from './line-index.js'
 
 export interface Position {
   /** 0-based offset into the source text (UTF-16 code units). */
@@ -47,5 +48,5 @@ export function formatDiagnostic(d: Diagnostic): string {
 
 /** A span covering from the start of `a` to the end of `b`. */
 export function joinSpans(a: Span, b: Span): Span {
-  return { file: a.file, start: a.start, end: b.end }
+  return (a instanceof TextSpan ? a.to(b) : undefined) ?? { file: a.file, start: a.start, end: b.end }
 }

@@ -11,7 +11,7 @@ import type { BinaryExpr, CallExpr, Expr, IndexExpr } from './ast.js'
 import { DiagnosticError } from './diagnostics.js'
 import { binaryOp, unaryOp } from './operators.js'
 import { stdlib } from './stdlib.js'
-import { AlloyFunction, makeObject, typeOf } from './value.js'
+import { AlloyFunction, nullPrototypeObject, typeOf } from './value.js'
 import { didYouMean } from '../util/suggest.js'
 import type { CallContext, Value, ValueObject } from './value.js'
 
@@ -50,8 +50,12 @@ export function evaluate(expr: Expr, scope: Scope, library: ValueObject = stdlib
       return evaluateCall(expr, ev(expr.callee), expr.args.map(ev), scope)
     case 'array':
       return expr.elements.map(ev)
-    case 'object':
-      return makeObject(expr.fields.map((f) => [f.key, ev(f.value)] as const))
+    case 'object': {
+      // A later field of the same name wins, as makeObject does.
+      const object = nullPrototypeObject<Value>()
+      for (const field of expr.fields) object[field.key] = ev(field.value)
+      return object
+    }
     case 'unary':
       return unaryOp(expr.op, ev(expr.operand), expr.operand.span)
     case 'binary':

@@ -2,7 +2,8 @@
  * The Alloy config language: text → tokens → AST → values. This file is the module's public door.
  */
 export { parse, parseCollecting, parseExpr } from './parser.js'
-export { decodeConfigBytes, lex, tokenize, isValidIdentifier } from './lexer.js'
+export { lex, tokenize, isValidIdentifier } from './lexer.js'
+export { decodeConfigBytes } from './config-bytes.js'
 export type { Token, TokenKind, LexResult } from './lexer.js'
 export { format, formatExpr } from './printer.js'
 export { quoteString } from './escapes.js'

@@ -16,7 +16,7 @@
 import { DiagnosticError } from './diagnostics.js'
 import type { Diagnostic, Span } from './diagnostics.js'
 import { decodeEscape, describeCodePoint } from './escapes.js'
-import { LineIndex } from './line-index.js'
+import { LineIndex, TextSpan } from './line-index.js'
 
 /** Non-fatal: bytes that are not UTF-8 become U+FFFD (a JS string cannot hold them). */
 const UTF8 = new TextDecoder('utf-8')
@@ -52,6 +52,8 @@ export interface LexResult {
 }
 
 const BOM = 0xfeff
+/** One-character strings of the ASCII code points, so scanning an operator allocates nothing. */
+const ASCII: readonly string[] = Array.from({ length: 0x80 }, (_, c) => String.fromCharCode(c))
 const OPERATORS_2 = new Set(['||', '&&', '==', '!=', '<=', '>='])
 const OPERATORS_1 = new Set('!=<>+-*/%^{}()[],.:'.split(''))
 /** Tokens after which a newline ends the statement (Go's rule). */
@@ -88,7 +90,7 @@ class Scanner {
   }
 
   span(start: number, end: number): Span {
-    return { file: this.#file, start: this.#lines.position(start), end: this.#lines.position(end) }
+    return new TextSpan(this.#file, this.#lines, start, end)
   }
 
   error(start: number, end: number, message: string): void {
@@ -108,9 +110,14 @@ class Scanner {
     }
   }
 
-  #push(kind: TokenKind, start: number, end: number, text: string, extra?: { value: string; raw: boolean }): void {
-    this.tokens.push({ kind, text, span: this.span(start, end), ...extra })
+  #push(kind: TokenKind, start: number, end: number, text: string): void {
+    this.tokens.push({ kind, text, span: this.span(start, end) })
     this.#insertTerm = INSERTS_TERMINATOR.has(kind)
+  }
+
+  #pushString(start: number, end: number, text: string, value: string, raw: boolean): void {
+    this.tokens.push({ kind: 'STRING', text, span: this.span(start, end), value, raw })
+    this.#insertTerm = true
   }
 
   #skipWhitespace(): void {
@@ -127,16 +134,17 @@ class Scanner {
     const next = text.charCodeAt(start + 1)
     if (isLetter(cp)) return this.#scanIdentifier(start)
     if (isDecimal(cp) || (cp === 0x2e && isDecimal(next))) return this.#scanNumber(start)
-    const ch = String.fromCodePoint(cp)
-    if (ch === '\n') {
+    if (cp === 0x0a) {
       this.#pos++
       return this.#push('TERMINATOR', start, start + 1, '\n')
     }
-    if (ch === '"') return this.#scanString(start)
-    if (ch === '`') return this.#scanRawString(start)
-    if (ch === "'") return this.#scanSingleQuoted(start)
-    if (ch === '/' && (next === 0x2f || next === 0x2a)) return this.#scanComment(start)
-    const two = text.slice(start, start + 2)
+    if (cp === 0x22) return this.#scanString(start)
+    if (cp === 0x60) return this.#scanRawString(start)
+    if (cp === 0x27) return this.#scanSingleQuoted(start)
+    if (cp === 0x2f && (next === 0x2f || next === 0x2a)) return this.#scanComment(start)
+    const ch = cp < 0x80 ? ASCII[cp] ?? '' : String.fromCodePoint(cp)
+    // Only `|&=!<>` start a two-character operator (all of them end with `=`, `|` or `&`).
+    const two = next === 0x3d || next === 0x7c || next === 0x26 ? text.slice(start, start + 2) : ''
     if (OPERATORS_2.has(two)) {
       this.#pos += 2
       return this.#push(two as TokenKind, start, start + 2, two)
@@ -199,6 +207,12 @@ class Scanner {
 
   #scanString(start: number): void {
     const text = this.#text
+    const plainEnd = plainStringEnd(text, start + 1)
+    if (plainEnd >= 0) {
+      // No escape and no line break before the closing quote: the value is the text between the quotes.
+      this.#pos = plainEnd + 1
+      return this.#pushString(start, plainEnd + 1, text.slice(start, plainEnd + 1), text.slice(start + 1, plainEnd), false)
+    }
     let value = ''
     // Bytes of consecutive \x and octal escapes, decoded together as UTF-8 (Go strings are bytes).
     let bytes: number[] | undefined
@@ -239,7 +253,7 @@ class Scanner {
     }
     flush()
     this.#pos = i
-    this.#push('STRING', start, i, text.slice(start, i), { value, raw: false })
+    this.#pushString(start, i, text.slice(start, i), value, false)
   }
 
   #scanRawString(start: number): void {
@@ -248,7 +262,7 @@ class Scanner {
     if (close < 0) this.error(start, end, 'raw string literal not terminated')
     this.#pos = end
     const value = this.#text.slice(start + 1, close < 0 ? end : close)
-    this.#push('STRING', start, end, this.#text.slice(start, end), { value, raw: true })
+    this.#pushString(start, end, this.#text.slice(start, end), value, true)
   }
 
   #scanSingleQuoted(start: number): void {
@@ -284,6 +298,16 @@ class Scanner {
   }
 }
 
+/** The index of the closing `"` when no `\\` or line break comes before it; -1 otherwise. */
+function plainStringEnd(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22) return i
+    if (c === 0x5c || c === 0x0a) return -1
+  }
+  return -1
+}
+
 /** Scans the whole text, collecting lexical errors instead of throwing. */
 export function tokenize(text: string, fileName: string): LexResult {
   const scanner = new Scanner(text, fileName)
@@ -296,47 +320,4 @@ export function lex(text: string, fileName: string): readonly Token[] {
   const { tokens, diagnostics } = tokenize(text, fileName)
   if (diagnostics.length > 0) throw new DiagnosticError(diagnostics)
   return tokens
-}
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
-
-/**
- * A config file's bytes as text. Invalid UTF-8 is a positioned error (a DiagnosticError) rather than
- * a silent U+FFFD that would end up in a label or a URL. A leading byte order mark is dropped.
- */
-export function decodeConfigBytes(bytes: Uint8Array, fileName: string): string {
-  try {
-    return strictUtf8.decode(bytes)
-  } catch {
-    const offset = firstInvalidUtf8(bytes)
-    // Everything before the bad byte is valid: its text gives the position in the lexer's units.
-    const before = strictUtf8.decode(bytes.subarray(0, offset)).replace(/^\uFEFF/, '')
-    const lineStart = before.lastIndexOf('\n') + 1
-    const line = before.split('\n').length
-    const column = before.length - lineStart + 1
-    const position = { offset: before.length, line, column }
-    const byte = (bytes[offset] ?? 0).toString(16).padStart(2, '0')
-    throw new DiagnosticError([
-      { span: { file: fileName, start: position, end: position }, message: `invalid UTF-8 (byte 0x${byte} at byte offset ${offset}): a config must be UTF-8 text` }
-    ])
-  }
-}
-
-/** The byte offset of the first byte that does not start a well-formed UTF-8 sequence. */
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  let i = 0
-  while (i < bytes.length) {
-    const b = bytes[i] as number
-    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1
-    if (need < 0) return i
-    if (need > 0) {
-      try {
-        strictUtf8.decode(bytes.subarray(i, i + need + 1))
-      } catch {
-        return i
-      }
-    }
-    i += need + 1
-  }
-  return i
 }

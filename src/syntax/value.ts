@@ -166,7 +166,16 @@ export function valuesEqual(a: Value, b: Value): boolean {
 
 /** Creates a plain object with a null prototype, so keys like "__proto__" are ordinary data. */
 export function makeObject(entries: Iterable<readonly [string, Value]>): ValueObject {
-  const o: Record<string, Value> = Object.create(null) as Record<string, Value>
+  const o = nullPrototypeObject<Value>()
   for (const [k, v] of entries) o[k] = v
   return o
+}
+
+/**
+ * An empty object without a prototype. Not `Object.create(null)`: V8 keeps those as hash tables, and every
+ * target of a 10,000-target config was then a slow object for all later code (bench/config.bench.ts);
+ * a literal given a null prototype stays a fast object with a shared shape.
+ */
+export function nullPrototypeObject<T>(): Record<string, T> {
+  return Object.setPrototypeOf({}, null) as Record<string, T>
 }

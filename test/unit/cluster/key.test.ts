@@ -1,6 +1,6 @@
 import { describe, it, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { compareUtf8, createKeyHasher, fnv1a64, stableHashBytes, type KeyHasher } from '../../../src/cluster/key.js'
+import { compareUtf8, createKeyHasher, fnv1a64, fnv1a64Hex, FNV_OFFSET_BASIS, fnvHex, fnvUpdate, stableHashBytes, type KeyHasher } from '../../../src/cluster/key.js'
 
 /** Builds the label sets of Alloy's TestHashing: ten labels per generator. */
 function generated(...generators: ((i: number) => [string, string])[]): Record<string, string> {
@@ -72,6 +72,11 @@ describe('stableHashBytes', () => {
     const bytes = stableHashBytes({ a: 'x', b: 'é' }, ['a', 'b'])
     assert.deepEqual([...bytes], [0x61, 0xff, 0x78, 0xff, 0x62, 0xff, 0xc3, 0xa9, 0xff])
   })
+
+  it('encodes a value whose non-ASCII character comes after ASCII ones, and what follows it', () => {
+    const bytes = stableHashBytes({ a: 'xé🚀', b: 'y' }, ['a', 'b'])
+    assert.deepEqual([...bytes], [0x61, 0xff, 0x78, 0xc3, 0xa9, 0xf0, 0x9f, 0x9a, 0x80, 0xff, 0x62, 0xff, 0x79, 0xff])
+  })
 })
 
 describe('compareUtf8', () => {
@@ -103,5 +108,16 @@ describe('fnv1a64', () => {
     for (const text of ['http://localhost:9090/debug/pprof/allocs', 'valid-utf8-值-🚀', 'x'.repeat(1000)]) {
       assert.equal(fnv1a64(text), reference(text))
     }
+  })
+
+  it('fnv1a64Hex is the same hash as 16 zero-padded hex digits, and fnvUpdate continues a prefix', () => {
+    for (const text of ['', 'a', 'foobar', 'valid-utf8-值-🚀', ...Array.from({ length: 300 }, (_, i) => `t${i}`)]) {
+      assert.equal(fnv1a64Hex(text), fnv1a64(text).toString(16).padStart(16, '0'))
+    }
+    for (const [a, b] of [['', ''], ['abc', 'def'], ['値', 'x'], ['x', '🚀y']] as const) {
+      assert.equal(fnvHex(fnvUpdate(fnvUpdate(FNV_OFFSET_BASIS, a), b)), fnv1a64Hex(a + b), `${a} then ${b}`)
+    }
+    // Some of those hashes start with a zero digit, so the padding is exercised.
+    assert.ok(Array.from({ length: 300 }, (_, i) => fnv1a64Hex(`t${i}`)).some((h) => h.startsWith('0')))
   })
 })

@@ -30,7 +30,7 @@ export const RECEIVE_HTTP_SCHEMA: BlockSpec = {
     debug_info_upload_timeout: inertAttribute('debug_info_upload_timeout', t.duration, 'debug info uploads are not served')
   },
   blocks: {
-    grpc: inertBlock('no gRPC server is started (pushes are served over HTTP: Connect protobuf and JSON, /ingest)'),
+    grpc: inertBlock('no separate gRPC server is started: gRPC pushes are served on the http port over cleartext HTTP/2, as Alloy serves them'),
     http: {
       body: {
         attributes: {
@@ -42,7 +42,7 @@ export const RECEIVE_HTTP_SCHEMA: BlockSpec = {
           server_idle_timeout: inertAttribute('server_idle_timeout', t.duration, "Node's default keep-alive timeout applies")
         },
         blocks: {
-          http2: inertBlock('the receiver serves HTTP/1.1'),
+          http2: inertBlock('cleartext HTTP/2 is always on for gRPC pushes (Alloy forces it on too); its tuning knobs are not used'),
           // Serving plaintext where TLS was asked for would be a silent downgrade: refused instead.
           tls: { body: { attributes: {} }, unsupported: 'tls is not supported by pyroscope.receive_http: terminate TLS in front of it' }
         },

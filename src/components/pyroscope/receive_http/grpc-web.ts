@@ -3,10 +3,10 @@
  * base64 `application/grpc-web-text`), which works over the receiver's HTTP/1.1 server. A request body is
  * one length-prefixed message frame (flag 0: uncompressed; compressed frames are refused); the answer is an
  * empty PushResponse frame followed by a trailer frame, or a trailers-only error (`grpc-status` and
- * `grpc-message` headers). Plain gRPC needs HTTP/2 and is not served. See docs/alloy-compatibility.md.
+ * `grpc-message` headers). Plain gRPC, over HTTP/2, is grpc.ts. See docs/alloy-compatibility.md.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { ProfileRefusedError } from '../write/index.js'
+import { grpcMessage, grpcStatusCode, refusalFor } from './refusal.js'
 
 export function grpcWebMode(req: IncomingMessage): 'binary' | 'text' | undefined {
   const type = (req.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? ''
@@ -27,18 +27,9 @@ export function grpcWebMessage(body: Buffer, mode: 'binary' | 'text'): Uint8Arra
   return bytes.subarray(5)
 }
 
-/** HTTP-style status of a refusal → gRPC status code. */
-function grpcCode(status: number): number {
-  if (status === 400 || status === 415) return 3 // INVALID_ARGUMENT
-  if (status === 413) return 8 // RESOURCE_EXHAUSTED
-  if (status === 503) return 14 // UNAVAILABLE
-  if (status === 405) return 12 // UNIMPLEMENTED
-  return 13 // INTERNAL
-}
-
 export function grpcWebStatusOf(error: unknown): { status: number; message: string } {
-  if (error instanceof ProfileRefusedError) return { status: error.code === 'WRITE_QUEUE_FULL' ? 503 : 400, message: error.message }
-  return { status: 500, message: 'internal error' }
+  const refusal = refusalFor(error)
+  return { status: refusal.status, message: refusal.message }
 }
 
 function contentType(mode: 'binary' | 'text'): string {
@@ -47,7 +38,7 @@ function contentType(mode: 'binary' | 'text'): string {
 
 export function sendGrpcWebError(res: ServerResponse, mode: 'binary' | 'text', status: number, message: string): void {
   res
-    .writeHead(200, { 'content-type': contentType(mode), 'grpc-status': String(grpcCode(status)), 'grpc-message': encodeURIComponent(message) })
+    .writeHead(200, { 'content-type': contentType(mode), 'grpc-status': String(grpcStatusCode(status)), 'grpc-message': grpcMessage(message) })
     .end()
 }
 

@@ -11,8 +11,9 @@ import type { PushSeries } from '../write/index.js'
 import { decodeIngestBody, ingestQuery } from './ingest-formats.js'
 import { ensureServiceName, ingestLabels, parseIngestName } from './ingest-name.js'
 import { grpcWebMessage, grpcWebMode, grpcWebStatusOf, sendGrpcWebError, sendGrpcWebOk } from './grpc-web.js'
+import type { PushLimits } from './limits.js'
 import { validatePushBody } from './validate.js'
-import type { AcceptedSeries } from './validate.js'
+import type { AcceptedSeries, PushValidationOptions } from './validate.js'
 
 export const INGEST_PATH = '/ingest'
 
@@ -24,6 +25,8 @@ export interface AlloyRoutesOptions {
   readonly deliver: (series: readonly AcceptedSeries[]) => Promise<void>
   /** Apply Alloy's ensureServiceName to JSON pushes (as the protobuf path does when set). */
   readonly ensureServiceName: boolean
+  /** Series, profiles and labels per JSON or gRPC-Web push; default DEFAULT_PUSH_LIMITS. */
+  readonly limits?: PushLimits
   readonly logger: Logger
 }
 
@@ -117,13 +120,13 @@ async function pushSeries(body: Buffer, grpcWeb: 'binary' | 'text' | undefined, 
   if (grpcWeb === undefined) return jsonPushSeries(body, opts)
   const message = grpcWebMessage(body, grpcWeb)
   if (typeof message === 'string') return { status: 400, message }
-  const validation = await validatePushBody(message, { maxDecompressedBytes: opts.maxDecompressedBytes, ensureServiceName: opts.ensureServiceName })
+  const validation = await validatePushBody(message, checksOf(opts))
   if (!validation.ok) return { status: 400, message: validation.reason }
   return opts.ensureServiceName ? withServiceName(validation.series) : validation.series
 }
 
 /** Connect's JSON form of PushRequest (protobuf JSON: `rawProfile` base64; proto names accepted too). */
-export async function jsonPushSeries(body: Buffer, opts: Pick<AlloyRoutesOptions, 'maxDecompressedBytes' | 'ensureServiceName'>): Promise<AcceptedSeries[] | Refusal> {
+export async function jsonPushSeries(body: Buffer, opts: Pick<AlloyRoutesOptions, 'maxDecompressedBytes' | 'ensureServiceName' | 'limits'>): Promise<AcceptedSeries[] | Refusal> {
   let parsed: unknown
   try {
     parsed = JSON.parse(body.toString('utf8'))
@@ -132,9 +135,18 @@ export async function jsonPushSeries(body: Buffer, opts: Pick<AlloyRoutesOptions
   }
   const series = toPushSeries(parsed)
   if (typeof series === 'string') return { status: 400, message: series }
-  const validation = await validatePushBody(encodePushRequest(series), { maxDecompressedBytes: opts.maxDecompressedBytes, ensureServiceName: opts.ensureServiceName === true })
+  const validation = await validatePushBody(encodePushRequest(series), checksOf(opts))
   if (!validation.ok) return { status: 400, message: validation.reason }
   return opts.ensureServiceName ? withServiceName(validation.series) : validation.series
+}
+
+/** The checks of a protobuf push, with this receiver's limits. */
+function checksOf(opts: Pick<AlloyRoutesOptions, 'maxDecompressedBytes' | 'ensureServiceName' | 'limits'>): PushValidationOptions {
+  return {
+    maxDecompressedBytes: opts.maxDecompressedBytes,
+    ensureServiceName: opts.ensureServiceName === true,
+    ...(opts.limits === undefined ? {} : { limits: opts.limits })
+  }
 }
 
 function toPushSeries(value: unknown): PushSeries[] | string {

@@ -1,6 +1,7 @@
 /**
  * Pyroscope's push endpoint on node:http: `POST /push.v1.PusherService/Push` (Connect unary, protobuf), plus
- * `GET /-/ready`. A request is either accepted whole (200, every series handed to `onProfile`) or refused
+ * `GET /-/ready`; on the same port, gRPC over cleartext HTTP/2 (grpc.ts, listener.ts) and Alloy's other
+ * routes (ingest.ts). A request is either accepted whole (200, every series handed to `onProfile`) or refused
  * whole with a Connect error JSON body, so nothing of a bad request is stored or forwarded.
  *
  * Status codes, as a Connect server answers them:
@@ -31,20 +32,27 @@
  */
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer as createHttp2Server } from 'node:http2'
+import type { Http2Server } from 'node:http2'
+import type { AddressInfo, Socket } from 'node:net'
 import { Counter } from 'prom-client'
 import type { Registry } from 'prom-client'
 import type { Labels } from '../../../util/labels.js'
 import type { Logger } from '../../../util/logger.js'
 import type { RawSample } from '../receiver.js'
-import { ProfileRefusedError, PUSH_PATH } from '../write/index.js'
-import { validatePushBody } from './validate.js'
-import { createAlloyRoutes, withServiceName } from './ingest.js'
+import { PUSH_PATH } from '../write/index.js'
+import { createAlloyRoutes } from './ingest.js'
 import type { AcceptedSeries } from './validate.js'
 import { Admission, DEFAULT_ADMISSION_LIMITS } from './admission.js'
 import type { AdmissionLimits } from './admission.js'
+import { readBody } from './body.js'
+import { createGrpcHandler } from './grpc.js'
 import type { PushLimits } from './limits.js'
-import { ReplayGuard } from './replay.js'
+import { shareListeningPort } from './listener.js'
+import { createPushHandler } from './push-handling.js'
+import type { PushHandler } from './push-handling.js'
+import { bodyTimedOut, refusalFor, tooLarge, unavailable } from './refusal.js'
+import type { Refusal } from './refusal.js'
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
@@ -56,6 +64,8 @@ export const DEFAULT_HEADER_TIMEOUT_MS = 5_000
 export const DEFAULT_BODY_TIMEOUT_MS = 10_000
 /** How often node:http looks for requests past their header or request deadline. */
 const DEADLINE_CHECK_INTERVAL_MS = 500
+/** gRPC pushes one HTTP/2 connection may have open at once (admission bounds each client further). */
+const GRPC_MAX_CONCURRENT_STREAMS = 16
 
 export interface ReceiveServerOptions {
   readonly host: string
@@ -87,19 +97,20 @@ export interface ReceiveServer {
   close(): Promise<void>
 }
 
-type ConnectCode = 'invalid_argument' | 'resource_exhausted' | 'unimplemented' | 'unavailable' | 'internal' | 'deadline_exceeded'
-
-interface Refusal {
-  readonly status: number
-  readonly code: ConnectCode
-  readonly message: string
-  readonly headers?: Readonly<Record<string, string>>
-}
-
 export async function startReceiveServer(opts: ReceiveServerOptions): Promise<ReceiveServer> {
   const requests = opts.registry === undefined ? undefined : requestCounter(opts.registry)
+  const countStatus = (status: number): void => requests?.inc({ code: String(status) })
   const admission = new Admission({ ...DEFAULT_ADMISSION_LIMITS, ...opts.admission })
-  const handler = createHandler(opts, admission, (status) => requests?.inc({ code: String(status) }))
+  const maxConcurrent = Math.max(1, opts.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS)
+  const push = createPushHandler({
+    maxConcurrentRequests: maxConcurrent,
+    maxDecompressedBytes: opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES,
+    ensureServiceName: opts.ensureServiceName === true,
+    deliver: handlerOf(opts),
+    logger: opts.logger,
+    ...(opts.limits === undefined ? {} : { limits: opts.limits })
+  })
+  const handler = createHandler(opts, admission, push, countStatus)
   const headersTimeout = opts.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS
   const bodyTimeout = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS
   const server = createServer({
@@ -116,13 +127,20 @@ export async function startReceiveServer(opts: ReceiveServerOptions): Promise<Re
       else res.destroy()
     })
   })
-  server.on('connection', (socket) => {
-    const client = socket.remoteAddress ?? ''
-    if (!admission.connectionOpened(client)) {
-      socket.destroy()
-      return
+  const grpc = createGrpcServer(opts, admission, push, countStatus, headersTimeout + bodyTimeout + 1_000)
+  const sockets = new Set<Socket>()
+  shareListeningPort(server, grpc, {
+    sniffTimeoutMs: headersTimeout,
+    accept: (socket) => {
+      const client = socket.remoteAddress ?? ''
+      if (!admission.connectionOpened(client)) return false
+      sockets.add(socket)
+      socket.once('close', () => {
+        sockets.delete(socket)
+        admission.connectionClosed(client)
+      })
+      return true
     }
-    socket.once('close', () => admission.connectionClosed(client))
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -136,25 +154,52 @@ export async function startReceiveServer(opts: ReceiveServerOptions): Promise<Re
     address: { host: info.address, port: info.port },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        if (!server.listening) return resolve()
         server.close((error) => (error === undefined ? resolve() : reject(error)))
-        server.closeAllConnections()
+        // HTTP/2 sessions and connections still being sniffed are not the HTTP/1.1 server's to close.
+        for (const socket of sockets) socket.destroy()
       })
   }
+}
+
+/** The HTTP/2 side of the port: gRPC pushes; a session idle for `idleMs` is closed (GOAWAY). */
+function createGrpcServer(opts: ReceiveServerOptions, admission: Admission, push: PushHandler, countStatus: (status: number) => void, idleMs: number): Http2Server {
+  const server = createHttp2Server({ settings: { maxConcurrentStreams: GRPC_MAX_CONCURRENT_STREAMS } })
+  server.on('stream', createGrpcHandler({
+    admission,
+    push,
+    maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    bodyTimeoutMs: opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+    logger: opts.logger,
+    countStatus
+  }))
+  server.on('session', (session) => session.setTimeout(idleMs, () => session.close()))
+  server.on('sessionError', (error, session) => {
+    opts.logger.debug({ err: error }, 'HTTP/2 session error')
+    session.destroy()
+  })
+  return server
 }
 
 function createHandler(
   opts: ReceiveServerOptions,
   admission: Admission,
+  push: PushHandler,
   countStatus: (status: number) => void
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const bodyTimeout = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const maxDecompressed = opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES
   const maxConcurrent = Math.max(1, opts.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS)
-  const deliver = handlerOf(opts)
-  const alloyRoutes = createAlloyRoutes({ maxBodyBytes: maxBody, maxDecompressedBytes: maxDecompressed, maxConcurrentRequests: maxConcurrent, deliver, logger: opts.logger, ensureServiceName: opts.ensureServiceName === true })
-  const replays = new ReplayGuard()
-  let active = 0
+  const alloyRoutes = createAlloyRoutes({
+    maxBodyBytes: maxBody,
+    maxDecompressedBytes: maxDecompressed,
+    maxConcurrentRequests: maxConcurrent,
+    deliver: handlerOf(opts),
+    logger: opts.logger,
+    ensureServiceName: opts.ensureServiceName === true,
+    ...(opts.limits === undefined ? {} : { limits: opts.limits })
+  })
   /** Admission before the body is read; a refused client's connection is closed (it may never send that body). */
   const admit = (req: IncomingMessage, res: ServerResponse): { release(): void } | undefined => {
     const declared = Number(req.headers['content-length'] ?? Number.NaN)
@@ -201,7 +246,7 @@ function createHandler(
     try {
       const body = await readBody(req, maxBody, bodyTimeout)
       if (body === 'timeout') {
-        sendError(res, { status: 408, code: 'deadline_exceeded', message: `the request body did not arrive within ${bodyTimeout} ms` }, true)
+        sendError(res, bodyTimedOut(bodyTimeout), true)
         res.once('finish', () => req.socket.destroy())
         return
       }
@@ -209,56 +254,20 @@ function createHandler(
         sendError(res, tooLarge(maxBody), true)
         return
       }
-      if (active >= maxConcurrent) {
-        sendError(res, unavailable(`too many push requests in progress (limit ${maxConcurrent}), retry later`))
-        return
+      const gone = new AbortController()
+      const onClose = (): void => {
+        if (!res.writableFinished) gone.abort(new Error('the client closed the connection'))
       }
-      let digest: string | undefined
-      active++
-      try {
-        const gone = new AbortController()
-        const onClose = (): void => {
-          if (!res.writableFinished) gone.abort(new Error('the client closed the connection'))
-        }
-        res.once('close', onClose)
-        const validation = await validatePushBody(body, {
-          maxDecompressedBytes: maxDecompressed,
-          signal: gone.signal,
-          ensureServiceName: opts.ensureServiceName === true,
-          ...(opts.limits === undefined ? {} : { limits: opts.limits })
-        })
-        res.off('close', onClose)
-        if (!validation.ok) {
-          opts.logger.debug({ reason: validation.reason }, 'push request refused')
-          sendError(res, { status: 400, code: 'invalid_argument', message: validation.reason })
-          return
-        }
-        // Only samples with an ID say that an identical body is the same push again (replay.ts).
-        if (validation.series.every((s) => s.samples.every((sample) => (sample.id ?? '') !== ''))) {
-          const candidate = await ReplayGuard.digest(body)
-          const replay = replays.begin(candidate)
-          if (replay === 'in-progress') {
-            sendError(res, unavailable('an identical request is being handled, retry later'))
-            return
-          }
-          if (replay === 'handled') {
-            // A retry of a request already stored (its answer was lost): answered again, not stored twice.
-            res.writeHead(200, { 'content-type': 'application/proto' }).end()
-            return
-          }
-          digest = candidate
-        }
-        await deliver(opts.ensureServiceName === true ? withServiceName(validation.series) : validation.series)
-        if (digest !== undefined) replays.finish(digest, true)
-        digest = undefined
-      } finally {
-        active--
-        if (digest !== undefined) replays.finish(digest, false)
+      res.once('close', onClose)
+      const outcome = await push(body, gone.signal).finally(() => res.off('close', onClose))
+      if (typeof outcome === 'object') {
+        sendError(res, outcome)
+        return
       }
     } finally {
       admitted.release()
     }
-    // Connect unary success: a serialized (empty) PushResponse.
+    // Connect unary success (also for a replayed retry): a serialized (empty) PushResponse.
     res.writeHead(200, { 'content-type': 'application/proto' }).end()
   }
 }
@@ -272,23 +281,6 @@ function handlerOf(opts: ReceiveServerOptions): (series: readonly AcceptedSeries
     }
   }
   throw new TypeError('startReceiveServer needs exactly one of onRequest and onProfile')
-}
-
-/** How a handler's failure is answered: refusals that can never succeed are 400, a full queue is 503. */
-function refusalFor(error: unknown): Refusal {
-  if (error instanceof ProfileRefusedError) {
-    switch (error.code) {
-      case 'WRITE_INVALID_LABELS':
-        return { status: 400, code: 'invalid_argument', message: error.message }
-      case 'WRITE_QUEUE_FULL':
-        return unavailable(error.message)
-      default: {
-        const unknown: never = error.code
-        return { status: 500, code: 'internal', message: String(unknown) }
-      }
-    }
-  }
-  return { status: 500, code: 'internal', message: 'internal error' }
 }
 
 /** Everything that can be refused before reading the body. */
@@ -311,57 +303,6 @@ function checkHeaders(req: IncomingMessage, maxBody: number): Refusal | undefine
   const declared = Number(req.headers['content-length'] ?? '0')
   if (declared > maxBody) return tooLarge(maxBody)
   return undefined
-}
-
-/**
- * The body, undefined as soon as it passes `maxBytes`, or 'timeout' when it has not ended within
- * `timeoutMs`. After an overflow the rest is read and discarded rather than the request destroyed:
- * destroying it would close the socket before the 413 answer is written.
- */
-function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<Buffer | undefined | 'timeout'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let total = 0
-    let overflowed = false
-    const timer = setTimeout(() => {
-      chunks.length = 0
-      resolve('timeout')
-    }, timeoutMs)
-    const settle = (value: Buffer | undefined): void => {
-      clearTimeout(timer)
-      resolve(value)
-    }
-    req.on('data', (chunk: Buffer) => {
-      if (overflowed) return
-      total += chunk.byteLength
-      if (total > maxBytes) {
-        overflowed = true
-        chunks.length = 0
-        settle(undefined)
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.once('end', () => settle(overflowed ? undefined : Buffer.concat(chunks, total)))
-    req.once('error', (error) => {
-      clearTimeout(timer)
-      reject(error)
-    })
-    // A client that goes away mid-body: 'close' without 'end' (a no-op once the promise has settled).
-    req.once('close', () => {
-      clearTimeout(timer)
-      reject(new Error('the client closed the request before its body ended'))
-    })
-  })
-}
-
-/** 503: worth retrying after a moment, which Retry-After says. */
-function unavailable(message: string): Refusal {
-  return { status: 503, code: 'unavailable', message, headers: { 'retry-after': '1' } }
-}
-
-function tooLarge(maxBody: number): Refusal {
-  return { status: 413, code: 'resource_exhausted', message: `request body exceeds the limit of ${maxBody} bytes` }
 }
 
 /** A Connect error: JSON `{code, message}`. `close` ends the connection when the body was not read to its end. */

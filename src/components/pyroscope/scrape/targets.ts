@@ -1,7 +1,7 @@
 /**
  * Input targets → one scrape per (target, enabled profile type): labels, URL, identity and timeout,
  * following Alloy's `labelsByProfiles`, `populateLabels`, `targetsFromGroup` and `NewTarget`
- * (spec/alloy-behaviour.md 1a–1c, design 4.1–4.2, 4.5, 4.8). Pure: no I/O, no clock.
+ * (docs/scrape-timing.md for `seconds`, the timeout and target keys). Pure: no I/O, no clock.
  *
  * Where shardscope differs from Alloy, on purpose:
  * - a bad target is dropped alone with its reason; Alloy drops its whole discovery group;
@@ -9,18 +9,38 @@
  *   checks when it must add a default port, and names the config's scheme);
  * - `params` is copied per target (Alloy's shared-map `Add` leaks `seconds` into later targets).
  *
- * This file is a little over 300 lines because Go's URL rules (JoinPath, path escaping, Values.Encode)
- * live here next to their only user, so a scrape URL is byte-identical to Alloy's.
+ * A profile type adds only `__profile_path__` and `__name__` to a target's labels, and neither changes
+ * what `populateLabels` computes, so that work (labels, checks, query, public-label hash) is done once
+ * per target and each type only adds its two labels, path and id: a 10,000-target config expands to
+ * 50,000 scrapes on every reload, and the per-type copies were most of the cost (bench/config.bench.ts).
  */
-import { compareUtf8, fnv1a64, formatHex, type KeyHasher } from '../../../cluster/key.js'
+import { FNV_OFFSET_BASIS, fnvHex, fnvUpdate, formatHex, type FnvState, type KeyHasher } from '../../../cluster/key.js'
 import { type Labels } from '../../../util/labels.js'
 import { addressWithoutUserinfo, redactAddress } from '../../../http/redact.js'
+import { ExpandedScrape, type LabelSource } from './expanded-scrape.js'
+import { hasParamLabel, inferServiceName, isWellFormed, pick, setIfAbsent, withRedactedAddress, type MutableLabels } from './target-labels.js'
 import {
   findProfileType,
   isClientDeltaType,
   publicProfileName,
   type ProfileTypeConfig
 } from './profile-types.js'
+import {
+  ADDRESS_LABEL,
+  PARAM_LABEL_PREFIX,
+  PROFILE_PATH_LABEL,
+  PROFILE_PATH_PREFIX_LABEL,
+  SCHEME_LABEL,
+  appendParam,
+  copyParams,
+  encodeQuery,
+  joinPath,
+  needsDefaultPort,
+  scrapeQuery
+} from './scrape-url.js'
+
+export { buildScrapeUrl, encodeQuery, hasHostPort, joinPath, scrapeQuery } from './scrape-url.js'
+export { inferServiceName, isWellFormed } from './target-labels.js'
 
 export interface ExpansionConfig {
   /** '' → no job label (Alloy rule); the config layer fills the default. */
@@ -47,9 +67,9 @@ export interface ScrapeTarget {
   readonly profileType: string
   /** Every label after expansion, `__` ones included (what status shows). */
   readonly labels: Labels
-  /** What a profile is sent with (design 4.2): public labels, `__name__`, `__delta__` for client deltas. */
+  /** What a profile is sent with: public labels, `__name__`, `__delta__` for client deltas. */
   readonly forwardLabels: Labels
-  /** memory/mutex/block not from godeltaprof: the agent subtracts the previous scrape (design 4.7). */
+  /** memory/mutex/block not from godeltaprof: the agent subtracts the previous scrape. */
   readonly clientDelta: boolean
   /** scrape_timeout, plus interval − 1 s for requests with `seconds` (docs/alloy-compatibility.md). */
   readonly timeoutMs: number
@@ -67,22 +87,52 @@ export interface Expansion {
   duplicates: Labels[]
 }
 
-export const ADDRESS_LABEL = '__address__'
-export const SCHEME_LABEL = '__scheme__'
-export const PROFILE_PATH_LABEL = '__profile_path__'
-export const PROFILE_PATH_PREFIX_LABEL = '__profile_path_prefix__'
 export const PROFILE_NAME_LABEL = '__name__'
 export const DELTA_LABEL = '__delta__'
-export const PARAM_LABEL_PREFIX = '__param_'
+export { ADDRESS_LABEL, PARAM_LABEL_PREFIX, PROFILE_PATH_LABEL, PROFILE_PATH_PREFIX_LABEL, SCHEME_LABEL }
 const SERVICE_NAME_LABEL = 'service_name'
 /** Alloy's default delta_profiling_duration: while it is unchanged, `seconds` follows the interval. */
 const DEFAULT_DELTA_DURATION_MS = 14_000
 
-type MutableLabels = Record<string, string>
-type QueryParams = Map<string, string[]>
+/** What a configured `__name__` means for a scrape; the same few names recur on every target. */
+interface TypeRules {
+  readonly delta: boolean
+  readonly publicName: string
+  readonly clientDelta: boolean
+}
+
+/** Per expansion: the enabled types and memos of pure per-name and per-path results. */
+interface Context {
+  readonly cfg: ExpansionConfig
+  readonly hasher: KeyHasher
+  readonly enabled: readonly ProfileTypeConfig[]
+  readonly rules: Map<string, TypeRules>
+  readonly paths: Map<string, Map<string, string>>
+  /** The query of every target without `__param_*` labels of its own: it depends only on the config. */
+  readonly configQueries: [Query | undefined, Query | undefined]
+}
+
+/** A target after `populateLabels`, before a profile type is added. */
+interface Populated extends LabelSource {
+  readonly labels: MutableLabels
+  /** The first label (by name) whose value is not well-formed. */
+  readonly bad: string | undefined
+  /** FNV state after the hex StableHash of the public labels: a scrape's id continues it with the URL. */
+  readonly idPrefix: FnvState
+  /** `scheme://address`. */
+  readonly origin: string
+  /** Encoded query without and with the delta `seconds` (shared by targets without `__param_*` labels). */
+  readonly queries: [Query | undefined, Query | undefined]
+}
+
+interface Query {
+  readonly encoded: string
+  readonly hasSeconds: boolean
+}
 
 export function expandTargets(targets: readonly Labels[], cfg: ExpansionConfig, hasher: KeyHasher): Expansion {
   const expansion: Expansion = { scrapes: [], dropped: [], duplicates: [] }
+  const context: Context = { cfg, hasher, enabled: cfg.profile_types.filter((t) => t.enabled), rules: new Map(), paths: new Map(), configQueries: [undefined, undefined] }
   const seenKeys = new Set<bigint>()
   const seenIds = new Set<string>()
   for (const target of targets) {
@@ -92,7 +142,7 @@ export function expandTargets(targets: readonly Labels[], cfg: ExpansionConfig, 
       continue
     }
     seenKeys.add(key)
-    const result = expandTarget(target, key, cfg, hasher)
+    const result = expandTarget(target, key, context)
     if (typeof result === 'string') {
       expansion.dropped.push({ labels: withRedactedAddress(target), reason: result })
       continue
@@ -108,28 +158,25 @@ export function expandTargets(targets: readonly Labels[], cfg: ExpansionConfig, 
 }
 
 /** The scrapes of one input target, or the reason it cannot be scraped. */
-function expandTarget(target: Labels, key: bigint, cfg: ExpansionConfig, hasher: KeyHasher): ScrapeTarget[] | string {
+function expandTarget(target: Labels, key: bigint, context: Context): ScrapeTarget[] | string {
+  // Without an enabled type a target has no scrape, and nothing about it is checked.
+  if (context.enabled.length === 0) return []
+  const populated = populate(target, context)
+  if (typeof populated === 'string') return populated
   const scrapes: ScrapeTarget[] = []
-  // Public labels never depend on the profile type (every label a type adds starts with `__`), so their hash
-  // for the loop id is computed once per target.
-  let publicHash: string | undefined
-  for (const type of cfg.profile_types) {
-    if (!type.enabled) continue
-    const labels: MutableLabels = { ...target }
-    // Labels already on the target win over the config (Alloy setIfNotPresentAndNotEmpty).
-    setIfAbsent(labels, PROFILE_PATH_LABEL, type.path)
-    setIfAbsent(labels, PROFILE_NAME_LABEL, type.name)
-    setIfAbsent(labels, PROFILE_PATH_PREFIX_LABEL, cfg.path_prefix)
-    const error = populateLabels(labels, target, cfg)
-    if (error !== undefined) return error
-    publicHash ??= formatHex(hasher.stableHash(publicLabels(labels)))
-    scrapes.push(toScrapeTarget(labels, key, cfg, publicHash))
+  for (const type of context.enabled) {
+    const scrape = scrapeOf(populated, type, key, context)
+    if (typeof scrape === 'string') return scrape
+    scrapes.push(scrape)
   }
   return scrapes
 }
 
-/** Alloy `populateLabels`: fills job, scheme, params, port, instance, service_name; then validates. */
-function populateLabels(labels: MutableLabels, original: Labels, cfg: ExpansionConfig): string | undefined {
+/** Alloy `populateLabels` (prefix, job, scheme, params, port, instance, service_name), once per target. */
+function populate(target: Labels, context: Context): Populated | string {
+  const { cfg, hasher } = context
+  const labels: MutableLabels = { ...target }
+  setIfAbsent(labels, PROFILE_PATH_PREFIX_LABEL, cfg.path_prefix)
   setIfAbsent(labels, 'job', cfg.job_name)
   setIfAbsent(labels, SCHEME_LABEL, cfg.scheme)
   for (const [name, values] of Object.entries(cfg.params ?? {})) {
@@ -148,41 +195,100 @@ function populateLabels(labels: MutableLabels, original: Labels, cfg: ExpansionC
   if (address.includes('/')) return `${JSON.stringify(redactAddress(address))} is not a valid hostname`
   // Credentials in the address log in; they are not part of the target's identity (never pushed, never shown).
   setIfAbsent(labels, 'instance', addressWithoutUserinfo(address))
-  setIfAbsent(labels, SERVICE_NAME_LABEL, inferServiceName(original))
-  // Report the first bad label in name order (as Alloy); sorting only when one is bad keeps this cheap.
-  let bad: string | undefined
-  for (const name in labels) {
-    if (!isWellFormed(labels[name] ?? '') && (bad === undefined || name < bad)) bad = name
+  setIfAbsent(labels, SERVICE_NAME_LABEL, inferServiceName(target))
+  // The default sort orders by UTF-16 code units, like sortedLabelEntries' comparator, without calling one.
+  const names = Object.keys(labels).sort()
+  const publicNames = names.filter((name) => !name.startsWith('__'))
+  const publicOnly = pick(labels, publicNames)
+  return {
+    labels,
+    names,
+    shown: withRedactedAddress(labels),
+    bad: names.find((name) => !isWellFormed(labels[name] ?? '')),
+    publicNames,
+    publicOnly,
+    idPrefix: fnvUpdate(FNV_OFFSET_BASIS, formatHex(hasher.stableHash(publicOnly))),
+    origin: `${scheme}://${address}`,
+    queries: hasParamLabel(target) ? [undefined, undefined] : context.configQueries,
+    // Four slots from the start: an array that grew holes as templates arrived changed its shape, and
+    // V8 threw away the compiled code of this function and of scrapeOf each time.
+    shownTemplates: [undefined, undefined, undefined, undefined],
+    forwardTemplates: [undefined, undefined, undefined, undefined]
   }
-  return bad === undefined ? undefined : `invalid label value for ${JSON.stringify(bad)}: ${JSON.stringify(labels[bad])}`
 }
 
-function toScrapeTarget(labels: MutableLabels, key: bigint, cfg: ExpansionConfig, publicHash: string): ScrapeTarget {
-  const configuredName = labels[PROFILE_NAME_LABEL] ?? ''
-  const params = copyParams(cfg.params)
-  if (findProfileType(cfg.profile_types, configuredName)?.delta === true) {
-    appendParam(params, 'seconds', String(deltaSeconds(cfg)))
+/** One (target, type) scrape: the type's path and name added to the target's populated labels. */
+function scrapeOf(target: Populated, type: ProfileTypeConfig, key: bigint, context: Context): ScrapeTarget | string {
+  const { labels } = target
+  // Labels already on the target win over the config (Alloy setIfNotPresentAndNotEmpty).
+  const addedPath = !labels[PROFILE_PATH_LABEL] && type.path !== '' ? type.path : undefined
+  const addedName = !labels[PROFILE_NAME_LABEL] && type.name !== '' ? type.name : undefined
+  const bad = firstBadLabel(target.bad, addedPath, addedName)
+  if (bad !== undefined) {
+    const value = (bad === PROFILE_PATH_LABEL ? addedPath : bad === PROFILE_NAME_LABEL ? addedName : undefined) ?? labels[bad]
+    return `invalid label value for ${JSON.stringify(bad)}: ${JSON.stringify(value)}`
   }
-  const profileType = publicProfileName(configuredName)
-  if (configuredName !== '') labels[PROFILE_NAME_LABEL] = profileType
-  const query = scrapeQuery(labels, params)
-  const url = buildScrapeUrl(labels, query)
-  const publicOnly = publicLabels(labels)
-  const clientDelta = isClientDeltaType(configuredName)
-  const forward: MutableLabels = { ...publicOnly }
-  if (profileType !== '') forward[PROFILE_NAME_LABEL] = profileType
-  if (clientDelta) forward[DELTA_LABEL] = 'false'
-  return Object.freeze({
+  const configuredName = addedName ?? labels[PROFILE_NAME_LABEL] ?? ''
+  const rules = typeRules(configuredName, context)
+  const query = queryOf(target, rules.delta, context.cfg)
+  const path = pathOf(labels[PROFILE_PATH_PREFIX_LABEL] ?? '', addedPath ?? labels[PROFILE_PATH_LABEL] ?? '', context)
+  const url = `${target.origin}${path}${query.encoded === '' ? '' : `?${query.encoded}`}`
+  const profileType = rules.publicName
+  const { cfg } = context
+  return new ExpandedScrape(
     key,
-    id: fnv1a64(publicHash + url).toString(16).padStart(16, '0'),
+    fnvHex(fnvUpdate(target.idPrefix, url)),
     url,
     profileType,
-    labels: frozenSorted(withRedactedAddress(labels)),
-    forwardLabels: frozenSorted(forward),
-    clientDelta,
+    rules.clientDelta,
     // Alloy: a request that profiles over `seconds` gets interval − 1 s on top of scrape_timeout.
-    timeoutMs: cfg.scrape_timeout_ms + (query.has('seconds') ? Math.max(0, cfg.scrape_interval_ms - 1000) : 0)
-  })
+    cfg.scrape_timeout_ms + (query.hasSeconds ? Math.max(0, cfg.scrape_interval_ms - 1000) : 0),
+    target,
+    configuredName === '' ? undefined : profileType,
+    addedPath
+  )
+}
+
+/** The first bad label by name among the target's and the two a type adds (`__name__` < `__profile_path__`). */
+function firstBadLabel(targetBad: string | undefined, addedPath: string | undefined, addedName: string | undefined): string | undefined {
+  let bad = targetBad
+  if (addedPath !== undefined && !isWellFormed(addedPath) && (bad === undefined || PROFILE_PATH_LABEL < bad)) bad = PROFILE_PATH_LABEL
+  if (addedName !== undefined && !isWellFormed(addedName) && (bad === undefined || PROFILE_NAME_LABEL < bad)) bad = PROFILE_NAME_LABEL
+  return bad
+}
+
+function typeRules(configuredName: string, context: Context): TypeRules {
+  let rules = context.rules.get(configuredName)
+  if (rules === undefined) {
+    rules = {
+      delta: findProfileType(context.cfg.profile_types, configuredName)?.delta === true,
+      publicName: publicProfileName(configuredName),
+      clientDelta: isClientDeltaType(configuredName)
+    }
+    context.rules.set(configuredName, rules)
+  }
+  return rules
+}
+
+/** The target's query (params, `__param_*` labels, and `seconds` for delta types), built once per kind. */
+function queryOf(target: Populated, delta: boolean, cfg: ExpansionConfig): Query {
+  const slot = delta ? 1 : 0
+  const cached = target.queries[slot]
+  if (cached !== undefined) return cached
+  const params = copyParams(cfg.params)
+  if (delta) appendParam(params, 'seconds', String(deltaSeconds(cfg)))
+  const query = scrapeQuery(target.labels, params)
+  const built = { encoded: encodeQuery(query), hasSeconds: query.has('seconds') }
+  target.queries[slot] = built
+  return built
+}
+
+function pathOf(prefix: string, path: string, context: Context): string {
+  let byPath = context.paths.get(prefix)
+  if (byPath === undefined) context.paths.set(prefix, (byPath = new Map()))
+  let joined = byPath.get(path)
+  if (joined === undefined) byPath.set(path, (joined = joinPath(prefix, path)))
+  return joined
 }
 
 /** `seconds` for delta types: interval − 1 s, or delta_profiling_duration when it was changed. */
@@ -192,182 +298,3 @@ export function deltaSeconds(cfg: Pick<ExpansionConfig, 'scrape_interval_ms' | '
   }
   return Math.trunc(cfg.scrape_interval_ms / 1000) - 1
 }
-
-/** service_name when the target has none, in the spec's order (Alloy `inferServiceName`). */
-export function inferServiceName(labels: Labels): string {
-  const k8sService = labels['__meta_kubernetes_pod_annotation_pyroscope_io_service_name']
-  if (k8sService) return k8sService
-  const namespace = labels['__meta_kubernetes_namespace']
-  const container = labels['__meta_kubernetes_pod_container_name']
-  if (namespace && container) return `${namespace}/${container}`
-  return (
-    labels['__meta_docker_container_name'] ||
-    labels['__meta_dockerswarm_container_label_service_name'] ||
-    labels['__meta_dockerswarm_service_name'] ||
-    'unspecified'
-  )
-}
-
-/** Labels to show: a password in `__address__` becomes `xxxxx` (the scrape URL keeps it to log in). */
-function withRedactedAddress(labels: Labels): Labels {
-  const address = labels[ADDRESS_LABEL]
-  return address === undefined || !address.includes('@') ? labels : { ...labels, [ADDRESS_LABEL]: redactAddress(address) }
-}
-
-/** Labels not starting with `__`: the ones that identify a series. */
-export function publicLabels(labels: Labels): MutableLabels {
-  const out: MutableLabels = {}
-  for (const [name, value] of Object.entries(labels)) if (!name.startsWith('__')) out[name] = value
-  return out
-}
-
-/** Alloy's rule for both "absent" and the value: an empty label counts as absent, an empty value is not set. */
-function setIfAbsent(labels: MutableLabels, name: string, value: string): void {
-  if (!labels[name] && value !== '') labels[name] = value
-}
-
-function frozenSorted(labels: Labels): Labels {
-  // The default sort orders by UTF-16 code units, like sortedLabelEntries' comparator, without calling one.
-  const out: MutableLabels = {}
-  for (const name of Object.keys(labels).sort()) out[name] = labels[name] ?? ''
-  return Object.freeze(out)
-}
-
-const SURROGATE = /[\uD800-\uDFFF]/
-
-/** JS strings hold UTF-16; a lone surrogate is what invalid UTF-8 becomes, and cannot be encoded. */
-export function isWellFormed(value: string): boolean {
-  if (!SURROGATE.test(value)) return true
-  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value)
-}
-
-// ---- Address ---------------------------------------------------------------------------------------
-
-/** Go `net.SplitHostPort` succeeds (the port may be empty). */
-export function hasHostPort(address: string): boolean {
-  const colon = address.lastIndexOf(':')
-  if (colon < 0) return false
-  let noOpenFrom = 0
-  let noCloseFrom = 0
-  if (address.startsWith('[')) {
-    const end = address.indexOf(']')
-    if (end < 0 || end + 1 !== colon) return false
-    noOpenFrom = 1
-    noCloseFrom = end + 1
-  } else if (address.slice(0, colon).includes(':')) {
-    return false
-  }
-  return !address.slice(noOpenFrom).includes('[') && !address.slice(noCloseFrom).includes(']')
-}
-
-/** Alloy `addPort`: no port yet, and adding one would make a valid host:port. */
-function needsDefaultPort(address: string): boolean {
-  return !hasHostPort(address) && hasHostPort(`${address}:1234`)
-}
-
-// ---- URL -------------------------------------------------------------------------------------------
-
-/** Params copy with `__param_<k>` labels replacing the first value of k (or adding k). */
-export function scrapeQuery(labels: Labels, params: QueryParams): QueryParams {
-  const query: QueryParams = new Map([...params].map(([k, values]) => [k, [...values]]))
-  for (const [name, value] of Object.entries(labels)) {
-    if (!name.startsWith(PARAM_LABEL_PREFIX)) continue
-    const key = name.slice(PARAM_LABEL_PREFIX.length)
-    const values = query.get(key)
-    if (values !== undefined && values.length > 0) values[0] = value
-    else query.set(key, [value])
-  }
-  return query
-}
-
-/** `scheme://address` + JoinPath(prefix, path) + `?` + sorted query, byte for byte as Alloy builds it. */
-export function buildScrapeUrl(labels: Labels, query: QueryParams): string {
-  const path = joinPath(labels[PROFILE_PATH_PREFIX_LABEL] ?? '', labels[PROFILE_PATH_LABEL] ?? '')
-  const encoded = encodeQuery(query)
-  return `${labels[SCHEME_LABEL] ?? ''}://${labels[ADDRESS_LABEL] ?? ''}${path}${encoded === '' ? '' : `?${encoded}`}`
-}
-
-/**
- * Go `url.URL.JoinPath` on a URL without a path: path.Join rules (clean `//`, `.`, `..`), one trailing
- * `/` kept when the last element has one, then Go's path escaping.
- */
-export function joinPath(prefix: string, path: string): string {
-  let joined = cleanRootedPath(`/${[prefix, path].filter((e) => e !== '').join('/')}`).slice(1)
-  if (path.endsWith('/') && !joined.endsWith('/')) joined += '/'
-  return joined === '' ? '' : `/${escapePath(joined)}`
-}
-
-/** Go `path.Clean` for a path starting with `/`. */
-function cleanRootedPath(path: string): string {
-  const kept: string[] = []
-  for (const segment of path.split('/')) {
-    if (segment === '' || segment === '.') continue
-    if (segment === '..') kept.pop()
-    else kept.push(segment)
-  }
-  return `/${kept.join('/')}`
-}
-
-const UNRESERVED = /[A-Za-z0-9\-_.~]/
-/** Characters Go leaves alone in a path it was given already escaped (`validEncoded`). */
-const VALID_IN_ENCODED_PATH = /^(?:[A-Za-z0-9\-_.~$&+,/:;=@!'()*[\]]|%[0-9A-Fa-f]{2})*$/
-
-/**
- * Go `URL.EscapedPath` after `setPath`: a path that is already validly escaped stays as written;
- * otherwise it is unescaped and every byte outside Go's path set is percent-encoded. (Go drops a path
- * with a malformed `%`; here such a `%` is escaped instead.)
- */
-function escapePath(path: string): string {
-  if (VALID_IN_ENCODED_PATH.test(path)) return path
-  return percentEncode(percentDecode(path), (c) => UNRESERVED.test(c) || '$&+,/:;=@'.includes(c))
-}
-
-/** UTF-8 bytes of `text` with valid `%XX` sequences decoded. */
-function percentDecode(text: string): Uint8Array {
-  const bytes = new TextEncoder().encode(text)
-  const out: number[] = []
-  for (let i = 0; i < bytes.length; i++) {
-    const hex = String.fromCharCode(bytes[i + 1] ?? 0, bytes[i + 2] ?? 0)
-    if (bytes[i] === 0x25 && /^[0-9A-Fa-f]{2}$/.test(hex)) {
-      out.push(parseInt(hex, 16))
-      i += 2
-    } else {
-      out.push(bytes[i] as number)
-    }
-  }
-  return Uint8Array.from(out)
-}
-
-function percentEncode(bytes: Uint8Array, keep: (char: string) => boolean, space = '%20'): string {
-  let out = ''
-  for (const byte of bytes) {
-    const char = String.fromCharCode(byte)
-    if (byte < 0x80 && keep(char)) out += char
-    else if (byte === 0x20) out += space
-    else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
-  }
-  return out
-}
-
-/** Go `url.QueryEscape`. */
-function queryEscape(text: string): string {
-  return percentEncode(new TextEncoder().encode(text), (c) => UNRESERVED.test(c), '+')
-}
-
-/** Go `url.Values.Encode`: keys sorted, values in order, `k=v` joined by `&`. */
-export function encodeQuery(query: QueryParams): string {
-  const parts: string[] = []
-  for (const key of [...query.keys()].sort(compareUtf8)) {
-    for (const value of query.get(key) ?? []) parts.push(`${queryEscape(key)}=${queryEscape(value)}`)
-  }
-  return parts.join('&')
-}
-
-function copyParams(params: ExpansionConfig['params']): QueryParams {
-  return new Map(Object.entries(params ?? {}).map(([k, values]) => [k, [...values]]))
-}
-
-function appendParam(params: QueryParams, key: string, value: string): void {
-  params.set(key, [...(params.get(key) ?? []), value])
-}
-
