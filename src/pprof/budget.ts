@@ -9,6 +9,7 @@
  * decode to a few tens of bytes per body byte, bombs to thousands.
  */
 
+import { topLevelFieldProblem } from './wire.js'
 import { INCOMPLETE, SKIPPED, countField, countVarints, readVarint, skip } from './wire-steps.js'
 
 export interface ProfileBudget {
@@ -65,7 +66,7 @@ const COST = {
 
 export type BudgetResult =
   | { readonly ok: true; readonly counts: ProfileCounts; readonly decodedBytes: number }
-  | { readonly ok: false; readonly code: 'PPROF_OVER_BUDGET' | 'PPROF_MALFORMED'; readonly reason: string }
+  | { readonly ok: false; readonly code: 'PPROF_OVER_BUDGET' | 'PPROF_MALFORMED' | 'PPROF_INVALID_PROFILE'; readonly reason: string }
 
 /** The budget for a body of `bodyBytes` bytes as received. */
 export function allowedDecodedBytes(bodyBytes: number, budget: ProfileBudget = DEFAULT_PROFILE_BUDGET): number {
@@ -150,6 +151,9 @@ export class ProfileMeter {
       if (tag < 0) return malformed(cursor.pos)
       const field = Math.floor(tag / 8)
       const wire = tag & 7
+      // Refused here, not only by the scan after inflating: zeros (field 0) would otherwise inflate to the cap.
+      const problem = topLevelFieldProblem(field, wire, fieldStart)
+      if (problem !== undefined) return { ok: false, code: 'PPROF_INVALID_PROFILE', reason: `invalid pprof profile: ${problem}` }
       if (wire !== 2) {
         const skipped = skip(raw, cursor, wire, end)
         if (skipped === INCOMPLETE) {
@@ -171,8 +175,8 @@ export class ProfileMeter {
         return undefined
       }
       if (length < 0) return malformed(start)
-      const problem = this.#countField(raw, field, start, start + length)
-      if (problem !== undefined) return problem
+      const refusal = this.#countField(raw, field, start, start + length)
+      if (refusal !== undefined) return refusal
       cursor.pos = start + length
       if (++this.#sinceCheck >= CHECK_EVERY) {
         this.#sinceCheck = 0

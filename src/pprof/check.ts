@@ -147,7 +147,7 @@ export async function checkRawBodyStreaming(body: Uint8Array, opts: CheckProfile
   const cap = inflateCap(body.length, opts)
   const meter = new ProfileMeter(body.length, opts.budget ?? DEFAULT_PROFILE_BUDGET)
   const inflated = await inflateMetered(body, cap, meter)
-  if ('refusal' in inflated) return meteredRefusal(inflated, meter)
+  if ('refusal' in inflated) return meteredRefusal(inflated)
   if (!inflated.ok) {
     return fail(inflated.code, inflated.code === 'PPROF_DECOMPRESSED_TOO_LARGE' ? tooLargeReason(cap, body.length, opts) : inflated.reason)
   }
@@ -161,11 +161,15 @@ export async function checkAndDelta(body: Uint8Array, opts: CheckProfileOptions)
   return { ...checked, delta: computeDeltaEncoded(checked.profile, opts.delta) }
 }
 
-/** A refusal of the walk while inflating; a malformed top-level field found first in what came out is named instead. */
-function meteredRefusal(inflated: Extract<MeteredInflate, { refusal: unknown }>, meter: ProfileMeter): RawCheck {
-  const malformed = scanProfileFields(inflated.data.subarray(0, meter.counted))
-  if (malformed !== undefined) return fail('PPROF_INVALID_PROFILE', `invalid pprof profile: ${malformed}`)
-  return fail(inflated.refusal.code, `${inflated.refusal.reason}; inflating stopped after ${inflated.inflatedBytes} bytes`)
+/**
+ * A refusal of the walk while inflating, saying how far inflation went; a malformed top-level field in
+ * what came out is named instead, as the whole-body check names it.
+ */
+function meteredRefusal(inflated: Extract<MeteredInflate, { refusal: unknown }>): RawCheck {
+  const stopped = `; inflating stopped after ${inflated.inflatedBytes} bytes`
+  const malformed = scanProfileFields(inflated.data, true)
+  if (malformed !== undefined) return fail('PPROF_INVALID_PROFILE', `invalid pprof profile: ${malformed}${stopped}`)
+  return fail(inflated.refusal.code, inflated.refusal.reason + stopped)
 }
 
 function decoded(raw: Uint8Array, bodyBytes: number, gzipped: boolean, opts: CheckProfileOptions): CheckProfileResult {
