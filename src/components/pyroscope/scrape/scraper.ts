@@ -31,19 +31,34 @@ export interface ScrapeRequest {
   readonly keepProfile?: boolean
 }
 
-export type ScrapeOutcome =
-  | {
-      readonly ok: true
-      readonly body: Buffer
-      /** Decoded when first read (on the event loop): the scrape loop reads `empty` and `delta` instead. */
-      readonly profile: Profile
-      /** No sample has a non-zero value. */
-      readonly empty: boolean
-      /** Present when the request asked for a delta. */
-      readonly delta?: DeltaOutcome
-      readonly durationMs: number
-    }
-  | { readonly ok: false; readonly code: string; readonly reason: string; readonly durationMs: number }
+export type ScrapeOutcome = ScrapedProfile | { readonly ok: false; readonly code: string; readonly reason: string; readonly durationMs: number }
+
+/**
+ * A scrape that succeeded. `profile` is decoded when first read, on the event loop: the scrape loop reads
+ * `empty` and `delta` instead. (A class: a getter in an object literal costs every scrape a hidden class.)
+ */
+export class ScrapedProfile {
+  readonly ok = true
+  readonly body: Buffer
+  /** No sample has a non-zero value. */
+  readonly empty: boolean
+  /** Set when the request asked for a delta. */
+  readonly delta: DeltaOutcome | undefined
+  readonly durationMs: number
+  readonly #checked: Extract<CheckProfileResult, { ok: true }>
+
+  constructor(body: Buffer, checked: Extract<CheckProfileResult, { ok: true }>, durationMs: number) {
+    this.body = body
+    this.empty = checked.empty
+    this.delta = checked.delta
+    this.durationMs = durationMs
+    this.#checked = checked
+  }
+
+  get profile(): Profile {
+    return this.#checked.profile
+  }
+}
 
 /** pprof compresses 3–10×; four times the body limit leaves room for real profiles and stops bombs. */
 export const DECOMPRESSED_LIMIT_FACTOR = 4
@@ -81,18 +96,7 @@ export async function scrapeOnce(client: HttpClient, req: ScrapeRequest, signal:
     signal.removeEventListener('abort', onStop)
   }
   const durationMs = performance.now() - started
-  if (!result.ok) return { ...result, durationMs }
-  const { body, checked } = result
-  return {
-    ok: true,
-    body,
-    empty: checked.empty,
-    ...(checked.delta === undefined ? {} : { delta: checked.delta }),
-    durationMs,
-    get profile(): Profile {
-      return checked.profile
-    }
-  }
+  return result.ok ? new ScrapedProfile(result.body, result.checked, durationMs) : { ...result, durationMs }
 }
 
 async function fetchProfile(client: HttpClient, req: ScrapeRequest, signal: AbortSignal): Promise<Success | Failure> {
