@@ -3,7 +3,7 @@
  * decoding budget), pushed to a real `shardscope receive` and scraped by a real `shardscope run`: each is
  * refused with the budget's reason once what came out of the inflate passes the budget, and the reason says
  * how many bytes came out (docs/hostile-input.md, "Profile budget"). That figure is the work and memory the
- * body cost: about 270 KB, where inflating to the cap first cost 32 MB.
+ * body cost: at most about half a megabyte, where inflating to the cap first cost 32 MB.
  */
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
