@@ -13,6 +13,7 @@
  */
 import { Worker } from 'node:worker_threads'
 import type { ProfileBudget } from './budget.js'
+import type { ProfileSummary } from './check.js'
 import type { DeltaInput, DeltaOutcome } from './delta.js'
 
 export interface CheckPoolSettings {
@@ -40,7 +41,7 @@ export interface WorkerJobOptions {
 }
 
 export type WorkerOutcome =
-  | { readonly ok: true; readonly gzipped: boolean; readonly empty: boolean; readonly raw: Uint8Array | undefined; readonly delta: DeltaOutcome | undefined }
+  | { readonly ok: true; readonly gzipped: boolean; readonly summary: ProfileSummary; readonly raw: Uint8Array | undefined; readonly delta: DeltaOutcome | undefined }
   /** `final`: the reason is complete (from the check itself); otherwise the caller words it. */
   | { readonly ok: false; readonly code: string; readonly reason: string; readonly final: boolean }
 
@@ -51,7 +52,7 @@ export interface WorkerRequest {
   readonly opts: WorkerJobOptions
 }
 export type WorkerResponse =
-  | { readonly id: number; readonly ok: true; readonly gzipped: boolean; readonly empty: boolean; readonly raw?: Uint8Array; readonly delta?: DeltaOutcome }
+  | { readonly id: number; readonly ok: true; readonly gzipped: boolean; readonly summary: ProfileSummary; readonly raw?: Uint8Array; readonly delta?: DeltaOutcome }
   | { readonly id: number; readonly ok: false; readonly code: string; readonly reason: string }
 
 interface Job {
@@ -155,7 +156,7 @@ export class CheckPool {
     this.#settle(
       job,
       response.ok
-        ? { ok: true, gzipped: response.gzipped, empty: response.empty, raw: response.raw, delta: response.delta }
+        ? { ok: true, gzipped: response.gzipped, summary: response.summary, raw: response.raw, delta: response.delta }
         : { ok: false, code: response.code, reason: response.reason, final: true }
     )
     this.#dispatch()

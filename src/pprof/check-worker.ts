@@ -23,12 +23,12 @@ async function answer(request: WorkerRequest): Promise<void> {
   }
   const delta = checked.delta === undefined ? {} : { delta: checked.delta }
   if (!request.opts.keepRaw) {
-    parentPort?.postMessage({ id: request.id, ok: true, gzipped: checked.gzipped, empty: checked.empty, ...delta } satisfies WorkerResponse)
+    parentPort?.postMessage({ id: request.id, ok: true, gzipped: checked.gzipped, summary: checked.summary, ...delta } satisfies WorkerResponse)
     return
   }
   // Move the bytes when they own their buffer; copy when they are a view on a shared one (Node's pool).
   const raw = checked.raw
   const own = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw : new Uint8Array(raw)
-  const response: WorkerResponse = { id: request.id, ok: true, gzipped: checked.gzipped, empty: checked.empty, raw: own, ...delta }
+  const response: WorkerResponse = { id: request.id, ok: true, gzipped: checked.gzipped, summary: checked.summary, raw: own, ...delta }
   parentPort?.postMessage(response, [own.buffer as ArrayBuffer])
 }

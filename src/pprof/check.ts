@@ -40,13 +40,21 @@ export interface CheckProfileOptions {
   readonly delta?: DeltaInput | undefined
 }
 
+/** Read from the decoded profile where it was decoded (on the worker for large ones). */
+export interface ProfileSummary {
+  /** No sample has a non-zero value (scrape status hints). */
+  readonly empty: boolean
+  /** The sample types' names (`type` of each ValueType), in order. */
+  readonly sampleTypes: readonly string[]
+}
+
 export type CheckProfileResult =
   | {
       readonly ok: true
       readonly profile: Profile
       readonly gzipped: boolean
-      /** No sample has a non-zero value (scrape status hints). */
-      readonly empty: boolean
+      /** What a caller may need from the profile without decoding it here. */
+      readonly summary: ProfileSummary
       /** Present when `delta` was asked for. */
       readonly delta?: DeltaOutcome
     }
@@ -86,14 +94,14 @@ export async function checkProfileAsync(
   const inline = inlineCheck(body, opts)
   if (inline !== undefined) {
     if (!inline.ok || opts.delta === undefined) return inline
-    return { ok: true, profile: inline.profile, gzipped: inline.gzipped, empty: inline.empty, delta: await computeDeltaAsync(inline.profile, opts.delta) }
+    return { ok: true, profile: inline.profile, gzipped: inline.gzipped, summary: inline.summary, delta: await computeDeltaAsync(inline.profile, opts.delta) }
   }
   const keepRaw = opts.keepProfile !== false
   const cap = isGzip(body) ? inflateCap(body.length, opts) : 0
   const jobOptions = { maxDecompressedBytes: opts.maxDecompressedBytes, budget: opts.budget, keepRaw, delta: opts.delta }
   const outcome = await checkOnWorker(body, cap, jobOptions, signal)
   if (!outcome.ok) return outcome.final ? { ok: false, code: outcome.code, reason: outcome.reason } : fail(outcome.code, outcome.reason)
-  return lazyProfile(outcome.raw, outcome.gzipped, outcome.empty, outcome.delta)
+  return lazyProfile(outcome.raw, outcome.gzipped, outcome.summary, outcome.delta)
 }
 
 /** The inline path for small bodies, or undefined when the body must go to the worker. */
@@ -120,11 +128,11 @@ export function checkProfile(
   const problem = precheckProfile(body, contentType)
   if (problem !== undefined) return fail(problem.code, problem.reason)
   const checked = checkRawBody(body, opts)
-  return checked.ok ? { ok: true, profile: checked.profile, gzipped: checked.gzipped, empty: checked.empty } : checked
+  return checked.ok ? { ok: true, profile: checked.profile, gzipped: checked.gzipped, summary: checked.summary } : checked
 }
 
 export type RawCheck =
-  | { readonly ok: true; readonly profile: Profile; readonly gzipped: boolean; readonly empty: boolean; readonly raw: Uint8Array }
+  | { readonly ok: true; readonly profile: Profile; readonly gzipped: boolean; readonly summary: ProfileSummary; readonly raw: Uint8Array }
   | { readonly ok: false; readonly code: string; readonly reason: string }
 
 /** Inflates, counts, decodes and checks a body that passed the pre-checks, at once. */
@@ -174,7 +182,7 @@ function meteredRefusal(inflated: Extract<MeteredInflate, { refusal: unknown }>)
 
 function decoded(raw: Uint8Array, bodyBytes: number, gzipped: boolean, opts: CheckProfileOptions): CheckProfileResult {
   const result = decodedRaw(raw, bodyBytes, gzipped, opts)
-  return result.ok ? { ok: true, profile: result.profile, gzipped, empty: result.empty } : result
+  return result.ok ? { ok: true, profile: result.profile, gzipped, summary: result.summary } : result
 }
 
 /** Decodes and checks inflated bytes; `meter` has counted them already when given (the streaming path). */
@@ -185,21 +193,24 @@ function decodedRaw(raw: Uint8Array, bodyBytes: number, gzipped: boolean, opts: 
   if (!measured.ok) return fail(measured.code, measured.reason)
   const result = decodeUnchecked(raw)
   if (!result.ok) return fail('PPROF_INVALID_PROFILE', `invalid pprof profile: ${result.reason}`)
-  return { ok: true, profile: result.profile, gzipped, empty: isEmptyProfile(result.profile), raw }
+  return { ok: true, profile: result.profile, gzipped, summary: summarize(result.profile), raw }
 }
 
-/** No sample has a non-zero value. */
-function isEmptyProfile(profile: Profile): boolean {
-  return profile.sample.every((s) => s.value.every((v) => Number(v) === 0))
+function summarize(profile: Profile): ProfileSummary {
+  const strings = profile.stringTable.strings
+  return {
+    empty: profile.sample.every((s) => s.value.every((v) => Number(v) === 0)),
+    sampleTypes: profile.sampleType.map((t) => strings[Number(t.type)] ?? '')
+  }
 }
 
 /** A result whose profile is decoded from already checked bytes when first read, at most once. */
-function lazyProfile(raw: Uint8Array | undefined, gzipped: boolean, empty: boolean, delta: DeltaOutcome | undefined): CheckProfileResult {
+function lazyProfile(raw: Uint8Array | undefined, gzipped: boolean, summary: ProfileSummary, delta: DeltaOutcome | undefined): CheckProfileResult {
   let profile: Profile | undefined
   return {
     ok: true,
     gzipped,
-    empty,
+    summary,
     ...(delta === undefined ? {} : { delta }),
     get profile(): Profile {
       if (raw === undefined) throw new Error('the profile was checked with keepProfile: false and not kept')

@@ -10,7 +10,7 @@ export { CheckPool, configureCheckPool, sharedCheckPool, DEFAULT_CHECK_POOL_SETT
 export type { CheckPoolSettings } from './check-pool.js'
 export { DEFAULT_PROFILE_BUDGET, ProfileMeter, allowedDecodedBytes, measureProfile } from './budget.js'
 export type { BudgetResult, ProfileBudget, ProfileCounts } from './budget.js'
-export type { CheckProfileOptions, CheckProfileResult } from './check.js'
+export type { CheckProfileOptions, CheckProfileResult, ProfileSummary } from './check.js'
 export { isGzip, precheckProfile } from './precheck.js'
 export type { ProfileProblem } from './precheck.js'
 export { DEFAULT_MAX_DELTA_STATE_BYTES, DELTA_VALUE_TYPES, DeltaComputer, computeDelta, deltaValueTypesFor } from './delta.js'

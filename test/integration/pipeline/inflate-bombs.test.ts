@@ -1,6 +1,7 @@
 /**
  * Gzip bombs that stay just under the inflation cap (a 31 KB body may inflate to 32 MiB: twice its
- * decoding budget), pushed to a real `shardscope receive` and scraped by a real `shardscope run`: each is
+ * decoding budget), pushed (and sent to /ingest) to a real `shardscope receive` and scraped by a real
+ * `shardscope run`: each is
  * refused with the budget's reason once what came out of the inflate passes the budget, and the reason says
  * how many bytes came out (docs/hostile-input.md, "Profile budget"). That figure is the work and memory the
  * body cost: at most about half a megabyte, where inflating to the cap first cost 32 MB.
@@ -38,7 +39,7 @@ function inflatedBefore(reason: string, pattern: RegExp, name: string): number {
 }
 
 describe('gzip bombs just under the inflation cap', () => {
-  it('shardscope receive refuses each after inflating a small part of it, and stores nothing', { timeout: 60_000 }, async (t) => {
+  it('shardscope receive refuses each, pushed or sent to /ingest, after inflating a small part of it, and stores nothing', { timeout: 60_000 }, async (t) => {
     assert.ok(SAMPLE_BOMB.length < 40_000 && ZERO_BOMB.length < 40_000, `${SAMPLE_BOMB.length} and ${ZERO_BOMB.length} bytes on the wire`)
     const dir = await mkdtemp(join(tmpdir(), 'shardscope-inflate-bombs-'))
     t.after(() => rm(dir, { recursive: true, force: true }))
@@ -56,6 +57,18 @@ describe('gzip bombs just under the inflation cap', () => {
       assert.equal(answer.code, 'invalid_argument')
       const inflated = inflatedBefore(answer.message, pattern, name)
       assert.ok(inflated <= MAX_INFLATED_BEFORE_REFUSAL, `${name}: ${inflated} of ${INFLATED} bytes inflated before the refusal`)
+    }
+    // The legacy /ingest API: the pprof body as it is, and as the profile part of a Go SDK form.
+    for (const [name, bomb, pattern] of BOMBS) {
+      const form = new FormData()
+      form.append('profile', new Blob([bomb]), 'profile.pprof')
+      for (const body of [bomb, form]) {
+        const res = await fetch(`http://127.0.0.1:${port}/ingest?name=bombs&format=pprof`, { method: 'POST', body })
+        const text = await res.text()
+        assert.equal(res.status, 400, `${name} at /ingest: ${text}`)
+        const inflated = inflatedBefore((JSON.parse(text) as { message: string }).message, pattern, `${name} at /ingest`)
+        assert.ok(inflated <= MAX_INFLATED_BEFORE_REFUSAL, `${name} at /ingest: ${inflated} of ${INFLATED} bytes inflated before the refusal`)
+      }
     }
     assert.equal((await fetch(`http://127.0.0.1:${port}/-/ready`)).status, 200)
     assert.deepEqual(await readIndex(dir).catch(() => []), [])

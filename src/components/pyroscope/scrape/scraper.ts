@@ -49,7 +49,7 @@ export class ScrapedProfile {
 
   constructor(body: Buffer, checked: Extract<CheckProfileResult, { ok: true }>, durationMs: number) {
     this.body = body
-    this.empty = checked.empty
+    this.empty = checked.summary.empty
     this.delta = checked.delta
     this.durationMs = durationMs
     this.#checked = checked
