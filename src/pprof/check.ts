@@ -68,8 +68,9 @@ export const SYNC_INFLATE_MAX_BYTES = 32 * 1024
 /** Inflated size up to which an inline check goes on inline; past it the body goes to the worker. */
 export const SYNC_DECODE_MAX_BYTES = 256 * 1024
 /**
- * The same, when a delta is computed too: keying every sample (a hash of its stack) costs about ten times
- * what decoding it does, so only small profiles (a small Go service's, a few KiB) stay inline.
+ * The same, when a delta is computed too: summing and subtracting (a hash of every sample's stack) costs
+ * two to three times what decoding does, so only small profiles (a small Go service's, a few KiB) stay
+ * inline, where both take a few milliseconds at most.
  */
 export const SYNC_DELTA_MAX_BYTES = 32 * 1024
 
