@@ -14,7 +14,7 @@ import type { BudgetResult, ProfileMeter } from './budget.js'
 /**
  * Output pieces of the streaming inflate: the budget is checked at least this often. Smaller pieces stop a
  * bomb sooner but cost more hand-overs from zlib's thread pool (64 KiB: about a third more CPU than
- * inflating at once and walking after; 256 KiB: a few per cent, bench/decode-budget).
+ * inflating at once and walking after; 256 KiB: 2–15 %, bench/decode-budget).
  */
 export const INFLATE_CHUNK_BYTES = 256 * 1024
 
