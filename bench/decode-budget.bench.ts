@@ -4,18 +4,20 @@
  * type-checks shardscope's own sources with the TypeScript compiler, sampled every 50 µs and converted to
  * pprof by the agent's self-profiler; it inflates to well over 1 MB. Off = `Profile.decode` of the
  * inflated bytes; on = the budget walk (`measureProfile`) and then the same decode. Both run in alternating
- * rounds in one child process, after a warm-up.
+ * rounds in one child process, after a warm-up. An informative row does the same for inflating: the check
+ * worker's streaming inflate with the walk counting each piece as it comes out (`inflateMetered`) against
+ * `gunzipSync` and then the walk over the whole, which it replaced.
  */
 import { Session } from 'node:inspector/promises'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
-import { gzipSync } from 'node:zlib'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import type { Profiler } from 'node:inspector'
 import { Profile } from 'pprof-format'
 import ts from 'typescript'
-import { measureProfile } from '../src/pprof/index.js'
+import { ProfileMeter, inflateMetered, measureProfile } from '../src/pprof/index.js'
 import { cpuProfileToPprof } from '../src/pprof/self-profile.js'
 import { childMain, isChildRun, runInChild } from './child.js'
 import type { Benchmark } from './types.js'
@@ -36,6 +38,9 @@ interface DecodeFigures {
   readonly walkMs: number
   /** What the walk estimated the decoded profile to take. */
   readonly estimatedBytes: number
+  /** Milliseconds of CPU per inflate and walk: gunzipSync then the walk, and streaming with the walk (inflateMetered). */
+  readonly gunzipMs: number
+  readonly meteredInflateMs: number
 }
 
 /** The sources under src/, relative to the compiled bench (dist/bench → ../../src). */
@@ -105,7 +110,42 @@ async function measure(): Promise<DecodeFigures> {
   }
   const measured = measureProfile(raw, gzipped.length)
   const decodes = ROUNDS * DECODES_PER_ROUND
-  return { inflatedBytes: raw.length, gzippedBytes: gzipped.length, samples: Profile.decode(raw).sample.length, offMs: offMs / decodes, onMs: onMs / decodes, walkMs: walkMs / decodes, estimatedBytes: measured.ok ? measured.decodedBytes : 0 }
+  const inflate = await measureInflate(gzipped)
+  return { inflatedBytes: raw.length, gzippedBytes: gzipped.length, samples: Profile.decode(raw).sample.length, offMs: offMs / decodes, onMs: onMs / decodes, walkMs: walkMs / decodes, estimatedBytes: measured.ok ? measured.decodedBytes : 0, ...inflate }
+}
+
+/**
+ * The streaming inflate with the walk against what it replaced, gunzipSync and then the walk over the whole,
+ * in alternating rounds (CPU time: zlib's thread pool counts).
+ */
+async function measureInflate(gzipped: Buffer): Promise<{ gunzipMs: number; meteredInflateMs: number }> {
+  const plain = async (): Promise<void> => {
+    measureProfile(gunzipSync(gzipped), gzipped.length)
+  }
+  const metered = async (): Promise<void> => {
+    const result = await inflateMetered(gzipped, 256 * 1024 * 1024, new ProfileMeter(gzipped.length))
+    if (!result.ok) throw new Error(`the real profile was refused: ${'refusal' in result ? result.refusal.reason : result.reason}`)
+  }
+  const cpuMs = async (fn: () => Promise<void>): Promise<number> => {
+    const before = process.cpuUsage()
+    for (let i = 0; i < DECODES_PER_ROUND; i++) await fn()
+    const used = process.cpuUsage(before)
+    return (used.user + used.system) / 1000
+  }
+  await cpuMs(plain)
+  await cpuMs(metered)
+  let gunzipMs = 0
+  let meteredInflateMs = 0
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? [plain, metered] : [metered, plain]
+    for (const fn of order) {
+      const ms = await cpuMs(fn)
+      if (fn === plain) gunzipMs += ms
+      else meteredInflateMs += ms
+    }
+  }
+  const runs = ROUNDS * DECODES_PER_ROUND
+  return { gunzipMs: gunzipMs / runs, meteredInflateMs: meteredInflateMs / runs }
 }
 
 export const run: Benchmark = async () => {
@@ -127,6 +167,13 @@ export const run: Benchmark = async () => {
       name: `the budget walk alone on the same profile (estimated decoded size ${(f.estimatedBytes / 1e6).toFixed(1)} MB; informative)`,
       value: round(mb / (f.walkMs / 1000)),
       unit: 'MB/s'
+    },
+    {
+      name: 'inflating the same profile piece by piece with the budget walk, CPU (floor: gunzipSync, then the walk; informative)',
+      value: round(mb / (f.meteredInflateMs / 1000)),
+      unit: 'MB/s',
+      floor: round(mb / (f.gunzipMs / 1000)),
+      ratio: round(f.meteredInflateMs / f.gunzipMs)
     }
   ]
 }

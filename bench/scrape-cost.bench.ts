@@ -63,9 +63,11 @@ async function measure(args: readonly string[]): Promise<CostFigures> {
       await scrape()
     },
     scrapeDeltaEncode: async () => {
-      const outcome = await scrapeOnce(client, scrapeRequest, stop.signal)
+      // As the scrape pool does: the delta is computed with the check, and the profile is not read here.
+      const outcome = await scrapeOnce(client, { ...scrapeRequest, delta: delta.input(), keepProfile: false }, stop.signal)
       if (!outcome.ok) throw new Error(`scrape failed: ${outcome.reason}`)
-      const d = await delta.compute(outcome.profile)
+      if (outcome.delta === undefined) throw new Error('the scrape computed no delta')
+      const d = delta.apply(outcome.delta)
       if (!d.ok) throw new Error(`delta failed: ${d.reason}`)
       if (d.body !== null) prepareSeries(labels, [{ raw: d.body }])
     }

@@ -9,6 +9,9 @@
  * decode to a few tens of bytes per body byte, bombs to thousands.
  */
 
+import { topLevelFieldProblem } from './wire.js'
+import { INCOMPLETE, SKIPPED, countField, countVarints, readVarint, skip } from './wire-steps.js'
+
 export interface ProfileBudget {
   /** Estimated decoded bytes allowed per byte of the body as received. */
   readonly decodedBytesPerBodyByte: number
@@ -63,7 +66,7 @@ const COST = {
 
 export type BudgetResult =
   | { readonly ok: true; readonly counts: ProfileCounts; readonly decodedBytes: number }
-  | { readonly ok: false; readonly code: 'PPROF_OVER_BUDGET' | 'PPROF_MALFORMED'; readonly reason: string }
+  | { readonly ok: false; readonly code: 'PPROF_OVER_BUDGET' | 'PPROF_MALFORMED' | 'PPROF_INVALID_PROFILE'; readonly reason: string }
 
 /** The budget for a body of `bodyBytes` bytes as received. */
 export function allowedDecodedBytes(bodyBytes: number, budget: ProfileBudget = DEFAULT_PROFILE_BUDGET): number {
@@ -92,8 +95,21 @@ export function estimateDecodedBytes(c: ProfileCounts): number {
  * the bytes that pass it.
  */
 export function measureProfile(raw: Uint8Array, bodyBytes: number, budget: ProfileBudget = DEFAULT_PROFILE_BUDGET): BudgetResult {
-  const allowed = allowedDecodedBytes(bodyBytes, budget)
-  const c: ProfileCounts = {
+  const meter = new ProfileMeter(bodyBytes, budget)
+  return meter.feed(raw, raw.length) ?? meter.finish(raw.length)
+}
+
+/**
+ * The budget walk over bytes that arrive in pieces (a gzip body being inflated): `feed` counts every
+ * top-level field complete so far and keeps its place at the first incomplete one, so inflation can
+ * stop as soon as the budget is passed instead of after the whole body is out. Fed the whole message at
+ * once it gives measureProfile's answers; the budget is checked at the same fields either way.
+ */
+export class ProfileMeter {
+  readonly #bodyBytes: number
+  readonly #budget: ProfileBudget
+  readonly #allowed: number
+  readonly #counts: ProfileCounts = {
     sampleTypes: 0,
     comments: 0,
     samples: 0,
@@ -107,66 +123,111 @@ export function measureProfile(raw: Uint8Array, bodyBytes: number, budget: Profi
     strings: 0,
     stringBytes: 0
   }
-  const cursor = { pos: 0 }
-  // Checked every CHECK_EVERY fields rather than after each one: the estimate is a handful of multiplications.
-  let sinceCheck = 0
-  while (cursor.pos < raw.length) {
-    const tag = readVarint(raw, cursor)
-    if (tag < 0) return malformed(cursor.pos)
-    const field = Math.floor(tag / 8)
-    const wire = tag & 7
-    if (wire !== 2) {
-      if (field === 13) c.comments++
-      if (!skip(raw, cursor, wire)) return malformed(cursor.pos)
-      continue
-    }
-    const length = readVarint(raw, cursor)
-    const start = cursor.pos
-    const end = start + length
-    if (length < 0 || end > raw.length) return malformed(start)
-    switch (field) {
-      case 2: {
-        c.samples++
-        const problem = countSample(raw, start, end, c, budget)
-        if (problem !== undefined) return problem
-        break
+  readonly #cursor = { pos: 0 }
+  #sinceCheck = 0
+
+  constructor(bodyBytes: number, budget: ProfileBudget = DEFAULT_PROFILE_BUDGET) {
+    this.#bodyBytes = bodyBytes
+    this.#budget = budget
+    this.#allowed = allowedDecodedBytes(bodyBytes, budget)
+  }
+
+  /** Bytes counted so far: every field before this offset is complete and counted. */
+  get counted(): number {
+    return this.#cursor.pos
+  }
+
+  /**
+   * Counts the complete fields of `raw[0, end)` not counted yet (`raw` holds the same bytes as before at
+   * the offsets already counted). Returns a refusal, or undefined to go on.
+   */
+  feed(raw: Uint8Array, end: number): BudgetResult | undefined {
+    const c = this.#counts
+    const cursor = this.#cursor
+    while (cursor.pos < end) {
+      const fieldStart = cursor.pos
+      const tag = readVarint(raw, cursor, end)
+      if (tag === INCOMPLETE) return undefined
+      if (tag < 0) return malformed(cursor.pos)
+      const field = Math.floor(tag / 8)
+      const wire = tag & 7
+      // Refused here, not only by the scan after inflating: zeros (field 0) would otherwise inflate to the cap.
+      const problem = topLevelFieldProblem(field, wire, fieldStart)
+      if (problem !== undefined) return { ok: false, code: 'PPROF_INVALID_PROFILE', reason: `invalid pprof profile: ${problem}` }
+      if (wire !== 2) {
+        const skipped = skip(raw, cursor, wire, end)
+        if (skipped === INCOMPLETE) {
+          cursor.pos = fieldStart
+          return undefined
+        }
+        if (skipped < 0) return malformed(cursor.pos)
+        if (field === 13) c.comments++
+        continue
       }
+      const length = readVarint(raw, cursor, end)
+      const start = cursor.pos
+      if (length === INCOMPLETE || (length >= 0 && start + length > end)) {
+        cursor.pos = fieldStart
+        // A string costs its length once decoded: a huge one is refused before it is all inflated.
+        if (field === 6 && length > 0 && estimateDecodedBytes(c) + length > this.#allowed) {
+          return overBudget({ ...c, strings: c.strings + 1, stringBytes: c.stringBytes + length }, this.#bodyBytes, this.#allowed, this.#budget)
+        }
+        return undefined
+      }
+      if (length < 0) return malformed(start)
+      const refusal = this.#countField(raw, field, start, start + length)
+      if (refusal !== undefined) return refusal
+      cursor.pos = start + length
+      if (++this.#sinceCheck >= CHECK_EVERY) {
+        this.#sinceCheck = 0
+        if (estimateDecodedBytes(c) > this.#allowed) return overBudget(c, this.#bodyBytes, this.#allowed, this.#budget)
+      }
+    }
+    return undefined
+  }
+
+  /** The verdict once `end` bytes are all there is. */
+  finish(end: number): BudgetResult {
+    if (this.#cursor.pos < end) return malformed(this.#cursor.pos)
+    const decodedBytes = estimateDecodedBytes(this.#counts)
+    if (decodedBytes > this.#allowed) return overBudget(this.#counts, this.#bodyBytes, this.#allowed, this.#budget)
+    return { ok: true, counts: { ...this.#counts }, decodedBytes }
+  }
+
+  #countField(raw: Uint8Array, field: number, start: number, end: number): BudgetResult | undefined {
+    const c = this.#counts
+    switch (field) {
+      case 2:
+        c.samples++
+        return countSample(raw, start, end, c, this.#budget)
       case 1:
       case 11:
         c.sampleTypes++
-        break
+        return undefined
       case 13:
         c.comments += countVarints(raw, start, end)
-        break
+        return undefined
       case 3:
         c.mappings++
-        break
+        return undefined
       case 4: {
         c.locations++
         const lines = countField(raw, start, end, 4)
         if (lines < 0) return malformed(start)
         c.lines += lines
-        break
+        return undefined
       }
       case 5:
         c.functions++
-        break
+        return undefined
       case 6:
         c.strings++
-        c.stringBytes += length
-        break
+        c.stringBytes += end - start
+        return undefined
       default:
-        break
-    }
-    cursor.pos = end
-    if (++sinceCheck >= CHECK_EVERY) {
-      sinceCheck = 0
-      if (estimateDecodedBytes(c) > allowed) return overBudget(c, bodyBytes, allowed, budget)
+        return undefined
     }
   }
-  const decodedBytes = estimateDecodedBytes(c)
-  if (decodedBytes > allowed) return overBudget(c, bodyBytes, allowed, budget)
-  return { ok: true, counts: c, decodedBytes }
 }
 
 const CHECK_EVERY = 4096
@@ -177,12 +238,12 @@ function countSample(raw: Uint8Array, start: number, end: number, c: ProfileCoun
   let locations = 0
   let labels = 0
   while (cursor.pos < end) {
-    const tag = readVarint(raw, cursor)
-    if (tag < 0 || cursor.pos > end) return malformed(start)
+    const tag = readVarint(raw, cursor, end)
+    if (tag < 0) return malformed(start)
     const field = Math.floor(tag / 8)
     const wire = tag & 7
     if (wire === 2) {
-      const length = readVarint(raw, cursor)
+      const length = readVarint(raw, cursor, end)
       const fieldEnd = cursor.pos + length
       if (length < 0 || fieldEnd > end) return malformed(start)
       if (field === 1) locations += countVarints(raw, cursor.pos, fieldEnd)
@@ -192,7 +253,7 @@ function countSample(raw: Uint8Array, start: number, end: number, c: ProfileCoun
     } else {
       if (field === 1 && wire === 0) locations++
       else if (field === 2 && wire === 0) c.sampleValues++
-      if (!skip(raw, cursor, wire) || cursor.pos > end) return malformed(start)
+      if (skip(raw, cursor, wire, end) !== SKIPPED) return malformed(start)
     }
   }
   c.sampleLocations += locations
@@ -204,65 +265,6 @@ function countSample(raw: Uint8Array, start: number, end: number, c: ProfileCoun
     return refuse(`sample ${c.samples - 1} has ${labels} labels, more than the limit of ${budget.maxLabelsPerSample}`)
   }
   return undefined
-}
-
-/** How many times length-delimited field `wanted` occurs in [start, end); -1 when malformed. */
-function countField(raw: Uint8Array, start: number, end: number, wanted: number): number {
-  const cursor = { pos: start }
-  let n = 0
-  while (cursor.pos < end) {
-    const tag = readVarint(raw, cursor)
-    if (tag < 0) return -1
-    if (Math.floor(tag / 8) === wanted && (tag & 7) === 2) n++
-    if (!skip(raw, cursor, tag & 7) || cursor.pos > end) return -1
-  }
-  return n
-}
-
-/** Varints in a packed run: one per byte without the continuation bit. */
-function countVarints(raw: Uint8Array, start: number, end: number): number {
-  let n = 0
-  for (let i = start; i < end; i++) if ((raw[i] as number) < 0x80) n++
-  return n
-}
-
-/** Moves past one field's value of wire type `wire`; false when it runs out of bytes or the type is invalid. */
-function skip(raw: Uint8Array, cursor: { pos: number }, wire: number): boolean {
-  switch (wire) {
-    case 0:
-      return readVarint(raw, cursor) >= 0
-    case 1:
-      cursor.pos += 8
-      return cursor.pos <= raw.length
-    case 2: {
-      const length = readVarint(raw, cursor)
-      if (length < 0) return false
-      cursor.pos += length
-      return cursor.pos <= raw.length
-    }
-    case 5:
-      cursor.pos += 4
-      return cursor.pos <= raw.length
-    default:
-      return false
-  }
-}
-
-/** A varint of at most 10 bytes; -1 when truncated or too long. Values past 2^53 lose precision (harmless here). */
-function readVarint(raw: Uint8Array, cursor: { pos: number }): number {
-  let value = 0
-  let scale = 1
-  for (let i = 0; i < 10; i++) {
-    const b = raw[cursor.pos + i]
-    if (b === undefined) return -1
-    value += (b & 0x7f) * scale
-    scale *= 128
-    if (b < 0x80) {
-      cursor.pos += i + 1
-      return value
-    }
-  }
-  return -1
 }
 
 function malformed(offset: number): BudgetResult {

@@ -2,7 +2,8 @@
  * Checking large pprof bodies on a worker thread, under a process-wide budget of bytes in flight
  * (docs/hostile-input.md, "Work off the event loop"). Inflating and decoding a large profile takes tens
  * to hundreds of milliseconds of CPU; on the main thread that delays every scrape, push and API answer.
- * Here the main thread only copies the body and waits.
+ * Here the main thread only copies the body and waits. A target's client-side delta goes along with the
+ * body when asked for (its previous totals are shared, not copied: delta-state.ts) and comes back computed.
  *
  * The budget: each job reserves its body size plus its inflation cap; jobs wait (in order) until their
  * reservation fits beside the ones running, so N concurrent bad bodies hold at most `maxInflightBytes`
@@ -12,6 +13,8 @@
  */
 import { Worker } from 'node:worker_threads'
 import type { ProfileBudget } from './budget.js'
+import type { ProfileSummary } from './check.js'
+import type { DeltaInput, DeltaOutcome } from './delta.js'
 
 export interface CheckPoolSettings {
   /** Worker threads checking at once. */
@@ -33,10 +36,12 @@ export interface WorkerJobOptions {
   readonly budget?: ProfileBudget | undefined
   /** Send the inflated bytes back (to decode them later); false when only the verdict matters. */
   readonly keepRaw: boolean
+  /** Compute this delta from the decoded profile. */
+  readonly delta?: DeltaInput | undefined
 }
 
 export type WorkerOutcome =
-  | { readonly ok: true; readonly gzipped: boolean; readonly raw: Uint8Array | undefined }
+  | { readonly ok: true; readonly gzipped: boolean; readonly summary: ProfileSummary; readonly raw: Uint8Array | undefined; readonly delta: DeltaOutcome | undefined }
   /** `final`: the reason is complete (from the check itself); otherwise the caller words it. */
   | { readonly ok: false; readonly code: string; readonly reason: string; readonly final: boolean }
 
@@ -44,10 +49,10 @@ export type WorkerOutcome =
 export interface WorkerRequest {
   readonly id: number
   readonly body: Uint8Array
-  readonly opts: { readonly maxDecompressedBytes: number; readonly budget?: ProfileBudget | undefined; readonly keepRaw: boolean }
+  readonly opts: WorkerJobOptions
 }
 export type WorkerResponse =
-  | { readonly id: number; readonly ok: true; readonly gzipped: boolean; readonly raw?: Uint8Array }
+  | { readonly id: number; readonly ok: true; readonly gzipped: boolean; readonly summary: ProfileSummary; readonly raw?: Uint8Array; readonly delta?: DeltaOutcome }
   | { readonly id: number; readonly ok: false; readonly code: string; readonly reason: string }
 
 interface Job {
@@ -89,9 +94,11 @@ export class CheckPool {
     // A copy with a buffer of its own, moved to the worker: a view on a larger buffer (a field of a push
     // body) would otherwise send the whole buffer.
     const copy = new Uint8Array(body)
-    const request: WorkerRequest = { id: this.#nextId++, body: copy, opts: { maxDecompressedBytes, budget: opts.budget, keepRaw: opts.keepRaw } }
+    const request: WorkerRequest = { id: this.#nextId++, body: copy, opts: { ...opts, maxDecompressedBytes } }
+    // A delta reads the previous totals and builds the next ones, about as large.
+    const deltaBytes = 2 * (opts.delta?.baseline?.bytes.byteLength ?? 0)
     return new Promise((resolve, reject) => {
-      const job: Job = { request, reservation: Math.min(budget, body.length + cap), resolve, reject, signal }
+      const job: Job = { request, reservation: Math.min(budget, body.length + cap + deltaBytes), resolve, reject, signal }
       if (signal !== undefined) {
         job.onAbort = () => {
           const at = this.#queue.indexOf(job)
@@ -149,7 +156,7 @@ export class CheckPool {
     this.#settle(
       job,
       response.ok
-        ? { ok: true, gzipped: response.gzipped, raw: response.raw }
+        ? { ok: true, gzipped: response.gzipped, summary: response.summary, raw: response.raw, delta: response.delta }
         : { ok: false, code: response.code, reason: response.reason, final: true }
     )
     this.#dispatch()

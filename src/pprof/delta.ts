@@ -18,7 +18,10 @@
  */
 import type { Profile, Sample } from 'pprof-format'
 import { Sample as PprofSample } from 'pprof-format'
+import { gzipSync } from 'node:zlib'
 import { buildDeltaProfile, encodeGzipped, toBigInt } from './delta-profile.js'
+import { baselineReader, entryCount, packBaseline } from './delta-state.js'
+import type { PackedBaseline } from './delta-state.js'
 import { createSampleKeyer } from './sample-key.js'
 
 export interface DeltaValueType {
@@ -50,8 +53,9 @@ export function deltaValueTypesFor(profileName: string): readonly DeltaValueType
 export const DEFAULT_MAX_DELTA_STATE_BYTES = 16 * 1024 * 1024
 
 /**
- * Estimated V8 cost of one state entry: the Map slot, a 22-character key string and an array of
- * BigInts (about 24 bytes each with the array slot). An estimate, on the safe side.
+ * Estimated V8 cost of one state entry while a delta is computed: the Map slot, a 16-character key string
+ * and an array of BigInts (about 24 bytes each with the array slot). Kept between scrapes an entry is
+ * packed into 16 + 8 bytes per value (delta-state.ts), so the estimate is on the safe side for both.
  */
 const ENTRY_BASE_BYTES = 120
 const VALUE_BYTES = 24
@@ -65,72 +69,69 @@ export interface DeltaComputerOptions {
 export type DeltaResult =
   /** `body` null: this scrape became the baseline, nothing to send. */
   | { readonly ok: true; readonly body: null }
-  | { readonly ok: true; readonly body: Buffer; readonly profile: Profile; readonly samples: number }
+  | { readonly ok: true; readonly body: Buffer; readonly samples: number }
   | { readonly ok: false; readonly code: DeltaErrorCode; readonly reason: string }
 
 export type DeltaErrorCode = 'DELTA_STATE_TOO_LARGE' | 'DELTA_NO_VALUE_TYPES'
 
-interface Baseline {
-  readonly values: Map<string, bigint[]>
-  readonly timeNanos: bigint
+/** What computing one target's delta needs besides the profile; it can be posted to a worker as it is. */
+export interface DeltaInput {
+  readonly valueTypes: readonly DeltaValueType[]
+  readonly baseline: PackedBaseline | undefined
+  readonly maxStateBytes: number
 }
 
+/** A computed delta, encoded: what the worker answers, and what DeltaComputer.apply takes. */
+export type DeltaOutcome =
+  | { readonly ok: true; readonly next: PackedBaseline; readonly body: Uint8Array | null; readonly samples: number }
+  | { readonly ok: false; readonly code: DeltaErrorCode; readonly reason: string }
+
+/**
+ * One target's delta state, held where the scrape loop runs. The work (summing, subtracting, encoding)
+ * is `computeDelta`, which runs where the profile was decoded: on the check worker for large profiles
+ * (`input` goes along with the body and `apply` takes the answer), inline for small ones (`compute`).
+ * Calls for one target must not overlap (the scrape loop never overlaps itself): `apply` replaces the baseline.
+ */
 export class DeltaComputer {
   readonly #valueTypes: readonly DeltaValueType[]
   readonly #maxStateBytes: number
-  #baseline: Baseline | undefined
+  #baseline: PackedBaseline | undefined
 
   constructor(options: DeltaComputerOptions) {
     this.#valueTypes = options.valueTypes
     this.#maxStateBytes = options.maxStateBytes ?? DEFAULT_MAX_DELTA_STATE_BYTES
   }
 
-  /**
-   * Subtracts the previous scrape from `profile` (which is not modified) and keeps `profile` as the next
-   * baseline. The baseline is replaced before the delta is gzipped (asynchronously), so calls for one
-   * target must not overlap (the scrape loop never overlaps itself). `limits.maxStateBytes` lowers the
-   * cap for this call (a shared budget running low).
-   */
+  /** What computeDelta needs for the next scrape; `limits.maxStateBytes` lowers the cap (a shared budget running low). */
+  input(limits: { readonly maxStateBytes?: number } = {}): DeltaInput {
+    return {
+      valueTypes: this.#valueTypes,
+      baseline: this.#baseline,
+      maxStateBytes: Math.min(this.#maxStateBytes, limits.maxStateBytes ?? Infinity)
+    }
+  }
+
+  /** Keeps the outcome's totals as the next baseline (or drops the baseline when it failed). */
+  apply(outcome: DeltaOutcome): DeltaResult {
+    if (!outcome.ok) {
+      this.reset()
+      return outcome
+    }
+    this.#baseline = outcome.next
+    if (outcome.body === null) return { ok: true, body: null }
+    const body = Buffer.from(outcome.body.buffer, outcome.body.byteOffset, outcome.body.byteLength)
+    return { ok: true, body, samples: outcome.samples }
+  }
+
+  /** Subtracts the previous scrape from `profile` (which is not modified) here, and keeps `profile` as the next baseline. */
   async compute(profile: Profile, limits: { readonly maxStateBytes?: number } = {}): Promise<DeltaResult> {
-    const maxStateBytes = Math.min(this.#maxStateBytes, limits.maxStateBytes ?? Infinity)
-    const deltaIndices = this.#deltaIndices(profile)
-    if (deltaIndices.length === 0) {
-      this.reset()
-      const wanted = this.#valueTypes.map((vt) => `${vt.type}/${vt.unit}`).join(', ')
-      return { ok: false, code: 'DELTA_NO_VALUE_TYPES', reason: `profile has none of the value types ${wanted}` }
-    }
-    const perEntry = ENTRY_BASE_BYTES + VALUE_BYTES * deltaIndices.length
-    const totals = aggregateSamples(profile, maxStateBytes, perEntry)
-    if (totals === undefined) {
-      this.reset()
-      return {
-        ok: false,
-        code: 'DELTA_STATE_TOO_LARGE',
-        reason: `delta state would exceed ${maxStateBytes} bytes; baseline dropped`
-      }
-    }
-    const previous = this.#baseline
-    const next = new Map<string, bigint[]>()
-    const samples: Sample[] = []
-    for (const [key, { sample, values }] of totals) {
-      const current = deltaIndices.map((i) => values[i] ?? 0n)
-      next.set(key, current)
-      if (previous === undefined) continue
-      const out = subtract(values, deltaIndices, previous.values.get(key))
-      if (out.some((v) => v !== 0n)) {
-        samples.push(new PprofSample({ locationId: sample.locationId, label: sample.label, value: out }))
-      }
-    }
-    this.#baseline = { values: next, timeNanos: toBigInt(profile.timeNanos) }
-    if (previous === undefined) return { ok: true, body: null }
-    const delta = buildDeltaProfile(profile, samples, { previousTimeNanos: previous.timeNanos })
-    return { ok: true, body: await encodeGzipped(delta), profile: delta, samples: samples.length }
+    return this.apply(await computeDeltaAsync(profile, this.input(limits)))
   }
 
   /** Estimated bytes held between scrapes. */
   stateBytes(): number {
     if (this.#baseline === undefined) return 0
-    return this.#baseline.values.size * (ENTRY_BASE_BYTES + VALUE_BYTES * this.#valueTypes.length)
+    return entryCount(this.#baseline) * (ENTRY_BASE_BYTES + VALUE_BYTES * this.#valueTypes.length)
   }
 
   hasBaseline(): boolean {
@@ -145,17 +146,65 @@ export class DeltaComputer {
   close(): void {
     this.reset()
   }
+}
 
-  #deltaIndices(profile: Profile): number[] {
-    const strings = profile.stringTable.strings
-    const indices: number[] = []
-    profile.sampleType.forEach((vt, i) => {
-      const type = strings[Number(vt.type)]
-      const unit = strings[Number(vt.unit)]
-      if (this.#valueTypes.some((w) => w.type === type && w.unit === unit)) indices.push(i)
-    })
-    return indices
+export type DeltaStep =
+  | { readonly ok: true; readonly next: PackedBaseline; readonly delta: Profile | undefined; readonly samples: number }
+  | { readonly ok: false; readonly code: DeltaErrorCode; readonly reason: string }
+
+/** The delta of `profile` against `input.baseline` (none: this profile is the baseline), and the next totals. */
+export function computeDelta(profile: Profile, input: DeltaInput): DeltaStep {
+  const deltaIndices = deltaIndicesOf(profile, input.valueTypes)
+  if (deltaIndices.length === 0) {
+    const wanted = input.valueTypes.map((vt) => `${vt.type}/${vt.unit}`).join(', ')
+    return { ok: false, code: 'DELTA_NO_VALUE_TYPES', reason: `profile has none of the value types ${wanted}` }
   }
+  const perEntry = ENTRY_BASE_BYTES + VALUE_BYTES * deltaIndices.length
+  const totals = aggregateSamples(profile, input.maxStateBytes, perEntry)
+  if (totals === undefined) {
+    return { ok: false, code: 'DELTA_STATE_TOO_LARGE', reason: `delta state would exceed ${input.maxStateBytes} bytes; baseline dropped` }
+  }
+  const previous = input.baseline === undefined ? undefined : baselineReader(input.baseline)
+  const current: [string, bigint[]][] = []
+  const samples: Sample[] = []
+  for (const [key, { sample, values }] of totals) {
+    current.push([key, deltaIndices.map((i) => values[i] ?? 0n)])
+    if (previous === undefined) continue
+    const out = subtract(values, deltaIndices, previous(key))
+    if (out.some((v) => v !== 0n)) samples.push(new PprofSample({ locationId: sample.locationId, label: sample.label, value: out }))
+  }
+  const next = packBaseline(current, current.length, deltaIndices.length, toBigInt(profile.timeNanos))
+  if (input.baseline === undefined) return { ok: true, next, delta: undefined, samples: 0 }
+  const delta = buildDeltaProfile(profile, samples, { previousTimeNanos: input.baseline.timeNanos })
+  return { ok: true, next, delta, samples: samples.length }
+}
+
+/** computeDelta and the gzip of its delta; a large delta is gzipped on the thread pool. */
+export async function computeDeltaAsync(profile: Profile, input: DeltaInput): Promise<DeltaOutcome> {
+  const step = computeDelta(profile, input)
+  return encodedStep(step, step.ok && step.delta !== undefined ? await encodeGzipped(step.delta) : null)
+}
+
+/** computeDelta and the gzip of its delta, in one synchronous call (on the check worker). */
+export function computeDeltaEncoded(profile: Profile, input: DeltaInput): DeltaOutcome {
+  const step = computeDelta(profile, input)
+  return encodedStep(step, step.ok && step.delta !== undefined ? gzipSync(step.delta.encode()) : null)
+}
+
+function encodedStep(step: DeltaStep, body: Uint8Array | null): DeltaOutcome {
+  if (!step.ok) return step
+  return { ok: true, next: step.next, body, samples: step.samples }
+}
+
+function deltaIndicesOf(profile: Profile, valueTypes: readonly DeltaValueType[]): number[] {
+  const strings = profile.stringTable.strings
+  const indices: number[] = []
+  profile.sampleType.forEach((vt, i) => {
+    const type = strings[Number(vt.type)]
+    const unit = strings[Number(vt.unit)]
+    if (valueTypes.some((w) => w.type === type && w.unit === unit)) indices.push(i)
+  })
+  return indices
 }
 
 /**

@@ -5,13 +5,17 @@
  * so they never appear in a key.
  *
  * Keys are hashed to 128 bits (as Alloy's fastdelta does with murmur3) so that the state kept between
- * scrapes costs a fixed ~22 bytes per sample whatever the stack depth.
+ * scrapes costs a fixed KEY_BYTES per sample whatever the stack depth. A key is those bytes as a string of
+ * one-byte characters, so that it can be a Map key and be packed as it is (delta-state.ts).
  */
 import { createHash } from 'node:crypto'
 import type { Function as PprofFunction, Location, Profile, Sample } from 'pprof-format'
 import { idKey } from './structure.js'
 
 type Numeric = number | bigint
+
+/** Bytes of a sample key. */
+export const KEY_BYTES = 16
 
 /** Returns a function giving each sample of `profile` its cross-scrape identity. */
 export function createSampleKeyer(profile: Profile): (sample: Sample) => string {
@@ -39,7 +43,7 @@ export function createSampleKeyer(profile: Profile): (sample: Sample) => string 
     if (sample.label.length > 0) text += `\0${sortedLabels(sample, str).join('\n')}`
     // One update per sample: crossing into the hash binding is what costs, not the bytes.
     // 128 bits are plenty against collisions among one target's samples.
-    return createHash('sha256').update(text).digest('base64').slice(0, 22)
+    return createHash('sha256').update(text).digest().toString('latin1', 0, KEY_BYTES)
   }
 }
 

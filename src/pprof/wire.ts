@@ -28,33 +28,49 @@ const PROFILE_FIELDS: ReadonlyMap<number, { name: string; wire: readonly number[
   [15, { name: 'doc_url', wire: [WIRE_VARINT] }]
 ])
 
-/** Returns why `data` is not a well-formed top-level Profile message, or undefined when it is. */
-export function scanProfileFields(data: Uint8Array): string | undefined {
+/**
+ * Returns why `data` is not a well-formed top-level Profile message, or undefined when it is. With
+ * `partial`, `data` is the start of a message still being inflated: a field it ends inside is no problem.
+ */
+export function scanProfileFields(data: Uint8Array, partial = false): string | undefined {
   let offset = 0
   while (offset < data.length) {
     const tag = readVarint(data, offset)
-    if (tag === undefined) return `truncated field tag at offset ${offset}`
+    if (tag === undefined) return partial ? undefined : `truncated field tag at offset ${offset}`
     const fieldNumber = Math.floor(tag.value / 8)
     const wireType = tag.value % 8
-    const field = PROFILE_FIELDS.get(fieldNumber)
-    if (field === undefined) return `unknown field ${fieldNumber} (wire type ${wireType}) at offset ${offset}`
-    if (!field.wire.includes(wireType)) {
-      return `field ${fieldNumber} (${field.name}) has wire type ${wireType}, expected ${field.wire.join(' or ')}, at offset ${offset}`
-    }
+    const problem = topLevelFieldProblem(fieldNumber, wireType, offset)
+    if (problem !== undefined) return problem
+    const field = PROFILE_FIELDS.get(fieldNumber) as { name: string }
     offset = tag.next
     if (wireType === WIRE_VARINT) {
       const value = readVarint(data, offset)
-      if (value === undefined) return `field ${fieldNumber} (${field.name}) is truncated at offset ${offset}`
+      if (value === undefined) return partial ? undefined : `field ${fieldNumber} (${field.name}) is truncated at offset ${offset}`
       offset = value.next
       continue
     }
     const length = readVarint(data, offset)
-    if (length === undefined) return `field ${fieldNumber} (${field.name}) has a truncated length at offset ${offset}`
+    if (length === undefined) return partial ? undefined : `field ${fieldNumber} (${field.name}) has a truncated length at offset ${offset}`
     const end = length.next + length.value
     if (end > data.length) {
+      if (partial) return undefined
       return `field ${fieldNumber} (${field.name}) is truncated: ${length.value} bytes declared at offset ${offset}, ${data.length - length.next} present`
     }
     offset = end
+  }
+  return undefined
+}
+
+/** Bit `w` of entry `n`: field `n` may have wire type `w` (the budget walk asks once per field). */
+const ALLOWED_WIRE_TYPES = Uint8Array.from({ length: 16 }, (_, n) => (PROFILE_FIELDS.get(n)?.wire ?? []).reduce((bits, w) => bits | (1 << w), 0))
+
+/** Why a top-level field of this number and wire type cannot be in a Profile, or undefined. */
+export function topLevelFieldProblem(fieldNumber: number, wireType: number, offset: number): string | undefined {
+  if ((((ALLOWED_WIRE_TYPES[fieldNumber] ?? 0) >> wireType) & 1) === 1) return undefined
+  const field = PROFILE_FIELDS.get(fieldNumber)
+  if (field === undefined) return `unknown field ${fieldNumber} (wire type ${wireType}) at offset ${offset}`
+  if (!field.wire.includes(wireType)) {
+    return `field ${fieldNumber} (${field.name}) has wire type ${wireType}, expected ${field.wire.join(' or ')}, at offset ${offset}`
   }
   return undefined
 }

@@ -7,49 +7,10 @@ import { DeltaComputer, deltaValueTypesFor } from '../../../src/pprof/index.js'
 import { createTestHttpClient } from '../../helpers/bad-targets.js'
 import { startGoTarget } from '../../helpers/go-target.js'
 import type { GoTarget } from '../../helpers/go-target.js'
+import { deltaIndices, expectedDelta, readSamples } from '../../helpers/delta-oracle.js'
 
 const MiB = 1024 * 1024
 const WAIT_MS = 10_000
-
-/**
- * An independent reading of a profile: sample identity as readable text (functions, files, lines,
- * labels) → summed values. The oracle the delta is checked against.
- */
-function readSamples(profile: Profile): Map<string, bigint[]> {
-  const str = (i: number | bigint): string => profile.stringTable.strings[Number(i)] ?? ''
-  const fns = new Map(profile.function.map((f) => [Number(f.id), f]))
-  const locs = new Map(profile.location.map((l) => [Number(l.id), l]))
-  const out = new Map<string, bigint[]>()
-  for (const sample of profile.sample) {
-    const stack = sample.locationId.map((id) => {
-      const loc = locs.get(Number(id))
-      return (loc?.line ?? []).map((line) => `${str(fns.get(Number(line.functionId))?.name ?? 0)} ${str(fns.get(Number(line.functionId))?.filename ?? 0)}:${line.line}`).join('|')
-    })
-    const labels = sample.label.map((l) => `${str(l.key)}=${str(l.str)}${l.num}${str(l.numUnit)}`).sort()
-    const key = `${stack.join(';')} {${labels.join(',')}}`
-    const values = sample.value.map((v) => BigInt(v))
-    const sum = out.get(key)
-    out.set(key, sum === undefined ? values : sum.map((v, i) => v + (values[i] ?? 0n)))
-  }
-  return out
-}
-
-function deltaIndices(profile: Profile, names: readonly string[]): number[] {
-  return profile.sampleType.flatMap((vt, i) => (names.includes(profile.stringTable.strings[Number(vt.type)] ?? '') ? [i] : []))
-}
-
-/** What the delta must contain: b − a on the delta indices, b elsewhere, all-zero samples left out. */
-function expectedDelta(a: Map<string, bigint[]>, b: Map<string, bigint[]>, indices: number[]): Map<string, bigint[]> {
-  const out = new Map<string, bigint[]>()
-  for (const [key, now] of b) {
-    const before = a.get(key)
-    const diffs = indices.map((i) => (now[i] ?? 0n) - (before?.[i] ?? 0n))
-    const values = [...now]
-    if (before !== undefined && diffs.every((d) => d >= 0n)) indices.forEach((idx, n) => (values[idx] = diffs[n] ?? 0n))
-    if (values.some((v) => v !== 0n)) out.set(key, values)
-  }
-  return out
-}
 
 describe('DeltaComputer on real Go profiles', () => {
   let target: GoTarget

@@ -1,8 +1,9 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { gunzipSync, gzipSync } from 'node:zlib'
-import { CheckPool, DEFAULT_PROFILE_BUDGET, checkProfile, checkProfileAsync, measureProfile } from '../../../src/pprof/index.js'
+import { CheckPool, DEFAULT_PROFILE_BUDGET, DeltaComputer, checkProfile, checkProfileAsync, deltaValueTypesFor, measureProfile } from '../../../src/pprof/index.js'
 import { samplePprof } from '../../helpers/bad-targets.js'
+import { heapSnapshots } from '../../helpers/heap-profiles.js'
 import { repeated, sampleBomb, validManySamples } from '../../helpers/hostile-bodies.js'
 
 const OCTET = 'application/octet-stream'
@@ -112,6 +113,25 @@ describe('CheckPool', () => {
     for (const o of outcomes) assert.equal(o.ok, false)
     assert.ok(pool.peakInflightBytes <= budget, `peak ${pool.peakInflightBytes} bytes in flight, budget ${budget}`)
     assert.ok(pool.peakInflightBytes > 0)
+  })
+
+  it('counts a delta job’s previous totals in its bytes in flight, and computes the delta on the worker', async (t) => {
+    const pool = new CheckPool({ workers: 1, maxInflightBytes: 64 * 1024 * 1024, workerHeapMb: 256 })
+    t.after(() => pool.close())
+    const [first, second] = heapSnapshots({ samples: 2_000, depth: 8, snapshots: 2, functions: 100 }).map((p) => gzipSync(p.encode())) as [Buffer, Buffer]
+    const delta = new DeltaComputer({ valueTypes: deltaValueTypesFor('memory') ?? [] })
+    const cap = 16 * 1024 * 1024
+    const baseline = await pool.check(first, cap, { maxDecompressedBytes: cap, keepRaw: false, delta: delta.input() })
+    assert.ok(baseline.ok && baseline.delta !== undefined)
+    assert.deepEqual(delta.apply(baseline.delta), { ok: true, body: null })
+    assert.equal(pool.peakInflightBytes, first.length + cap, 'no previous totals yet')
+    const totals = delta.input().baseline?.bytes.byteLength ?? 0
+    assert.ok(totals > 0)
+    const next = await pool.check(second, cap, { maxDecompressedBytes: cap, keepRaw: false, delta: delta.input() })
+    assert.ok(next.ok && next.delta !== undefined)
+    const result = delta.apply(next.delta)
+    assert.ok(result.ok && result.body !== null && result.samples > 0)
+    assert.equal(pool.peakInflightBytes, Math.max(first.length + cap, second.length + cap + 2 * totals))
   })
 
   it('drops a queued job whose signal aborts', async (t) => {

@@ -1,10 +1,11 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { gunzipSync } from 'node:zlib'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { Profile } from 'pprof-format'
 import type { SampleInput } from 'pprof-format'
-import { DELTA_VALUE_TYPES, DeltaComputer, deltaValueTypesFor } from '../../../src/pprof/index.js'
+import { DELTA_VALUE_TYPES, DeltaComputer, checkProfileAsync, deltaValueTypesFor } from '../../../src/pprof/index.js'
 import type { DeltaResult } from '../../../src/pprof/index.js'
+import { heapSnapshots } from '../../helpers/heap-profiles.js'
 
 const STRINGS = ['', 'alloc_objects', 'count', 'alloc_space', 'bytes', 'inuse_space', 'main.a', 'main.b', 'main.go', 'span', 'x', 'y']
 /** Index of a string in STRINGS. */
@@ -219,5 +220,41 @@ describe('DeltaComputer.compute limits', () => {
     assert.deepEqual(result, { ok: false, code: 'DELTA_STATE_TOO_LARGE', reason: `delta state would exceed ${perTwo - 1} bytes; baseline dropped` })
     assert.equal(delta.hasBaseline(), false)
     assert.deepEqual(await delta.compute(two, { maxStateBytes: perTwo }), { ok: true, body: null }, 'a cap that fits is a baseline again')
+  })
+})
+
+describe('DeltaComputer with the delta computed by the check', () => {
+  it('gives the deltas and state of the inline computation, on the worker for a large profile and inline for a small one', async () => {
+    for (const samples of [20, 4_000]) {
+      const bodies = heapSnapshots({ samples, depth: 12, snapshots: 4, functions: 300 }).map((p) => gzipSync(p.encode()))
+      const inline = memoryComputer()
+      const checked = memoryComputer()
+      for (const [i, body] of bodies.entries()) {
+        const expected = await inline.compute(Profile.decode(gunzipSync(body)))
+        const result = await checkProfileAsync(body, 'application/octet-stream', { maxDecompressedBytes: 64 * 1024 * 1024, delta: checked.input() })
+        assert.ok(result.ok && result.delta !== undefined, `snapshot ${i} of ${samples}: checked with its delta`)
+        const got = checked.apply(result.delta)
+        if (i === 0) assert.deepEqual(got, { ok: true, body: null })
+        else assert.deepEqual(decodeDelta(got), decodeDelta(expected), `snapshot ${i} of ${samples}`)
+        assert.equal(checked.stateBytes(), inline.stateBytes())
+      }
+    }
+  })
+
+  it('keeps its baseline when a check fails, and drops it when the delta does', async () => {
+    const delta = memoryComputer()
+    const first = gzipSync(memoryProfile([{ stack: ['main.a'], values: [1, 10, 0] }]).encode())
+    const check = (body: Buffer, computer: DeltaComputer) =>
+      checkProfileAsync(body, 'application/octet-stream', { maxDecompressedBytes: 1024 * 1024, delta: computer.input() })
+    const baseline = await check(first, delta)
+    assert.ok(baseline.ok && baseline.delta !== undefined)
+    delta.apply(baseline.delta)
+    const refused = await check(Buffer.from('not a profile at all, just text'), delta)
+    assert.equal(refused.ok, false)
+    assert.equal(delta.hasBaseline(), true, 'a refused scrape leaves the baseline as it was')
+    const tooLarge = await checkProfileAsync(first, 'application/octet-stream', { maxDecompressedBytes: 1024 * 1024, delta: delta.input({ maxStateBytes: 1 }) })
+    assert.ok(tooLarge.ok && tooLarge.delta !== undefined)
+    assert.deepEqual(delta.apply(tooLarge.delta), { ok: false, code: 'DELTA_STATE_TOO_LARGE', reason: 'delta state would exceed 1 bytes; baseline dropped' })
+    assert.equal(delta.hasBaseline(), false)
   })
 })

@@ -5,7 +5,7 @@
  * trie/tree formats are refused (415). See docs/alloy-compatibility.md.
  */
 import { Profile } from 'pprof-format'
-import { checkProfile } from '../../../pprof/index.js'
+import { checkProfileAsync } from '../../../pprof/index.js'
 import { buildProfile } from '../../../pprof/self-profile-builder.js'
 import type { BuiltSample } from '../../../pprof/self-profile-builder.js'
 import { SUFFIX_PROFILE_NAMES } from './ingest-name.js'
@@ -106,24 +106,29 @@ async function partBytes(part: string | Blob): Promise<Buffer> {
   return typeof part === 'string' ? Buffer.from(part, 'utf8') : Buffer.from(await part.arrayBuffer())
 }
 
-/** Checks the pprof; renames sample types per `display-name` (re-encoding only then) and names the profile. */
-function fromPprof(bytes: Buffer, name: IngestName, config: SampleTypeConfig, maxDecompressed: number): IngestDecoded {
+/**
+ * Checks the pprof (a large or gzipped one on the check worker, counted as it is inflated:
+ * docs/hostile-input.md), renames sample types per `display-name` and names the profile. The profile is
+ * decoded on this thread only to rename, and re-encoded then.
+ */
+async function fromPprof(bytes: Buffer, name: IngestName, config: SampleTypeConfig, maxDecompressed: number): Promise<IngestDecoded> {
   if (bytes.length === 0) return refuse(400, 'the profile is empty')
-  const checked = checkProfile(bytes, 'application/octet-stream', { maxDecompressedBytes: maxDecompressed })
+  const displayName = (type: string): string | undefined => {
+    const display = Object.hasOwn(config, type) ? config[type]?.['display-name'] : undefined
+    return typeof display === 'string' && display !== '' && display !== type ? display : undefined
+  }
+  const mayRename = Object.keys(config).some((type) => displayName(type) !== undefined)
+  const checked = await checkProfileAsync(bytes, 'application/octet-stream', { maxDecompressedBytes: maxDecompressed, keepProfile: mayRename })
   if (!checked.ok) return refuse(400, checked.reason)
+  const typeNames = checked.summary.sampleTypes
+  const renames = typeNames.map(displayName)
+  if (renames.every((r) => r === undefined)) return { ok: true, raw: bytes, profileName: profileNameOf(name, typeNames) }
   const profile = checked.profile
-  const typeNames = profile.sampleType.map((t) => String(profile.stringTable.strings[Number(t.type)] ?? ''))
-  let renamed = false
   profile.sampleType.forEach((t, i) => {
-    const display = config[typeNames[i] ?? '']?.['display-name']
-    if (typeof display === 'string' && display !== '' && display !== typeNames[i]) {
-      t.type = profile.stringTable.dedup(display)
-      typeNames[i] = display
-      renamed = true
-    }
+    const display = renames[i]
+    if (display !== undefined) t.type = profile.stringTable.dedup(display)
   })
-  const raw = renamed ? profile.encode() : bytes
-  return { ok: true, raw, profileName: profileNameOf(name, typeNames) }
+  return { ok: true, raw: profile.encode(), profileName: profileNameOf(name, typeNames.map((t, i) => renames[i] ?? t)) }
 }
 
 /** Sample types that name a profile kind (Node's heap profile has `objects` and `space`). */

@@ -20,7 +20,8 @@ import type { HttpClient, HttpClientOptions } from '../../../http/types.js'
 import { createHttpClient, redactUrl } from '../../../http/index.js'
 import type { KeyHasher } from '../../../cluster/key.js'
 import { counter, gauge, histogram } from '../../../metrics/index.js'
-import { DEFAULT_MAX_DELTA_STATE_BYTES, DeltaComputer, deltaValueTypesFor } from '../../../pprof/index.js'
+import { DeltaComputer, deltaValueTypesFor } from '../../../pprof/index.js'
+import { settleDelta } from './delta-step.js'
 import { Secret } from '../../../syntax/value.js'
 import type { Clock } from '../../../util/clock.js'
 import { formatLabels } from '../../../util/labels.js'
@@ -309,9 +310,15 @@ export class ScrapePool {
     const { target } = entry
     this.#lastPoints.set(target.id, atMs)
     entry.status.last_scrape = new Date(atMs).toISOString()
+    // What the other targets hold is fixed for now; this one's old baseline is replaced.
+    const totalDeltaBytes = this.#deps.maxDeltaStateBytes ?? MAX_POOL_DELTA_STATE_BYTES
+    const deltaBudget = totalDeltaBytes - (this.#deltaBytes - entry.deltaBytes)
+    // The delta is computed with the check, where the profile is decoded: on the check worker when it is large.
+    const delta = entry.delta !== undefined && deltaBudget > 0 ? entry.delta.input({ maxStateBytes: deltaBudget }) : undefined
     let outcome: ScrapeOutcome
     try {
-      outcome = await scrapeOnce(client, { url: target.url, timeoutMs: target.timeoutMs, bodyLimitBytes: args.body_size_limit_bytes, profileType: target.profileType }, signal)
+      const request = { url: target.url, timeoutMs: target.timeoutMs, bodyLimitBytes: args.body_size_limit_bytes, profileType: target.profileType, delta, keepProfile: false }
+      outcome = await scrapeOnce(client, request, signal)
     } catch (err) {
       outcome = { ok: false, code: 'SCRAPE_INTERNAL', reason: `internal error: ${String(err)}`, durationMs: 0 }
     }
@@ -324,44 +331,23 @@ export class ScrapePool {
       this.#fail(entry, outcome.reason)
       return
     }
-    entry.status.hint = emptyProfileHint(target.profileType, outcome.profile)
+    entry.status.hint = emptyProfileHint(target.profileType, outcome.empty)
     const { component, id, job, profile_type, url, labels: targetLabels, last_scrape } = entry.status
     this.#deps.latest?.keep({ component, id, job, profile_type, url, labels: targetLabels, time: last_scrape ?? '' }, outcome.body)
-    let raw: Uint8Array = outcome.body
-    if (entry.delta) {
-      // What the other targets hold is fixed while this one computes; this one's old baseline is replaced.
-      const total = this.#deps.maxDeltaStateBytes ?? MAX_POOL_DELTA_STATE_BYTES
-      const budget = total - (this.#deltaBytes - entry.deltaBytes)
-      if (budget <= 0) {
-        entry.delta.reset()
-        this.#setDeltaBytes(entry, 0)
-        this.#fail(entry, `delta skipped: the component's delta state budget of ${total} bytes is used by other targets`)
-        return
-      }
-      const d = await entry.delta.compute(outcome.profile, { maxStateBytes: budget })
-      if (signal.aborted) return
-      this.#setDeltaBytes(entry, entry.delta.stateBytes())
-      if (!d.ok && d.code === 'DELTA_NO_VALUE_TYPES') {
-        // Nothing cumulative to subtract (an in-use-only heap profile, e.g. a Node.js process's): sent as
-        // scraped rather than failing the target (docs/operations.md).
-        this.#succeed(entry)
-        this.#forward(entry, raw)
-        return
-      }
-      if (!d.ok) {
-        const why = d.code === 'DELTA_STATE_TOO_LARGE' && budget < DEFAULT_MAX_DELTA_STATE_BYTES ? ` (the component's delta state budget of ${total} bytes is nearly used)` : ''
-        this.#fail(entry, `delta computation failed: ${d.reason}${why}`)
-        return
-      }
-      if (d.body === null) {
-        // The first scrape of a cumulative profile is the baseline: nothing to send yet.
-        this.#succeed(entry)
-        return
-      }
-      raw = d.body
+    if (!entry.delta) {
+      this.#succeed(entry)
+      this.#forward(entry, outcome.body)
+      return
+    }
+    const budget = { totalBytes: totalDeltaBytes, otherTargetsBytes: this.#deltaBytes - entry.deltaBytes, callBytes: deltaBudget }
+    const verdict = settleDelta(entry.delta, outcome.delta, budget, outcome.body)
+    this.#setDeltaBytes(entry, entry.delta.stateBytes())
+    if (verdict.kind === 'fail') {
+      this.#fail(entry, verdict.reason)
+      return
     }
     this.#succeed(entry)
-    this.#forward(entry, raw)
+    if (verdict.kind === 'send') this.#forward(entry, verdict.body)
   }
 
   #succeed(entry: Entry): void {

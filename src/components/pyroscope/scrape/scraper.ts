@@ -11,7 +11,7 @@ import { describeRequestError, scrubCredentials } from '../../../http/index.js'
 import type { HttpClient } from '../../../http/index.js'
 // The async check keeps inflating and decoding off the event loop, within a decoding budget.
 import { BodyTooLargeError, checkProfileAsync, readBodyLimited } from '../../../pprof/index.js'
-import type { BodyStream } from '../../../pprof/index.js'
+import type { BodyStream, CheckProfileResult, DeltaInput, DeltaOutcome } from '../../../pprof/index.js'
 import { formatDuration } from '../../../util/duration.js'
 
 export interface ScrapeRequest {
@@ -25,11 +25,40 @@ export interface ScrapeRequest {
   /** Cap on the inflated size of a gzipped body; defaults to DECOMPRESSED_LIMIT_FACTOR × bodyLimitBytes. */
   readonly maxDecompressedBytes?: number
   readonly headers?: Readonly<Record<string, string>>
+  /** The target's client-side delta, computed with the check (off the event loop for large profiles). */
+  readonly delta?: DeltaInput | undefined
+  /** false when the outcome's `profile` will not be read (it then throws when read); default true. */
+  readonly keepProfile?: boolean
 }
 
-export type ScrapeOutcome =
-  | { readonly ok: true; readonly body: Buffer; readonly profile: Profile; readonly durationMs: number }
-  | { readonly ok: false; readonly code: string; readonly reason: string; readonly durationMs: number }
+export type ScrapeOutcome = ScrapedProfile | { readonly ok: false; readonly code: string; readonly reason: string; readonly durationMs: number }
+
+/**
+ * A scrape that succeeded. `profile` is decoded when first read, on the event loop: the scrape loop reads
+ * `empty` and `delta` instead. (A class: a getter in an object literal costs every scrape a hidden class.)
+ */
+export class ScrapedProfile {
+  readonly ok = true
+  readonly body: Buffer
+  /** No sample has a non-zero value. */
+  readonly empty: boolean
+  /** Set when the request asked for a delta. */
+  readonly delta: DeltaOutcome | undefined
+  readonly durationMs: number
+  readonly #checked: Extract<CheckProfileResult, { ok: true }>
+
+  constructor(body: Buffer, checked: Extract<CheckProfileResult, { ok: true }>, durationMs: number) {
+    this.body = body
+    this.empty = checked.summary.empty
+    this.delta = checked.delta
+    this.durationMs = durationMs
+    this.#checked = checked
+  }
+
+  get profile(): Profile {
+    return this.#checked.profile
+  }
+}
 
 /** pprof compresses 3–10×; four times the body limit leaves room for real profiles and stops bombs. */
 export const DECOMPRESSED_LIMIT_FACTOR = 4
@@ -38,7 +67,7 @@ const ERROR_BODY_PEEK_BYTES = 4096
 const ERROR_LINE_MAX_CHARS = 200
 
 type Failure = { readonly ok: false; readonly code: string; readonly reason: string }
-type Success = { readonly ok: true; readonly body: Buffer; readonly profile: Profile }
+type Success = { readonly ok: true; readonly body: Buffer; readonly checked: Extract<CheckProfileResult, { ok: true }> }
 
 class ScrapeTimeoutError extends Error {
   override readonly name = 'ScrapeTimeoutError'
@@ -66,7 +95,8 @@ export async function scrapeOnce(client: HttpClient, req: ScrapeRequest, signal:
     clearTimeout(timer)
     signal.removeEventListener('abort', onStop)
   }
-  return { ...result, durationMs: performance.now() - started }
+  const durationMs = performance.now() - started
+  return result.ok ? new ScrapedProfile(result.body, result.checked, durationMs) : { ...result, durationMs }
 }
 
 async function fetchProfile(client: HttpClient, req: ScrapeRequest, signal: AbortSignal): Promise<Success | Failure> {
@@ -85,11 +115,15 @@ async function fetchProfile(client: HttpClient, req: ScrapeRequest, signal: Abor
   const checked = await checkProfileAsync(
     bytes,
     headerValue(response.headers['content-type']),
-    { maxDecompressedBytes: req.maxDecompressedBytes ?? req.bodyLimitBytes * DECOMPRESSED_LIMIT_FACTOR },
+    {
+      maxDecompressedBytes: req.maxDecompressedBytes ?? req.bodyLimitBytes * DECOMPRESSED_LIMIT_FACTOR,
+      delta: req.delta,
+      keepProfile: req.keepProfile !== false
+    },
     signal
   )
   if (!checked.ok) return { ok: false, code: checked.code, reason: checked.reason }
-  return { ok: true, body: bytes, profile: checked.profile }
+  return { ok: true, body: bytes, checked }
 }
 
 function describeFailure(error: unknown, operation: AbortSignal, stop: AbortSignal, timeoutReason: string): Failure {

@@ -10,6 +10,7 @@
  * draining the queue for up to `drain_grace_ms`, then every attempt and backoff in progress is cut and what
  * remains is counted as dropped(shutdown).
  */
+import { randomUUID } from 'node:crypto'
 import type { HttpClient } from '../../../http/types.js'
 import type { Clock } from '../../../util/clock.js'
 import type { Logger } from '../../../util/logger.js'
@@ -66,8 +67,15 @@ export interface PreparedSeries {
   readonly body: Uint8Array
 }
 
+/**
+ * Encodes a profile once for every endpoint and attempt. Each sample without a RawSample.ID gets a random
+ * one (a given ID is kept, as Alloy passes it on): the bytes of every retry are then those of the first
+ * attempt, and a receiver that stored a request whose answer was lost knows the retry for a replay instead
+ * of storing it twice (docs/hostile-input.md, "All or nothing").
+ */
 export function prepareSeries(labels: readonly LabelPair[], samples: readonly RawSample[]): PreparedSeries {
-  return { labels, body: encodePushRequest([{ labels, samples }]) }
+  const named = samples.map((s) => (s.id !== undefined && s.id !== '' ? s : { raw: s.raw, id: randomUUID() }))
+  return { labels, body: encodePushRequest([{ labels, samples: named }]) }
 }
 
 export interface EndpointStats {

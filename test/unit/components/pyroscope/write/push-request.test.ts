@@ -4,6 +4,7 @@ import fc from 'fast-check'
 import { fileURLToPath } from 'node:url'
 import protobuf from 'protobufjs'
 import { decodePushRequest, encodePushRequest } from '../../../../../src/components/pyroscope/write/push-request.js'
+import { prepareSeries } from '../../../../../src/components/pyroscope/write/endpoint.js'
 
 // dist/test/unit/components/pyroscope/write → the repository's test/fixtures
 const PROTO = fileURLToPath(new URL('../../../../../../test/fixtures/proto/push.proto', import.meta.url))
@@ -101,5 +102,24 @@ describe('encodePushRequest / decodePushRequest (properties)', () => {
       }),
       { numRuns: 200 }
     )
+  })
+})
+
+describe('prepareSeries', () => {
+  it('names every sample without an ID by a random UUID of its own, and keeps a given ID', () => {
+    const decode = (body: Uint8Array): string[] => {
+      const result = decodePushRequest(body)
+      assert.ok(result.ok)
+      return result.series.flatMap((s) => s.samples.map((x) => x.id))
+    }
+    const labels = [['service_name', 'svc']] as const
+    const [a, b, given] = decode(prepareSeries(labels, [{ raw: Buffer.from('p1') }, { raw: Buffer.from('p2'), id: '' }, { raw: Buffer.from('p3'), id: 'test-request-id' }]).body)
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+    assert.match(a ?? '', uuid)
+    assert.match(b ?? '', uuid)
+    assert.notEqual(a, b)
+    assert.equal(given, 'test-request-id')
+    const again = decode(prepareSeries(labels, [{ raw: Buffer.from('p1') }]).body)
+    assert.notEqual(again[0], a, 'the same bytes appended twice are two profiles')
   })
 })
