@@ -101,7 +101,8 @@ interface Suspicion {
   readonly startedMs: number
   readonly incarnation: number
   readonly confirmers: Set<string>
-  readonly fixedTimeoutMs: number | undefined
+  /** Set, or shortened, by a refused connection: strong evidence that nothing listens. */
+  fixedTimeoutMs: number | undefined
 }
 
 /** A timer of this node firing this much later than asked means this node, not its peers, is slow. */
@@ -377,6 +378,13 @@ export class Swim {
     if (current === undefined || current.started_at !== target.started_at || !isLive(current.status)) return
     if (current.status === 'suspect') {
       this.#confirm(current, by)
+      const s = this.#suspicions.get(current.id)
+      // Suspected elsewhere (a lost probe starts Lifeguard's long timeout), then refused here: nothing
+      // listens, so the strong-evidence timeout applies from now, if it ends sooner.
+      if (fixedTimeoutMs !== undefined && s !== undefined && s.incarnation === current.incarnation) {
+        const endsAfter = this.#scheduler.now() - s.startedMs + fixedTimeoutMs
+        s.fixedTimeoutMs = Math.min(s.fixedTimeoutMs ?? Number.POSITIVE_INFINITY, endsAfter)
+      }
       return
     }
     this.stats.suspicions++
