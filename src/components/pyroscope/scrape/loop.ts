@@ -8,23 +8,32 @@
  * `owns(point)` is asked at every point, so a cluster hand-off at an announced instant is exact; points
  * passed while the process was stalled count as missed only when this node owned them.
  * A scrape that rejects (a bug, not an expected failure) is reported through `onError` and never left
- * unhandled; the loop goes on. `run` rejects only when scheduling itself throws.
+ * unhandled; the loop goes on. When handling a point itself throws, the loop stops and says so (`onHalted`).
+ *
+ * A loop does not wait on a timer of its own: it sits in its pool's Schedule (schedule.ts), which calls
+ * `due` at each point. Its handlers are shared by all the loops of a pool and get the loop's `subject`, so
+ * a waiting loop costs a few small objects, not a timer and a chain of suspended async frames.
  */
-import type { Clock } from '../../../util/clock.js'
 import { nextScrapeAt } from './offset.js'
+import { Scheduled } from './schedule.js'
+import type { Schedule } from './schedule.js'
 
-export interface LoopDeps {
-  readonly clock: Clock
+export interface LoopHandlers<T> {
   /** Runs one scrape started at the scheduled point `atMs`; resolves when it has been handled. */
-  scrape(atMs: number, signal: AbortSignal): Promise<void>
+  scrape(subject: T, atMs: number, signal: AbortSignal): Promise<void>
   /** Whether this node should scrape the point `atMs` (always true without clustering). */
-  owns(atMs: number): boolean
+  owns(subject: T, atMs: number): boolean
   /** A point skipped because the previous scrape was still running. */
-  onSkip(atMs: number): void
+  onSkip(subject: T, atMs: number): void
   /** Owned points passed without a scrape because the process was late (event loop stalls). */
-  onMissed(count: number): void
+  onMissed(subject: T, count: number): void
   /** A scrape rejected (it should resolve for every expected failure). */
-  onError(error: unknown, atMs: number): void
+  onError(subject: T, error: unknown, atMs: number): void
+  /** Handling a point threw (a bug): the loop has stopped scheduling; a scrape in flight goes on. */
+  onHalted(subject: T, error: unknown): void
+}
+
+export interface LoopOptions {
   /**
    * Points up to this one were already scraped by an earlier loop of the same target (a loop stopped and
    * started again by a quick change of ownership): never scrape them twice.
@@ -35,59 +44,109 @@ export interface LoopDeps {
 /** A scrape starting later than this after its point counts as missed, not as on time. */
 export const LATE_THRESHOLD_MS = 1_000
 
-export class ScrapeLoop {
-  constructor(
-    private readonly key: bigint,
-    private readonly intervalMs: number,
-    private readonly deps: LoopDeps
-  ) {}
+interface Flight {
+  readonly stop: AbortController
+  done: Promise<void>
+}
 
-  async run(signal: AbortSignal): Promise<void> {
-    const { clock } = this.deps
-    let inFlight: Promise<void> | undefined
-    let point = nextScrapeAt(Math.max(clock.now(), (this.deps.lastScrapedPoint ?? Number.NEGATIVE_INFINITY) + 1), this.intervalMs, this.key)
-    while (!signal.aborted) {
-      try {
-        // Timers run on a monotonic clock and may wake a millisecond before the wall-clock point: sleep on
-        // until the point itself, so that no scrape ever starts before its scheduled instant.
-        do await clock.sleep(point - clock.now(), signal)
-        while (clock.now() < point)
-      } catch {
-        break
-      }
-      const now = clock.now()
-      const lateBy = now - point
-      if (lateBy > LATE_THRESHOLD_MS) {
-        // Woke up too late for this point (and maybe several): count them, resume at the next one.
-        const next = nextScrapeAt(now, this.intervalMs, this.key)
-        let missed = 0
-        for (let p = point; p < next; p += this.intervalMs) if (this.deps.owns(p)) missed++
-        if (missed > 0) this.deps.onMissed(missed)
-        point = next
-        continue
-      }
-      if (this.deps.owns(point)) {
-        if (inFlight) {
-          this.deps.onSkip(point)
-        } else {
-          inFlight = this.#start(point, signal).finally(() => {
-            inFlight = undefined
-          })
-        }
-      }
-      point += this.intervalMs
-    }
-    await inFlight
+const SETTLED = Promise.resolve()
+
+export class ScrapeLoop<T> extends Scheduled {
+  readonly subject: T
+  readonly #key: bigint
+  readonly #intervalMs: number
+  readonly #handlers: LoopHandlers<T>
+  readonly #lastScrapedPoint: number
+  #schedule: Schedule<ScrapeLoop<T>> | undefined
+  #point = Number.NaN
+  #inFlight: Flight | undefined
+  #stopped = false
+
+  constructor(key: bigint, intervalMs: number, handlers: LoopHandlers<T>, subject: T, options: LoopOptions = {}) {
+    super()
+    this.#key = key
+    this.#intervalMs = intervalMs
+    this.#handlers = handlers
+    this.subject = subject
+    this.#lastScrapedPoint = options.lastScrapedPoint ?? Number.NEGATIVE_INFINITY
   }
 
-  /** Starts one scrape; the returned promise always resolves (a rejection goes to `onError`). */
-  #start(atMs: number, signal: AbortSignal): Promise<void> {
+  get nextAt(): number {
+    return this.#point
+  }
+
+  /** Schedules the loop from its first point at or after `nowMs` (and after any point already scraped). */
+  start(schedule: Schedule<ScrapeLoop<T>>, nowMs: number): void {
+    if (this.#stopped || this.#schedule !== undefined) return
+    try {
+      this.#point = nextScrapeAt(Math.max(nowMs, this.#lastScrapedPoint + 1), this.#intervalMs, this.#key)
+    } catch (error) {
+      this.#halt(error)
+      return
+    }
+    this.#schedule = schedule
+    schedule.add(this)
+  }
+
+  /** Stops scheduling and aborts the scrape in flight; resolves once that scrape has been handled. */
+  stop(): Promise<void> {
+    this.#stopped = true
+    this.#schedule?.remove(this)
+    const flight = this.#inFlight
+    if (flight === undefined) return SETTLED
+    flight.stop.abort()
+    return flight.done
+  }
+
+  due(now: number): boolean {
+    if (this.#stopped) return false
+    try {
+      this.#handle(now)
+      return true
+    } catch (error) {
+      this.#halt(error)
+      return false
+    }
+  }
+
+  #halt(error: unknown): void {
+    this.#stopped = true
+    this.#handlers.onHalted(this.subject, error)
+  }
+
+  #handle(now: number): void {
+    const { subject } = this
+    const point = this.#point
+    if (now - point > LATE_THRESHOLD_MS) {
+      // Woke up too late for this point (and maybe several): count them, resume at the next one.
+      const next = nextScrapeAt(now, this.#intervalMs, this.#key)
+      let missed = 0
+      for (let p = point; p < next; p += this.#intervalMs) if (this.#handlers.owns(subject, p)) missed++
+      if (missed > 0) this.#handlers.onMissed(subject, missed)
+      this.#point = next
+      return
+    }
+    if (this.#handlers.owns(subject, point)) {
+      if (this.#inFlight !== undefined) this.#handlers.onSkip(subject, point)
+      else this.#start(point)
+    }
+    this.#point = point + this.#intervalMs
+  }
+
+  /** Starts one scrape; its promise always resolves (a rejection goes to `onError`). */
+  #start(atMs: number): void {
+    const flight: Flight = { stop: new AbortController(), done: SETTLED }
     let started: Promise<void>
     try {
-      started = this.deps.scrape(atMs, signal)
+      started = this.#handlers.scrape(this.subject, atMs, flight.stop.signal)
     } catch (error) {
       started = Promise.reject(error)
     }
-    return started.then(undefined, (error: unknown) => this.deps.onError(error, atMs))
+    flight.done = started
+      .then(undefined, (error: unknown) => this.#handlers.onError(this.subject, error, atMs))
+      .finally(() => {
+        if (this.#inFlight === flight) this.#inFlight = undefined
+      })
+    this.#inFlight = flight
   }
 }

@@ -32,6 +32,8 @@ import { toExpansionConfig } from './arguments.js'
 import { withScopeLabels } from './scope-labels.js'
 import type { ScrapeArguments } from './arguments.js'
 import { ScrapeLoop } from './loop.js'
+import type { LoopHandlers } from './loop.js'
+import { Schedule } from './schedule.js'
 import { scrapeOnce } from './scraper.js'
 import type { ScrapeOutcome } from './scraper.js'
 import type { TargetStatus } from './status.js'
@@ -85,8 +87,8 @@ export interface PoolDeps {
 
 interface Entry {
   readonly target: ScrapeTarget
-  readonly stop: AbortController
-  done: Promise<void>
+  /** Set while the pool runs. */
+  loop: ScrapeLoop<Entry> | undefined
   delta: DeltaComputer | undefined
   /** The delta state bytes this entry adds to the pool's total. */
   deltaBytes: number
@@ -120,9 +122,14 @@ export class ScrapePool {
   /** Reason last logged per dropped or duplicate target (keyed by its formatted labels), to log changes only. */
   #logged = new Map<string, string>()
   readonly #pendingForwards = new Set<Promise<void>>()
+  readonly #schedule: Schedule<ScrapeLoop<Entry>>
+  /** One set of handlers for every loop (each loop hands over its entry): no closures per loop. */
+  readonly #handlers: LoopHandlers<Entry>
 
   constructor(deps: PoolDeps) {
     this.#deps = deps
+    this.#schedule = new Schedule(deps.clock)
+    this.#handlers = this.#loopHandlers()
     const m = deps.metrics
     this.#metrics = {
       scrapes: counter(m, 'shardscope_scrapes_total', 'Scrapes by component, profile type and result (success, failure, skipped, missed, forward_failed).', ['component', 'profile_type', 'result']),
@@ -163,7 +170,7 @@ export class ScrapePool {
     for (const [id, entry] of this.#entries) {
       const wanted = desired.get(id)
       // Same id, other key: the loop's phase and ownership questions are about the old key; replace it.
-      if (!wanted || !sameLoop(entry.target, wanted)) this.#stop(id, entry)
+      if (!wanted || !sameLoop(entry.target, wanted)) void this.#stop(id, entry)
     }
     for (const [id, target] of desired) {
       if (!this.#entries.has(id)) this.#start(id, target)
@@ -175,8 +182,7 @@ export class ScrapePool {
     this.#running = signal
     for (const entry of this.#entries.values()) this.#launch(entry)
     await untilAborted(signal)
-    const loops = [...this.#entries.values()].map((e) => e.done)
-    this.#stopAll()
+    const loops = this.#stopAll()
     // Wait for in-flight scrapes to end and their profiles to be handed on before the receivers stop.
     await Promise.allSettled(loops)
     await Promise.allSettled([...this.#pendingForwards])
@@ -228,8 +234,7 @@ export class ScrapePool {
     const valueTypes = target.clientDelta ? deltaValueTypesFor(target.profileType) : undefined
     const entry: Entry = {
       target,
-      stop: new AbortController(),
-      done: Promise.resolve(),
+      loop: undefined,
       delta: valueTypes ? new DeltaComputer({ valueTypes }) : undefined,
       deltaBytes: 0,
       status: {
@@ -254,42 +259,47 @@ export class ScrapePool {
 
   #launch(entry: Entry): void {
     const args = this.#args
-    if (!args) return
-    const { target } = entry
-    const lastScrapedPoint = this.#lastPoints.get(target.id)
-    const loop = new ScrapeLoop(target.key, args.scrape_interval_ms, {
-      clock: this.#deps.clock,
-      ...(lastScrapedPoint === undefined ? {} : { lastScrapedPoint }),
-      owns: (at) => this.#plan.owns(target.key, at),
-      scrape: (at, signal) => this.#scrape(entry, at, signal),
-      onSkip: () => {
-        entry.status.skipped++
-        this.#skipped++
-        this.#metrics.scrapes.inc({ component: this.#deps.componentId, profile_type: target.profileType, result: 'skipped' })
-      },
-      onMissed: (n) => {
-        this.#missed += n
-        this.#metrics.scrapes.inc({ component: this.#deps.componentId, profile_type: target.profileType, result: 'missed' }, n)
-      },
-      onError: (err) => {
-        // A bug, not an expected failure (a receiver or the delta code threw): the loop goes on.
-        this.#deps.logger.error({ target: entry.status.url, profile_type: target.profileType, err: describe(err) }, 'scrape failed with an internal error')
-        this.#fail(entry, `internal error: ${describe(err)}`)
-      }
-    })
-    entry.done = loop.run(entry.stop.signal).catch((err: unknown) => {
-      // Scheduling itself threw: this target is no longer scraped; say so rather than crash the agent.
-      this.#deps.logger.error({ target: entry.status.url, profile_type: target.profileType, err: describe(err) }, 'scrape loop stopped')
-      this.#fail(entry, `scrape loop stopped: ${describe(err)}`)
-    })
+    if (!args || entry.loop !== undefined) return
+    const lastScrapedPoint = this.#lastPoints.get(entry.target.id)
+    entry.loop = new ScrapeLoop(entry.target.key, args.scrape_interval_ms, this.#handlers, entry, lastScrapedPoint === undefined ? {} : { lastScrapedPoint })
+    entry.loop.start(this.#schedule, this.#deps.clock.now())
   }
 
-  #stop(id: string, entry: Entry): void {
-    entry.stop.abort()
+  #loopHandlers(): LoopHandlers<Entry> {
+    const component = this.#deps.componentId
+    return {
+      owns: (entry, at) => this.#plan.owns(entry.target.key, at),
+      scrape: (entry, at, signal) => this.#scrape(entry, at, signal),
+      onSkip: (entry) => {
+        entry.status.skipped++
+        this.#skipped++
+        this.#metrics.scrapes.inc({ component, profile_type: entry.target.profileType, result: 'skipped' })
+      },
+      onMissed: (entry, n) => {
+        this.#missed += n
+        this.#metrics.scrapes.inc({ component, profile_type: entry.target.profileType, result: 'missed' }, n)
+      },
+      onError: (entry, err) => {
+        // A bug, not an expected failure (a receiver or the delta code threw): the loop goes on.
+        this.#deps.logger.error({ target: entry.status.url, profile_type: entry.target.profileType, err: describe(err) }, 'scrape failed with an internal error')
+        this.#fail(entry, `internal error: ${describe(err)}`)
+      },
+      onHalted: (entry, err) => {
+        // Scheduling itself threw: this target is no longer scraped; say so rather than crash the agent.
+        this.#deps.logger.error({ target: entry.status.url, profile_type: entry.target.profileType, err: describe(err) }, 'scrape loop stopped')
+        this.#fail(entry, `scrape loop stopped: ${describe(err)}`)
+      }
+    }
+  }
+
+  /** Stops the entry's loop; resolves once its scrape in flight (if any) has been handled. */
+  #stop(id: string, entry: Entry): Promise<void> {
+    const stopped = entry.loop?.stop() ?? Promise.resolve()
     this.#deps.latest?.forget(this.#deps.componentId, id)
     entry.delta?.close()
     this.#setDeltaBytes(entry, 0)
     this.#entries.delete(id)
+    return stopped
   }
 
   #setDeltaBytes(entry: Entry, bytes: number): void {
@@ -299,8 +309,8 @@ export class ScrapePool {
     this.#metrics.deltaState.set({ component: this.#deps.componentId }, this.#deltaBytes)
   }
 
-  #stopAll(): void {
-    for (const [id, entry] of this.#entries) this.#stop(id, entry)
+  #stopAll(): Promise<void>[] {
+    return [...this.#entries].map(([id, entry]) => this.#stop(id, entry))
   }
 
   async #scrape(entry: Entry, atMs: number, signal: AbortSignal): Promise<void> {

@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { ScrapeLoop } from '../../../../../src/components/pyroscope/scrape/loop.js'
+import type { LoopHandlers } from '../../../../../src/components/pyroscope/scrape/loop.js'
+import { Schedule } from '../../../../../src/components/pyroscope/scrape/schedule.js'
 import { phaseMs } from '../../../../../src/components/pyroscope/scrape/offset.js'
 import { ManualClock, settle } from '../../../../helpers/fake-clock.js'
 
@@ -16,25 +18,32 @@ function setup(options: { owns?: (at: number) => boolean; scrapeMs?: number; scr
   const scraped: number[] = []
   const skipped: number[] = []
   const errors: { error: unknown; at: number }[] = []
+  const halted: unknown[] = []
+  const signals: AbortSignal[] = []
   let missed = 0
   const finish: (() => void)[] = []
-  const loop = new ScrapeLoop(KEY, INTERVAL, {
-    clock,
-    owns: options.owns ?? (() => true),
-    scrape:
-      options.scrape ??
-      (async (at) => {
-        scraped.push(at)
-        if (options.scrapeMs === undefined) return
-        await new Promise<void>((resolve) => finish.push(resolve))
-      }),
-    onSkip: (at) => skipped.push(at),
-    onMissed: (n) => (missed += n),
-    onError: (error, at) => errors.push({ error, at })
-  })
-  const stop = new AbortController()
-  const done = loop.run(stop.signal)
-  return { clock, scraped, skipped, errors, finish, stop, done, missed: () => missed }
+  const owns = options.owns ?? (() => true)
+  const scrape =
+    options.scrape ??
+    (async (at: number) => {
+      scraped.push(at)
+      if (options.scrapeMs === undefined) return
+      await new Promise<void>((resolve) => finish.push(resolve))
+    })
+  const handlers: LoopHandlers<string> = {
+    owns: (_subject, at) => owns(at),
+    scrape: (_subject, at, signal) => {
+      signals.push(signal)
+      return scrape(at)
+    },
+    onSkip: (_subject, at) => skipped.push(at),
+    onMissed: (_subject, n) => (missed += n),
+    onError: (_subject, error, at) => errors.push({ error, at }),
+    onHalted: (_subject, error) => halted.push(error)
+  }
+  const loop = new ScrapeLoop(KEY, INTERVAL, handlers, 'target')
+  loop.start(new Schedule(clock), clock.now())
+  return { clock, scraped, skipped, errors, halted, signals, finish, stop: () => loop.stop(), missed: () => missed }
 }
 
 describe('ScrapeLoop', () => {
@@ -44,8 +53,7 @@ describe('ScrapeLoop', () => {
     await t.clock.advance(3 * INTERVAL)
     assert.deepEqual(t.scraped.map((at) => at % INTERVAL), [phaseMs(KEY, INTERVAL), phaseMs(KEY, INTERVAL), phaseMs(KEY, INTERVAL)])
     assert.deepEqual(t.scraped.map((at, i) => (i === 0 ? 0 : at - (t.scraped[i - 1] ?? 0))), [0, INTERVAL, INTERVAL])
-    t.stop.abort()
-    await t.done
+    await t.stop()
   })
 
   it('skips (and counts) a point while the previous scrape is still running, never overlapping', async () => {
@@ -59,9 +67,9 @@ describe('ScrapeLoop', () => {
     await settle()
     await t.clock.advance(INTERVAL)
     assert.equal(t.scraped.length, 2)
-    t.stop.abort()
+    const stopped = t.stop()
     t.finish.forEach((f) => f())
-    await t.done
+    await stopped
   })
 
   it('asks for ownership at every point, so a hand-off at an instant is exact', async () => {
@@ -71,8 +79,7 @@ describe('ScrapeLoop', () => {
     await settle()
     await t.clock.advance(5 * INTERVAL)
     assert.deepEqual(t.scraped, [FIRST, FIRST + INTERVAL])
-    t.stop.abort()
-    await t.done
+    await t.stop()
   })
 
   it('takes over at the hand-off instant, scraping exactly the points from then on', async () => {
@@ -81,8 +88,7 @@ describe('ScrapeLoop', () => {
     await settle()
     await t.clock.advance(5 * INTERVAL)
     assert.deepEqual(t.scraped, [FIRST + 2 * INTERVAL, FIRST + 3 * INTERVAL, FIRST + 4 * INTERVAL])
-    t.stop.abort()
-    await t.done
+    await t.stop()
   })
 
   it('counts as missed only the passed points this node owned', async () => {
@@ -97,8 +103,7 @@ describe('ScrapeLoop', () => {
     await t.clock.advance(0)
     assert.equal(t.missed(), 2)
     assert.deepEqual(t.scraped, [FIRST])
-    t.stop.abort()
-    await t.done
+    await t.stop()
   })
 
   it('reports a scrape that rejects or throws and keeps scraping, with nothing unhandled', async () => {
@@ -125,8 +130,7 @@ describe('ScrapeLoop', () => {
           [`thrown at ${FIRST + INTERVAL}`, FIRST + INTERVAL]
         ]
       )
-      t.stop.abort()
-      await t.done
+      await t.stop()
       await settle()
       assert.deepEqual(unhandled, [])
     } finally {
@@ -147,17 +151,54 @@ describe('ScrapeLoop', () => {
     await t.clock.advance(INTERVAL)
     assert.equal(t.scraped.length, before + 1, 'back on the grid at the next point')
     assert.ok(t.scraped.every((at) => at % INTERVAL === phaseMs(KEY, INTERVAL)))
-    t.stop.abort()
-    await t.done
+    await t.stop()
   })
 
-  it('stops at once when aborted, with nothing left sleeping', async () => {
+  it('stops at once, with nothing left sleeping', async () => {
     const t = setup()
     await settle()
     assert.equal(t.clock.sleeping, 1)
-    t.stop.abort()
-    await t.done
+    await t.stop()
     assert.equal(t.clock.sleeping, 0)
+    await t.clock.advance(3 * INTERVAL)
+    assert.deepEqual(t.scraped, [])
+  })
+
+  it('aborts the scrape in flight when stopped, and resolves once that scrape has been handled', async () => {
+    const t = setup({ scrapeMs: 1 })
+    await settle()
+    await t.clock.advance(INTERVAL) // the first scrape starts and hangs
+    assert.equal(t.signals.length, 1)
+    let resolved = false
+    const stopped = t.stop().then(() => (resolved = true))
+    assert.equal(t.signals[0]?.aborted, true)
+    await settle()
+    assert.equal(resolved, false, 'the scrape has not been handled yet')
+    t.finish.shift()?.()
+    await stopped
+    assert.equal(t.clock.sleeping, 0)
+  })
+
+  it('stops and says so when handling a point throws, without stopping the scrape in flight', async () => {
+    let calls = 0
+    const t = setup({
+      scrapeMs: 1,
+      owns: () => {
+        calls++
+        if (calls === 2) throw new Error('ownership broke')
+        return true
+      }
+    })
+    await settle()
+    await t.clock.advance(INTERVAL) // first point: the scrape starts and hangs
+    await t.clock.advance(INTERVAL) // second point: owns throws
+    assert.deepEqual(t.halted.map((e) => (e as Error).message), ['ownership broke'])
+    assert.equal(t.signals[0]?.aborted, false, 'the scrape in flight goes on')
+    assert.equal(t.clock.sleeping, 0, 'nothing is scheduled any more')
+    await t.clock.advance(3 * INTERVAL)
+    assert.equal(t.scraped.length, 1)
+    t.finish.shift()?.()
+    await t.stop()
   })
 })
 
@@ -170,23 +211,26 @@ describe('ScrapeLoop timing', () => {
       sleep: (ms: number, signal?: AbortSignal) => clock.sleep(ms > 1 ? ms - 1 : ms, signal)
     }
     const started: number[] = []
-    const stop = new AbortController()
-    const loop = new ScrapeLoop(KEY, INTERVAL, {
-      clock: early,
-      owns: () => true,
-      scrape: async () => {
-        started.push(clock.now())
+    const loop = new ScrapeLoop(
+      KEY,
+      INTERVAL,
+      {
+        owns: () => true,
+        scrape: async () => {
+          started.push(clock.now())
+        },
+        onSkip: () => undefined,
+        onMissed: () => undefined,
+        onError: () => undefined,
+        onHalted: () => undefined
       },
-      onSkip: () => undefined,
-      onMissed: () => undefined,
-      onError: () => undefined
-    })
-    const done = loop.run(stop.signal)
+      undefined
+    )
+    loop.start(new Schedule(early), early.now())
     await settle()
     await clock.advance(3 * INTERVAL)
     assert.equal(started.length, 3)
     for (const at of started) assert.equal(at % INTERVAL, phaseMs(KEY, INTERVAL))
-    stop.abort()
-    await done
+    await loop.stop()
   })
 })
