@@ -12,7 +12,7 @@
  */
 import type { Diagnostic } from '../../../syntax/diagnostics.js'
 import type { Capsule, Value } from '../../../syntax/value.js'
-import { typeOf } from '../../../syntax/value.js'
+import { Secret, typeOf } from '../../../syntax/value.js'
 import type { BlockSpec, ConvertContext, DecodedBlock, NestedBlockSpec } from '../../../runtime/schema.js'
 import { t } from '../../../runtime/schema.js'
 import { convertValue } from '../../../runtime/decode.js'
@@ -199,3 +199,20 @@ export function toExpansionConfig(a: ScrapeArguments): ExpansionConfig {
   }
 }
 
+/** Whether new arguments restart every loop (as Alloy does): interval, timeout, body limit or HTTP client changed. */
+export function needsLoopRestart(a: ScrapeArguments, b: ScrapeArguments): boolean {
+  return (
+    a.scrape_interval_ms !== b.scrape_interval_ms ||
+    a.scrape_timeout_ms !== b.scrape_timeout_ms ||
+    a.body_size_limit_bytes !== b.body_size_limit_bytes ||
+    comparableOptions(a.http_client) !== comparableOptions(b.http_client)
+  )
+}
+
+/** A comparison key of client options that sees secret contents (never logged or returned). */
+function comparableOptions(options: HttpClientOptions): string {
+  return JSON.stringify(options, function (this: Record<string, unknown>, key: string, value: unknown) {
+    const original = this[key]
+    return original instanceof Secret ? { secret: original.reveal() } : value
+  })
+}

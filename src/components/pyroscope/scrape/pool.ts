@@ -11,28 +11,29 @@
  * Each scrape's profile is handed to every receiver without waiting: a slow receiver never delays
  * scraping. Targets dropped by expansion are kept with their reason for the status, and logged once.
  * Delta state is bounded per target (DeltaComputer) and in total per pool (MAX_POOL_DELTA_STATE_BYTES).
- * Longer than 300 lines: reconciliation, scrape handling and their bookkeeping share the entries' state.
+ * The loops wait in one Schedule (schedule.ts) and share one set of handlers, which get the loop's entry.
  */
 import { emptyProfileHint } from './hint.js'
 import type { Registry } from 'prom-client'
 import type { Counter, Gauge, Histogram } from 'prom-client'
 import type { HttpClient, HttpClientOptions } from '../../../http/types.js'
-import { createHttpClient, redactUrl } from '../../../http/index.js'
+import { createHttpClient } from '../../../http/index.js'
 import type { KeyHasher } from '../../../cluster/key.js'
 import { counter, gauge, histogram } from '../../../metrics/index.js'
 import { DeltaComputer, deltaValueTypesFor } from '../../../pprof/index.js'
 import { settleDelta } from './delta-step.js'
-import { Secret } from '../../../syntax/value.js'
 import type { Clock } from '../../../util/clock.js'
 import { formatLabels } from '../../../util/labels.js'
 import type { Labels } from '../../../util/labels.js'
 import type { Logger } from '../../../util/logger.js'
-import type { ProfilesReceiver } from '../receiver.js'
-import { toExpansionConfig } from './arguments.js'
-import { withScopeLabels } from './scope-labels.js'
+import { needsLoopRestart, toExpansionConfig } from './arguments.js'
 import type { ScrapeArguments } from './arguments.js'
+import { ScrapeEntry } from './entry.js'
+import { Fanout } from './fanout.js'
 import { ScrapeLoop } from './loop.js'
 import type { LoopHandlers } from './loop.js'
+import { LOCAL_PLAN } from './ownership.js'
+import type { Ownership, OwnershipPlan } from './ownership.js'
 import { Schedule } from './schedule.js'
 import { scrapeOnce } from './scraper.js'
 import type { ScrapeOutcome } from './scraper.js'
@@ -42,22 +43,8 @@ import { expandTargets } from './targets.js'
 import type { DroppedTarget, ScrapeTarget } from './targets.js'
 import { untilAborted } from '../../../util/signals.js'
 
-/**
- * Which targets this node scrapes. The cluster provides one; without clustering every target is local.
- * A plan is computed for a component's whole key set, because a balanced assignment (bounded loads)
- * depends on all keys, not on one at a time.
- */
-export interface Ownership {
-  /** `callerId` (the component id) lets the cluster keep one plan per component. */
-  plan(keys: readonly bigint[], callerId?: string): OwnershipPlan
-}
-
-export interface OwnershipPlan {
-  /** Whether this node owns `key` now or will own it at an announced hand-off (so its loop must exist). */
-  wants(key: bigint): boolean
-  /** Whether this node should scrape the point `atMs` of `key`. */
-  owns(key: bigint, atMs: number): boolean
-}
+export { LOCAL_OWNERSHIP } from './ownership.js'
+export type { Ownership, OwnershipPlan } from './ownership.js'
 
 /**
  * Total estimated delta state of one pool. Each target is capped at 16 MiB (DEFAULT_MAX_DELTA_STATE_BYTES),
@@ -66,9 +53,6 @@ export interface OwnershipPlan {
  * about 16 of the largest Go heap profiles seen, and far above what typical profiles (tens of KiB) need.
  */
 export const MAX_POOL_DELTA_STATE_BYTES = 256 * 1024 * 1024
-
-const LOCAL_PLAN: OwnershipPlan = { wants: () => true, owns: () => true }
-export const LOCAL_OWNERSHIP: Ownership = { plan: () => LOCAL_PLAN }
 
 export interface PoolDeps {
   readonly componentId: string
@@ -85,18 +69,6 @@ export interface PoolDeps {
   readonly latest?: LatestProfileSink | undefined
 }
 
-interface Entry {
-  readonly target: ScrapeTarget
-  /** Set while the pool runs. */
-  loop: ScrapeLoop<Entry> | undefined
-  delta: DeltaComputer | undefined
-  /** The delta state bytes this entry adds to the pool's total. */
-  deltaBytes: number
-  status: Mutable<TargetStatus>
-}
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] }
-
 interface Metrics {
   readonly scrapes: Counter<'component' | 'profile_type' | 'result'>
   readonly deltaState: Gauge<'component'>
@@ -106,14 +78,13 @@ interface Metrics {
 
 export class ScrapePool {
   readonly #deps: PoolDeps
-  readonly #entries = new Map<string, Entry>()
+  readonly #entries = new Map<string, ScrapeEntry>()
   /** The last point scraped per target id, kept across loop restarts so that no point is scraped twice. */
   readonly #lastPoints = new Map<string, number>()
   readonly #metrics: Metrics
   #args: ScrapeArguments | undefined
   #client: HttpClient | undefined
   #running: AbortSignal | undefined
-  #receivers: readonly ProfilesReceiver[] = []
   #plan: OwnershipPlan = LOCAL_PLAN
   #missed = 0
   #skipped = 0
@@ -121,10 +92,10 @@ export class ScrapePool {
   #dropped: DroppedTarget[] = []
   /** Reason last logged per dropped or duplicate target (keyed by its formatted labels), to log changes only. */
   #logged = new Map<string, string>()
-  readonly #pendingForwards = new Set<Promise<void>>()
-  readonly #schedule: Schedule<ScrapeLoop<Entry>>
+  readonly #fanout: Fanout
+  readonly #schedule: Schedule<ScrapeLoop<ScrapeEntry>>
   /** One set of handlers for every loop (each loop hands over its entry): no closures per loop. */
-  readonly #handlers: LoopHandlers<Entry>
+  readonly #handlers: LoopHandlers<ScrapeEntry>
 
   constructor(deps: PoolDeps) {
     this.#deps = deps
@@ -137,6 +108,7 @@ export class ScrapePool {
       duration: histogram(m, 'shardscope_scrape_duration_seconds', 'Duration of scrapes.', ['component', 'profile_type'], [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]),
       fanout: histogram(m, 'pyroscope_fanout_latency', 'Write latency for sending to direct and indirect components.', ['component'], [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5])
     }
+    this.#fanout = new Fanout({ componentId: deps.componentId, logger: deps.logger, scrapes: this.#metrics.scrapes, latency: this.#metrics.fanout })
   }
 
   /**
@@ -145,13 +117,13 @@ export class ScrapePool {
    */
   sync(args: ScrapeArguments): void {
     const previous = this.#args
-    const restart = !previous || needsRestart(previous, args)
+    const restart = !previous || needsLoopRestart(previous, args)
     const client = restart ? (this.#deps.createClient ?? createHttpClient)(args.http_client) : this.#client
     const expanded = expandTargets(args.targets, toExpansionConfig(args), this.#deps.hasher)
     const plan = this.#deps.ownership.plan([...new Set(expanded.scrapes.map((s) => s.key))], this.#deps.componentId)
 
     this.#args = args
-    this.#receivers = args.forward_to.map((c) => c.value)
+    this.#fanout.receivers = args.forward_to.map((c) => c.value)
     this.#plan = plan
     if (restart) {
       this.#stopAll()
@@ -185,14 +157,14 @@ export class ScrapePool {
     const loops = this.#stopAll()
     // Wait for in-flight scrapes to end and their profiles to be handed on before the receivers stop.
     await Promise.allSettled(loops)
-    await Promise.allSettled([...this.#pendingForwards])
+    await this.#fanout.settled()
     await this.#client?.close()
     // Planning no keys tells the cluster this component owns nothing any more (its ownership counts).
     this.#deps.ownership.plan([], this.#deps.componentId)
   }
 
   statuses(): TargetStatus[] {
-    return [...this.#entries.values()].map((e) => ({ ...e.status }))
+    return [...this.#entries.values()].map((e) => e.status(this.#deps.componentId))
   }
 
   activeLoops(): number {
@@ -232,32 +204,12 @@ export class ScrapePool {
     const args = this.#args
     if (!args) return
     const valueTypes = target.clientDelta ? deltaValueTypesFor(target.profileType) : undefined
-    const entry: Entry = {
-      target,
-      loop: undefined,
-      delta: valueTypes ? new DeltaComputer({ valueTypes }) : undefined,
-      deltaBytes: 0,
-      status: {
-        id,
-        component: this.#deps.componentId,
-        job: target.forwardLabels['job'] ?? '',
-        profile_type: target.profileType,
-        url: redactUrl(target.url),
-        health: 'unknown',
-        last_error: '',
-        last_scrape: null,
-        last_success: null,
-        duration_seconds: null,
-        labels: target.forwardLabels,
-        skipped: 0,
-        hint: ''
-      }
-    }
+    const entry = new ScrapeEntry(id, target, valueTypes ? new DeltaComputer({ valueTypes }) : undefined)
     this.#entries.set(id, entry)
     if (this.#running && !this.#running.aborted) this.#launch(entry)
   }
 
-  #launch(entry: Entry): void {
+  #launch(entry: ScrapeEntry): void {
     const args = this.#args
     if (!args || entry.loop !== undefined) return
     const lastScrapedPoint = this.#lastPoints.get(entry.target.id)
@@ -265,13 +217,13 @@ export class ScrapePool {
     entry.loop.start(this.#schedule, this.#deps.clock.now())
   }
 
-  #loopHandlers(): LoopHandlers<Entry> {
+  #loopHandlers(): LoopHandlers<ScrapeEntry> {
     const component = this.#deps.componentId
     return {
       owns: (entry, at) => this.#plan.owns(entry.target.key, at),
       scrape: (entry, at, signal) => this.#scrape(entry, at, signal),
       onSkip: (entry) => {
-        entry.status.skipped++
+        entry.skipped++
         this.#skipped++
         this.#metrics.scrapes.inc({ component, profile_type: entry.target.profileType, result: 'skipped' })
       },
@@ -279,21 +231,20 @@ export class ScrapePool {
         this.#missed += n
         this.#metrics.scrapes.inc({ component, profile_type: entry.target.profileType, result: 'missed' }, n)
       },
-      onError: (entry, err) => {
-        // A bug, not an expected failure (a receiver or the delta code threw): the loop goes on.
-        this.#deps.logger.error({ target: entry.status.url, profile_type: entry.target.profileType, err: describe(err) }, 'scrape failed with an internal error')
-        this.#fail(entry, `internal error: ${describe(err)}`)
-      },
-      onHalted: (entry, err) => {
-        // Scheduling itself threw: this target is no longer scraped; say so rather than crash the agent.
-        this.#deps.logger.error({ target: entry.status.url, profile_type: entry.target.profileType, err: describe(err) }, 'scrape loop stopped')
-        this.#fail(entry, `scrape loop stopped: ${describe(err)}`)
-      }
+      // A bug, not an expected failure (a receiver or the delta code threw): the loop goes on.
+      onError: (entry, err) => this.#internalError(entry, err, 'scrape failed with an internal error', 'internal error'),
+      // Scheduling itself threw: this target is no longer scraped; say so rather than crash the agent.
+      onHalted: (entry, err) => this.#internalError(entry, err, 'scrape loop stopped', 'scrape loop stopped')
     }
   }
 
+  #internalError(entry: ScrapeEntry, err: unknown, message: string, reason: string): void {
+    this.#deps.logger.error({ target: entry.url, profile_type: entry.target.profileType, err: describe(err) }, message)
+    this.#fail(entry, `${reason}: ${describe(err)}`)
+  }
+
   /** Stops the entry's loop; resolves once its scrape in flight (if any) has been handled. */
-  #stop(id: string, entry: Entry): Promise<void> {
+  #stop(id: string, entry: ScrapeEntry): Promise<void> {
     const stopped = entry.loop?.stop() ?? Promise.resolve()
     this.#deps.latest?.forget(this.#deps.componentId, id)
     entry.delta?.close()
@@ -302,7 +253,7 @@ export class ScrapePool {
     return stopped
   }
 
-  #setDeltaBytes(entry: Entry, bytes: number): void {
+  #setDeltaBytes(entry: ScrapeEntry, bytes: number): void {
     if (bytes === entry.deltaBytes) return
     this.#deltaBytes += bytes - entry.deltaBytes
     entry.deltaBytes = bytes
@@ -313,13 +264,13 @@ export class ScrapePool {
     return [...this.#entries].map(([id, entry]) => this.#stop(id, entry))
   }
 
-  async #scrape(entry: Entry, atMs: number, signal: AbortSignal): Promise<void> {
+  async #scrape(entry: ScrapeEntry, atMs: number, signal: AbortSignal): Promise<void> {
     const args = this.#args
     const client = this.#client
     if (!args || !client) return
     const { target } = entry
     this.#lastPoints.set(target.id, atMs)
-    entry.status.last_scrape = new Date(atMs).toISOString()
+    entry.lastScrapeMs = atMs
     // What the other targets hold is fixed for now; this one's old baseline is replaced.
     const totalDeltaBytes = this.#deps.maxDeltaStateBytes ?? MAX_POOL_DELTA_STATE_BYTES
     const deltaBudget = totalDeltaBytes - (this.#deltaBytes - entry.deltaBytes)
@@ -333,20 +284,20 @@ export class ScrapePool {
       outcome = { ok: false, code: 'SCRAPE_INTERNAL', reason: `internal error: ${String(err)}`, durationMs: 0 }
     }
     if (signal.aborted) return
-    const labels = { component: this.#deps.componentId, profile_type: target.profileType }
-    entry.status.duration_seconds = outcome.durationMs / 1000
+    const component = this.#deps.componentId
+    const labels = { component, profile_type: target.profileType }
+    entry.durationSeconds = outcome.durationMs / 1000
     this.#metrics.duration.observe(labels, outcome.durationMs / 1000)
     if (!outcome.ok) {
-      entry.status.hint = ''
+      entry.hint = ''
       this.#fail(entry, outcome.reason)
       return
     }
-    entry.status.hint = emptyProfileHint(target.profileType, outcome.empty)
-    const { component, id, job, profile_type, url, labels: targetLabels, last_scrape } = entry.status
-    this.#deps.latest?.keep({ component, id, job, profile_type, url, labels: targetLabels, time: last_scrape ?? '' }, outcome.body)
+    entry.hint = emptyProfileHint(target.profileType, outcome.empty)
+    this.#deps.latest?.keep({ component, id: entry.id, job: entry.job, profile_type: target.profileType, url: entry.url, labels: target.forwardLabels, time: new Date(atMs).toISOString() }, outcome.body)
     if (!entry.delta) {
       this.#succeed(entry)
-      this.#forward(entry, outcome.body)
+      this.#fanout.forward(entry, outcome.body)
       return
     }
     const budget = { totalBytes: totalDeltaBytes, otherTargetsBytes: this.#deltaBytes - entry.deltaBytes, callBytes: deltaBudget }
@@ -357,48 +308,18 @@ export class ScrapePool {
       return
     }
     this.#succeed(entry)
-    if (verdict.kind === 'send') this.#forward(entry, verdict.body)
+    if (verdict.kind === 'send') this.#fanout.forward(entry, verdict.body)
   }
 
-  #succeed(entry: Entry): void {
-    entry.status.health = 'up'
-    entry.status.last_error = ''
-    entry.status.last_success = entry.status.last_scrape
+  #succeed(entry: ScrapeEntry): void {
+    entry.succeed()
     this.#metrics.scrapes.inc({ component: this.#deps.componentId, profile_type: entry.target.profileType, result: 'success' })
   }
 
-  #fail(entry: Entry, reason: string): void {
-    entry.status.health = 'down'
-    entry.status.last_error = reason
+  #fail(entry: ScrapeEntry, reason: string): void {
+    entry.fail(reason)
     this.#metrics.scrapes.inc({ component: this.#deps.componentId, profile_type: entry.target.profileType, result: 'failure' })
-    this.#deps.logger.debug({ target: entry.status.url, err: reason }, 'scrape failed')
-  }
-
-  /**
-   * Hands the profile to every receiver without waiting. A rejection (or a receiver that throws) is
-   * counted and marks the target down (as Alloy), unless a newer scrape has set the status since.
-   */
-  #forward(entry: Entry, raw: Uint8Array): void {
-    const scrapeAt = entry.status.last_scrape
-    const component = this.#deps.componentId
-    for (const receiver of this.#receivers) {
-      const started = performance.now()
-      const p = Promise.resolve()
-        .then(() => receiver.append(withScopeLabels(entry.target.forwardLabels), [{ raw }]))
-        .then(
-          () => this.#metrics.fanout.observe({ component }, (performance.now() - started) / 1000),
-          (err: unknown) => {
-            this.#metrics.fanout.observe({ component }, (performance.now() - started) / 1000)
-            this.#metrics.scrapes.inc({ component, profile_type: entry.target.profileType, result: 'forward_failed' })
-            this.#deps.logger.debug({ target: entry.status.url, err: describe(err) }, 'forwarding a profile failed')
-            if (entry.status.last_scrape !== scrapeAt) return
-            entry.status.health = 'down'
-            entry.status.last_error = `forwarding failed: ${describe(err)}`
-          }
-        )
-        .finally(() => this.#pendingForwards.delete(p))
-      this.#pendingForwards.add(p)
-    }
+    this.#deps.logger.debug({ target: entry.url, err: reason }, 'scrape failed')
   }
 }
 
@@ -411,21 +332,4 @@ function sameLoop(current: ScrapeTarget, next: ScrapeTarget): boolean {
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
-}
-
-function needsRestart(a: ScrapeArguments, b: ScrapeArguments): boolean {
-  return (
-    a.scrape_interval_ms !== b.scrape_interval_ms ||
-    a.scrape_timeout_ms !== b.scrape_timeout_ms ||
-    a.body_size_limit_bytes !== b.body_size_limit_bytes ||
-    comparableOptions(a.http_client) !== comparableOptions(b.http_client)
-  )
-}
-
-/** A comparison key of client options that sees secret contents (never logged or returned). */
-function comparableOptions(options: HttpClientOptions): string {
-  return JSON.stringify(options, function (this: Record<string, unknown>, key: string, value: unknown) {
-    const original = this[key]
-    return original instanceof Secret ? { secret: original.reveal() } : value
-  })
 }
