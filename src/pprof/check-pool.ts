@@ -10,6 +10,10 @@
  * of compressed and inflated bytes together. A job larger than the whole budget runs alone, with its
  * inflation cap cut to what the budget leaves. A worker that dies (its heap limit, a crash) fails only
  * the job it was running and is replaced on the next job.
+ *
+ * Workers start with the first job that needs one and stop once idle for `idleWorkerMs`: each is a V8
+ * isolate of its own (about 20 MiB resident), which a node that once checked one large profile would
+ * otherwise keep for good.
  */
 import { Worker } from 'node:worker_threads'
 import type { ProfileBudget } from './budget.js'
@@ -23,7 +27,11 @@ export interface CheckPoolSettings {
   readonly maxInflightBytes: number
   /** Heap limit of each worker, in MiB. */
   readonly workerHeapMb: number
+  /** A worker without a job for this long is stopped (a new one starts with the next job); default 30 s. */
+  readonly idleWorkerMs?: number
 }
+
+export const DEFAULT_IDLE_WORKER_MS = 30_000
 
 export const DEFAULT_CHECK_POOL_SETTINGS: CheckPoolSettings = Object.freeze({
   workers: 1,
@@ -67,6 +75,8 @@ interface Job {
 interface Slot {
   readonly worker: Worker
   job: Job | undefined
+  /** Set while the worker has no job: stops it when it fires. */
+  idle: NodeJS.Timeout | undefined
 }
 
 export class CheckPool {
@@ -84,6 +94,11 @@ export class CheckPool {
   /** The highest sum of reservations running at once so far (tests, metrics). */
   get peakInflightBytes(): number {
     return this.#peakInflight
+  }
+
+  /** Workers running now, busy or idle (tests, metrics). */
+  get workers(): number {
+    return this.#slots.length
   }
 
   check(body: Uint8Array, cap: number, opts: WorkerJobOptions, signal?: AbortSignal): Promise<WorkerOutcome> {
@@ -115,7 +130,9 @@ export class CheckPool {
   /** Stops every worker (tests); queued and running jobs are failed. */
   async close(): Promise<void> {
     for (const job of this.#queue.splice(0)) this.#settle(job, { ok: false, code: 'PPROF_CHECK_STOPPED', reason: 'the profile check pool stopped', final: false })
-    await Promise.all(this.#slots.splice(0).map((s) => s.worker.terminate()))
+    const slots = this.#slots.splice(0)
+    for (const slot of slots) clearTimeout(slot.idle)
+    await Promise.all(slots.map((s) => s.worker.terminate()))
   }
 
   #dispatch(): void {
@@ -125,6 +142,8 @@ export class CheckPool {
       const slot = this.#idleSlot()
       if (slot === undefined) return
       this.#queue.shift()
+      clearTimeout(slot.idle)
+      slot.idle = undefined
       slot.job = job
       this.#inflight += job.reservation
       this.#peakInflight = Math.max(this.#peakInflight, this.#inflight)
@@ -140,7 +159,7 @@ export class CheckPool {
     const worker = new Worker(new URL('./check-worker.js', import.meta.url), {
       resourceLimits: { maxOldGenerationSizeMb: this.#settings.workerHeapMb }
     })
-    const slot: Slot = { worker, job: undefined }
+    const slot: Slot = { worker, job: undefined, idle: undefined }
     worker.on('message', (response: WorkerResponse) => this.#finish(slot, response))
     worker.on('error', (error: Error & { code?: string }) => this.#lose(slot, error))
     worker.on('exit', () => this.#lose(slot, new Error('the profile check worker exited')))
@@ -166,6 +185,7 @@ export class CheckPool {
     const at = this.#slots.indexOf(slot)
     if (at < 0) return
     this.#slots.splice(at, 1)
+    clearTimeout(slot.idle)
     const job = slot.job
     if (job !== undefined) {
       this.#release(slot)
@@ -189,6 +209,19 @@ export class CheckPool {
     slot.job = undefined
     this.#inflight -= job.reservation
     slot.worker.unref()
+    if (this.#slots.includes(slot)) this.#parkIdle(slot)
+  }
+
+  /** Stops the worker unless it gets a job within `idleWorkerMs`; the timer never keeps the process up. */
+  #parkIdle(slot: Slot): void {
+    slot.idle = setTimeout(() => {
+      const at = this.#slots.indexOf(slot)
+      if (at < 0 || slot.job !== undefined) return
+      // Out of the slots first, so that its exit is not taken for a crash.
+      this.#slots.splice(at, 1)
+      void slot.worker.terminate()
+    }, this.#settings.idleWorkerMs ?? DEFAULT_IDLE_WORKER_MS)
+    slot.idle.unref()
   }
 
   #settle(job: Job, outcome: WorkerOutcome): void {

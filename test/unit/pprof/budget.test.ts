@@ -5,6 +5,7 @@ import { CheckPool, DEFAULT_PROFILE_BUDGET, DeltaComputer, checkProfile, checkPr
 import { samplePprof } from '../../helpers/bad-targets.js'
 import { heapSnapshots } from '../../helpers/heap-profiles.js'
 import { repeated, sampleBomb, validManySamples } from '../../helpers/hostile-bodies.js'
+import { waitFor } from '../../helpers/wait-for.js'
 
 const OCTET = 'application/octet-stream'
 const SCRAPE_LIMITS = { maxDecompressedBytes: 256 * 1024 * 1024 }
@@ -132,6 +133,19 @@ describe('CheckPool', () => {
     const result = delta.apply(next.delta)
     assert.ok(result.ok && result.body !== null && result.samples > 0)
     assert.equal(pool.peakInflightBytes, Math.max(first.length + cap, second.length + cap + 2 * totals))
+  })
+
+  it('stops a worker once it has been idle for idleWorkerMs, and starts one again for the next check', async (t) => {
+    const pool = new CheckPool({ workers: 1, maxInflightBytes: 64 * 1024 * 1024, workerHeapMb: 128, idleWorkerMs: 300 })
+    t.after(() => pool.close())
+    const body = gzipSync(samplePprof())
+    const cap = 1024 * 1024
+    assert.equal(pool.workers, 0, 'no worker before the first job')
+    assert.equal((await pool.check(body, cap, { maxDecompressedBytes: cap, keepRaw: false })).ok, true)
+    assert.equal(pool.workers, 1)
+    await waitFor(() => pool.workers === 0, { timeoutMs: 10_000, what: 'the idle worker to stop' })
+    assert.equal((await pool.check(body, cap, { maxDecompressedBytes: cap, keepRaw: false })).ok, true, 'a new worker checks the next body')
+    assert.equal(pool.workers, 1)
   })
 
   it('drops a queued job whose signal aborts', async (t) => {
