@@ -11,6 +11,7 @@ import { UsageError } from './cli/errors.js'
 import { ConfigError } from './cli/load.js'
 import { FlagError, parseRunFlags } from './cli/flags.js'
 import { LOG_FLAGS } from './cli/log-options.js'
+import { limitHeapGrowth } from './util/heap-growth.js'
 import { version } from './util/version.js'
 import { runTargets } from './cli/targets.js'
 
@@ -60,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
     case 'run': {
       if (wantsHelp) return help(RUN_HELP)
       const { values, positionals, ignored } = parseRunFlags(rest)
+      limitHeapGrowth()
       // Loaded on demand: the agent pulls in libp2p, which `check` and `targets` do not need.
       const { runAgent } = await import('./cli/run.js')
       return runAgent(requireConfig([...positionals], 'run'), values, io, ignored)
@@ -70,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
         args: rest,
         options: { listen: { type: 'string', default: '127.0.0.1:4040' }, dir: { type: 'string', default: 'data/received' }, ...LOG_FLAGS }
       })
+      limitHeapGrowth()
       const { runReceiveCommand } = await import('./cli/receive-command.js')
       return runReceiveCommand(values, io)
     }
