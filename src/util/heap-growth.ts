@@ -5,8 +5,8 @@
  * With a heap limit of 2 GiB or more (any machine with 8 GB of memory or more), V8 lets the old generation
  * grow to up to 4× what the last full collection left alive before collecting again. The agent's live heap
  * is small (about 50 MiB with 10,000 scrape loops) and nearly all it allocates is the garbage of one scrape,
- * so that headroom was most of its resident memory: a peak of 260–290 MiB instead of 170–180 MiB, for about
- * 2 % of a core of extra collection work. The growth is set to HEAP_GROWING_PERCENT of the live heap unless
+ * so that headroom was most of its resident memory: a peak of 260–290 MiB instead of 170–185 MiB, for
+ * 2–3 % of a core of extra collection work. The growth is set to HEAP_GROWING_PERCENT of the live heap unless
  * the operator chose heap flags of their own. A heap limit under 1 GiB (a small container) is left to V8,
  * whose ceiling on the growth shrinks with the limit (below 1.5× under about 768 MiB).
  */
