@@ -139,7 +139,8 @@ describe('ClusterService', () => {
     clock.jump(500)
     const second = startAgent(network, clock, 'x', 'B', {}, [first.node])
     const agents = [first, c, second]
-    await run(clock, 8_000)
+    // Joined by 1 s; participation announced once nobody arrived for 5 s, taking effect 3 s later.
+    await run(clock, 15_000)
 
     const now = clock.now()
     const plans = agents.map((a) => a.service.plan(keys))
