@@ -1,5 +1,5 @@
 /**
- * The profile types pyroscope.scrape knows by default (spec/alloy-behaviour.md 1h) and the naming
+ * The profile types pyroscope.scrape knows by default (docs/components.md "Default profile types") and the naming
  * rules around godeltaprof. A config's `profile.<type>` blocks merge over these; `profile.custom`
  * blocks add types with their own name.
  */
@@ -35,7 +35,7 @@ const GODELTAPROF_RENAMES: Readonly<Record<string, string>> = Object.freeze({
   godeltaprof_block: 'block'
 })
 
-/** Types whose Go endpoints are cumulative, so the agent subtracts the previous scrape (design 4.7). */
+/** Types whose Go endpoints are cumulative, so the agent subtracts the previous scrape (docs/components.md "Client-side delta"). */
 const CLIENT_DELTA_TYPES: ReadonlySet<string> = new Set(['memory', 'mutex', 'block'])
 
 export function isGodeltaprofType(name: string): boolean {

@@ -1,4 +1,4 @@
-/** The debug status of one (target, profile type), as the API and UI show it (design.md section 7). */
+/** The debug status of one (target, profile type), as the API and UI show it (docs/components.md "Target status"). */
 import type { Labels } from '../../../util/labels.js'
 
 export type TargetHealth = 'up' | 'down' | 'unknown'

@@ -1,5 +1,5 @@
 /**
- * pyroscope.write arguments (Alloy's write.go; design.md section 5).
+ * pyroscope.write arguments (Alloy's write.go; docs/components.md "pyroscope.write").
  *
  * shardscope additions: `retry_on_http_429` keeps Alloy's name and default (true), and `Retry-After` is honoured;
  * `queue_size` bounds the profiles held per endpoint while it is slow or down (default 1,000).

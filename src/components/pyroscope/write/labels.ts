@@ -1,5 +1,5 @@
 /**
- * The labels pyroscope.write sends with a profile (alloy-behaviour.md 1b, design.md section 5). Pure.
+ * The labels pyroscope.write sends with a profile (docs/components.md "pyroscope.write"). Pure.
  *
  * Order, as Alloy's Append: validate the incoming labels, drop every `__` label except `__name__` and
  * `__delta__`, apply `external_labels` (they override), sort by name. shardscope adds one rule: the final

@@ -1,6 +1,6 @@
 /**
  * pyroscope.write metrics. Names follow Alloy's `write/metrics.go` (`pyroscope_write_*`) so dashboards carry
- * over; `dropped_profiles_total` gains a `reason` label (style.md 7.3).
+ * over; `dropped_profiles_total` gains a `reason` label (docs/components.md "pyroscope.write").
  *
  * Several pyroscope.write components (and re-evaluations of one) share a Registry, so every metric is looked
  * up before it is created: creating it twice would throw in prom-client.
