@@ -44,6 +44,8 @@ export interface LoopOptions {
 /** A scrape starting later than this after its point counts as missed, not as on time. */
 export const LATE_THRESHOLD_MS = 1_000
 
+export type InFlightOnStop = 'abort' | 'finish'
+
 interface Flight {
   readonly stop: AbortController
   done: Promise<void>
@@ -88,13 +90,17 @@ export class ScrapeLoop<T> extends Scheduled {
     schedule.add(this)
   }
 
-  /** Stops scheduling and aborts the scrape in flight; resolves once that scrape has been handled. */
-  stop(): Promise<void> {
+  /**
+   * Stops scheduling; resolves once the scrape in flight (if any) has been handled. 'abort' aborts that
+   * scrape (its target is gone); 'finish' lets it end on its own, bounded by its timeout, so that a graceful
+   * stop still hands on a profile its target already answered with (docs/operations.md "Stopping").
+   */
+  stop(inFlight: InFlightOnStop = 'abort'): Promise<void> {
     this.#stopped = true
     this.#schedule?.remove(this)
     const flight = this.#inFlight
     if (flight === undefined) return SETTLED
-    flight.stop.abort()
+    if (inFlight === 'abort') flight.stop.abort()
     return flight.done
   }
 

@@ -31,7 +31,7 @@ import type { ScrapeArguments } from './arguments.js'
 import { ScrapeEntry } from './entry.js'
 import { Fanout } from './fanout.js'
 import { ScrapeLoop } from './loop.js'
-import type { LoopHandlers } from './loop.js'
+import type { InFlightOnStop, LoopHandlers } from './loop.js'
 import { LOCAL_PLAN } from './ownership.js'
 import type { Ownership, OwnershipPlan } from './ownership.js'
 import { Schedule } from './schedule.js'
@@ -126,7 +126,7 @@ export class ScrapePool {
     this.#fanout.receivers = args.forward_to.map((c) => c.value)
     this.#plan = plan
     if (restart) {
-      this.#stopAll()
+      this.#stopAll('abort')
       const old = this.#client
       this.#client = client
       if (old && old !== client) void old.close().catch((err: unknown) => this.#deps.logger.warn({ err: String(err) }, 'closing the previous HTTP client failed'))
@@ -154,9 +154,9 @@ export class ScrapePool {
     this.#running = signal
     for (const entry of this.#entries.values()) this.#launch(entry)
     await untilAborted(signal)
-    const loops = this.#stopAll()
-    // Wait for in-flight scrapes to end and their profiles to be handed on before the receivers stop.
-    await Promise.allSettled(loops)
+    // In-flight scrapes end on their own (within their timeout) and their profiles are handed on before the
+    // receivers stop: a target that already answered is not lost to a graceful stop.
+    await Promise.allSettled(this.#stopAll('finish'))
     await this.#fanout.settled()
     await this.#client?.close()
     // Planning no keys tells the cluster this component owns nothing any more (its ownership counts).
@@ -243,14 +243,21 @@ export class ScrapePool {
     this.#fail(entry, `${reason}: ${describe(err)}`)
   }
 
-  /** Stops the entry's loop; resolves once its scrape in flight (if any) has been handled. */
-  #stop(id: string, entry: ScrapeEntry): Promise<void> {
-    const stopped = entry.loop?.stop() ?? Promise.resolve()
-    this.#deps.latest?.forget(this.#deps.componentId, id)
-    entry.delta?.close()
-    this.#setDeltaBytes(entry, 0)
+  /** Stops the entry's loop; resolves once its scrape in flight (if any) has been handled and its state let go. */
+  #stop(id: string, entry: ScrapeEntry, inFlight: InFlightOnStop = 'abort'): Promise<void> {
     this.#entries.delete(id)
-    return stopped
+    const stopped = entry.loop?.stop(inFlight) ?? Promise.resolve()
+    const release = (): void => {
+      this.#deps.latest?.forget(this.#deps.componentId, id)
+      entry.delta?.close()
+      this.#setDeltaBytes(entry, 0)
+    }
+    // An aborted scrape uses no state once handled; a finishing one still needs its delta baseline.
+    if (inFlight === 'abort') {
+      release()
+      return stopped
+    }
+    return stopped.then(release)
   }
 
   #setDeltaBytes(entry: ScrapeEntry, bytes: number): void {
@@ -260,8 +267,8 @@ export class ScrapePool {
     this.#metrics.deltaState.set({ component: this.#deps.componentId }, this.#deltaBytes)
   }
 
-  #stopAll(): Promise<void>[] {
-    return [...this.#entries].map(([id, entry]) => this.#stop(id, entry))
+  #stopAll(inFlight: InFlightOnStop): Promise<void>[] {
+    return [...this.#entries].map(([id, entry]) => this.#stop(id, entry, inFlight))
   }
 
   async #scrape(entry: ScrapeEntry, atMs: number, signal: AbortSignal): Promise<void> {

@@ -43,7 +43,7 @@ function setup(options: { owns?: (at: number) => boolean; scrapeMs?: number; scr
   }
   const loop = new ScrapeLoop(KEY, INTERVAL, handlers, 'target')
   loop.start(new Schedule(clock), clock.now())
-  return { clock, scraped, skipped, errors, halted, signals, finish, stop: () => loop.stop(), missed: () => missed }
+  return { clock, scraped, skipped, errors, halted, signals, finish, stop: (inFlight?: 'abort' | 'finish') => loop.stop(inFlight), missed: () => missed }
 }
 
 describe('ScrapeLoop', () => {
@@ -177,6 +177,23 @@ describe('ScrapeLoop', () => {
     t.finish.shift()?.()
     await stopped
     assert.equal(t.clock.sleeping, 0)
+  })
+
+  it('lets the scrape in flight finish when stopped with "finish", scheduling nothing more', async () => {
+    const t = setup({ scrapeMs: 1 })
+    await settle()
+    await t.clock.advance(INTERVAL)
+    assert.equal(t.signals.length, 1)
+    let resolved = false
+    const stopped = t.stop('finish').then(() => (resolved = true))
+    assert.equal(t.signals[0]?.aborted, false)
+    assert.equal(t.clock.sleeping, 0, 'nothing scheduled any more')
+    await settle()
+    assert.equal(resolved, false, 'waits for the scrape')
+    t.finish.shift()?.()
+    await stopped
+    await t.clock.advance(3 * INTERVAL)
+    assert.equal(t.scraped.length, 1)
   })
 
   it('stops and says so when handling a point throws, without stopping the scrape in flight', async () => {

@@ -10,7 +10,7 @@ import type { ScrapeArguments } from '../../../../../src/components/pyroscope/sc
 import { LOCAL_OWNERSHIP, ScrapePool } from '../../../../../src/components/pyroscope/scrape/pool.js'
 import type { Ownership, PoolDeps } from '../../../../../src/components/pyroscope/scrape/pool.js'
 import type { ProfilesReceiver, RawSample } from '../../../../../src/components/pyroscope/receiver.js'
-import type { HttpClient, HttpClientOptions, HttpResponse } from '../../../../../src/http/types.js'
+import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from '../../../../../src/http/types.js'
 import { Capsule } from '../../../../../src/syntax/value.js'
 import type { Labels } from '../../../../../src/util/labels.js'
 import type { Logger } from '../../../../../src/util/logger.js'
@@ -69,6 +69,28 @@ class FakeClient implements HttpClient {
   async request(url: string): Promise<HttpResponse> {
     this.urls.push(url)
     return { statusCode: 200, headers: { 'content-type': 'application/octet-stream' }, body: Readable.from([this.body(url)]) } as unknown as HttpResponse
+  }
+  async close(): Promise<void> {
+    this.closed = true
+  }
+}
+
+/** Answers every request only once released; records each request's abort signal. */
+class GatedClient implements HttpClient {
+  readonly waiting: { signal: AbortSignal; answer: () => void }[] = []
+  closed = false
+  constructor(readonly body: Buffer) {}
+  request(_url: string, req: HttpRequest): Promise<HttpResponse> {
+    return new Promise((resolve, reject) => {
+      const answer = (): void => {
+        if (req.signal.aborted) reject(new Error('aborted'))
+        else resolve({ statusCode: 200, headers: { 'content-type': 'application/octet-stream' }, body: Readable.from([this.body]) } as unknown as HttpResponse)
+      }
+      this.waiting.push({ signal: req.signal, answer })
+    })
+  }
+  release(): void {
+    for (const w of this.waiting.splice(0)) w.answer()
   }
   async close(): Promise<void> {
     this.closed = true
@@ -236,6 +258,41 @@ describe('ScrapePool', () => {
     await tick(t, () => first.urls.length === 2, 'a still scraped with the old client')
     // The same change applies once it can: the options differ from the ones in effect.
     assert.throws(() => t.pool.sync(changed))
+  })
+
+  it('lets a scrape in flight finish when it stops, and hands on its profile before run resolves', async () => {
+    const gate = new GatedClient(gzipSync(samplePprof()))
+    const t = setup({ createClient: () => gate })
+    const receiver = new RecordingReceiver()
+    t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [receiver]))
+    const done = t.start()
+    await tick(t, () => gate.waiting.length === 1, 'the scrape in flight')
+    t.stop.abort()
+    let stopped = false
+    void done.then(() => (stopped = true))
+    await settle()
+    assert.equal(stopped, false, 'run waits for the scrape in flight')
+    assert.equal(gate.waiting[0]?.signal.aborted, false, 'the target already answering is not cut off')
+    gate.release()
+    await done
+    assert.equal(receiver.appended.length, 1, 'the profile its target answered with was handed on')
+    assert.equal(gate.closed, true)
+  })
+
+  it('aborts a scrape in flight when a config change restarts the loops', async () => {
+    const gate = new GatedClient(gzipSync(samplePprof()))
+    const clients = [gate, new GatedClient(gzipSync(samplePprof()))]
+    const t = setup({ createClient: () => clients.shift() as GatedClient })
+    const receiver = new RecordingReceiver()
+    const args = scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [receiver])
+    t.pool.sync(args)
+    void t.start()
+    await tick(t, () => gate.waiting.length === 1, 'the scrape in flight')
+    t.pool.sync({ ...args, http_client: { ...args.http_client, follow_redirects: !args.http_client.follow_redirects } })
+    assert.equal(gate.waiting[0]?.signal.aborted, true)
+    gate.release()
+    await waitFor(() => gate.closed, { timeoutMs: 5_000, what: 'the old client closed' })
+    assert.equal(receiver.appended.length, 0, 'the aborted scrape hands nothing on')
   })
 
   it('marks a target down and counts a forward that rejects, unless a newer scrape has reported since', async () => {
