@@ -6,6 +6,7 @@ export interface ClusterMetrics {
   readonly peers: Gauge<string>
   readonly members: Gauge<'status'>
   readonly connections: Gauge<string>
+  readonly connectionsOpened: Counter<'direction'>
   readonly owned: Gauge<string>
   readonly rebalances: Counter<string>
   readonly invalid: Counter<'reason'>
@@ -22,6 +23,12 @@ export function createClusterMetrics(registry: Registry): ClusterMetrics {
     peers: gauge(registry, 'shardscope_cluster_peers', 'Live cluster members (alive or suspect) this node knows, itself included.', []),
     members: gauge(registry, 'shardscope_cluster_members', 'Members this node knows, by status (alive, suspect, dead, left), itself included.', ['status']),
     connections: gauge(registry, 'shardscope_cluster_connections', 'Open libp2p connections of this node (capped by --cluster.max-connections).', []),
+    connectionsOpened: counter(
+      registry,
+      'shardscope_cluster_connections_opened_total',
+      'libp2p connections this node opened (outbound) or accepted (inbound); each cost a handshake. Steady growth in a steady cluster means connections are being pruned and dialled again.',
+      ['direction']
+    ),
     owned: gauge(registry, 'shardscope_cluster_owned_targets', 'Target keys this node owns now, summed over the last ownership plan of every scrape component.', []),
     rebalances: counter(registry, 'shardscope_cluster_rebalances_total', 'Membership or hand-off changes that made the scrape components re-plan ownership.', []),
     invalid: counter(registry, 'shardscope_cluster_gossip_invalid_total', 'Membership messages ignored, by reason (oversized, malformed, unsupported_version, invalid_field, foreign_cluster).', ['reason']),

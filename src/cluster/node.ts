@@ -2,11 +2,11 @@
  * The libp2p node: the only file that imports libp2p, so moving to the 3.x set (`@libp2p/yamux`) changes
  * this module only (docs/cluster-protocol.md "Transport").
  *
- * TCP + noise + yamux, pnet when a pre-shared key is given, and one protocol of our own: every membership
- * message travels in its own stream, length-prefixed, and a request reads one answer the same way. No
- * gossipsub, DHT, identify or ping: the membership protocol does their jobs at a cost that does not grow
- * with the cluster. The connection manager caps connections (`maxConnections`): a node dials members on
- * demand and never needs a connection to every other one.
+ * TCP + noise + yamux, pnet when a pre-shared key is given, and our membership protocols: messages travel
+ * in one long-lived stream per connection and direction (channel.ts), or one stream each towards a node of
+ * an older version. No gossipsub, DHT, identify, ping or connection monitor: the membership protocol does
+ * their jobs at a cost that does not grow with the cluster. The connection manager caps connections
+ * (`maxConnections`): a node dials members on demand and never needs a connection to every other one.
  */
 import { readFile } from 'node:fs/promises'
 import { isIP } from 'node:net'
@@ -18,11 +18,22 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { preSharedKey } from '@libp2p/pnet'
 import type { Connection, PrivateKey, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { Multiaddr } from '@multiformats/multiaddr'
 import { lpStream } from 'it-length-prefixed-stream'
+import { ChannelClient, FRAME_HEADER_BYTES, serveChannel } from './channel.js'
+import type { FrameStream } from './channel.js'
 import type { HostPort } from './options.js'
 
+/** One stream per message: still served, and used towards a node that does not know the channel protocol. */
 export const MEMBERSHIP_PROTOCOL = '/shardscope/membership/1.0.0'
+export const MEMBERSHIP_CHANNEL_PROTOCOL = '/shardscope/membership/2.0.0'
+/**
+ * A channel with nothing to carry for this long ends (its opener closes it; the other side gives up after
+ * twice as long): an open stream keeps libp2p from pruning its connection, and a node talks often only to
+ * a few members at a time (docs/cluster-protocol.md "Transport").
+ */
+const CHANNEL_IDLE_MS = 10_000
+/** Messages handled at once per incoming channel (the per-message protocol allowed 64 streams). */
+const MAX_IN_FLIGHT_PER_CHANNEL = 64
 
 export interface ClusterNodeOptions {
   readonly privateKey: PrivateKey
@@ -61,6 +72,8 @@ export interface ClusterNode {
   onMessage(handler: MessageHandler): void
   onDisconnect(listener: (peerId: string) => void): void
   connectionCount(): number
+  /** Connections opened since start, by who dialled: each cost a handshake (docs/cluster-protocol.md "Connections"). */
+  connectionsOpened(): { readonly inbound: number; readonly outbound: number }
   stop(): Promise<void>
 }
 
@@ -112,9 +125,14 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     // libp2p's per-host limit (5 new connections a second) would refuse a cluster whose members share a
     // host (tests, docker-compose) when they all start at once: the cap stays, at cluster scale.
     connectionManager: { maxConnections: options.maxConnections, dialTimeout: 5_000, inboundConnectionThreshold: 64, maxIncomingPendingConnections: 32 },
+    // libp2p's connection monitor opens a ping stream on every connection every 10 s: a cost per connection,
+    // so per node it grew with the cluster (up to the connection cap). Probes already tell who is alive.
+    connectionMonitor: { enabled: false },
     ...(options.psk ? { connectionProtector: preSharedKey({ psk: options.psk }) } : {})
   })
   let handler: MessageHandler = async () => undefined
+  const opened = { inbound: 0, outbound: 0 }
+  node.addEventListener('connection:open', (event) => void opened[event.detail.direction]++)
   const lpOptions = { maxDataLength: options.maxMessageBytes }
 
   await node.handle(
@@ -136,23 +154,31 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     { maxInboundStreams: 64 }
   )
 
+  // The current protocol: one long-lived stream per connection and direction (channel.ts).
+  await node.handle(
+    MEMBERSHIP_CHANNEL_PROTOCOL,
+    ({ stream, connection }) => {
+      const from = connection.remotePeer.toString()
+      void serveChannel(frameStream(stream, lpOptions, 2 * CHANNEL_IDLE_MS), (data) => handler(from, data), MAX_IN_FLIGHT_PER_CHANNEL)
+    },
+    { maxInboundStreams: 4 }
+  )
+
   /** A connection this node dialled to `address` (a join address has no peer id to find it by). */
   const existing = (address: string): Connection | undefined =>
     node.getConnections().find((c) => c.status === 'open' && c.direction === 'outbound' && c.remoteAddr.toString().startsWith(`${address}/p2p/`))
 
-  const open = async (to: NodeDestination, signal: AbortSignal): Promise<{ stream: Stream; from: string }> => {
-    if (to.id === undefined) {
-      for (const a of to.addrs) {
-        const connection = existing(a)
-        if (connection !== undefined) return { stream: await connection.newStream(MEMBERSHIP_PROTOCOL, { signal }), from: connection.remotePeer.toString() }
-      }
-    }
-    const targets: Multiaddr[] = to.addrs.map((a) => multiaddr(to.id === undefined ? a : `${a}/p2p/${to.id}`))
+  /**
+   * An open connection to the destination, or a new one. An open one is looked up first: a dial, even of a
+   * peer already connected, goes through the dial queue and the peer store (a third of a message's cost).
+   */
+  const connectionTo = async (to: NodeDestination, signal: AbortSignal): Promise<Connection> => {
+    const open = to.id === undefined ? to.addrs.map(existing).find((c) => c !== undefined) : node.getConnections().find((c) => c.status === 'open' && c.remotePeer.toString() === to.id)
+    if (open !== undefined) return open
     let last: unknown = new Error('no address to dial')
-    for (const target of targets) {
+    for (const a of to.addrs) {
       try {
-        const connection = await node.dial(target, { signal })
-        return { stream: await connection.newStream(MEMBERSHIP_PROTOCOL, { signal }), from: connection.remotePeer.toString() }
+        return await node.dial(multiaddr(to.id === undefined ? a : `${a}/p2p/${to.id}`), { signal })
       } catch (err) {
         last = err
         if (signal.aborted) break
@@ -161,12 +187,60 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     throw last
   }
 
+  // By connection id; `undefined`: the other node speaks only the per-message protocol (an older version).
+  const channels = new Map<string, Promise<ChannelClient | undefined>>()
+  node.addEventListener('connection:close', (event) => channels.delete(event.detail.id))
+  const channelOf = async (connection: Connection, signal: AbortSignal): Promise<ChannelClient | undefined> => {
+    const known = channels.get(connection.id)
+    if (known !== undefined) {
+      const channel = await known
+      if (channel === undefined || !channel.closed) return channel
+      if (channels.get(connection.id) === known) channels.delete(connection.id)
+    }
+    const opening = connection.newStream(MEMBERSHIP_CHANNEL_PROTOCOL, { signal }).then(
+      (stream) =>
+        new ChannelClient(
+          frameStream(stream, lpOptions),
+          () => {
+            if (channels.get(connection.id) === opening) channels.delete(connection.id)
+          },
+          CHANNEL_IDLE_MS
+        ),
+      (err: unknown) => {
+        if (channels.get(connection.id) === opening) channels.delete(connection.id)
+        if ((err as Error).name === 'UnsupportedProtocolError') {
+          // Remembered for this connection: the node will not learn the protocol while connected.
+          channels.set(connection.id, Promise.resolve(undefined))
+          return undefined
+        }
+        throw err
+      }
+    )
+    channels.set(connection.id, opening)
+    return opening
+  }
+
+  /** The channel to the destination, or a stream of the per-message protocol for a node that has none. */
+  const open = async (to: NodeDestination, signal: AbortSignal): Promise<{ channel: ChannelClient; from: string } | { stream: Stream; from: string }> => {
+    const connection = await connectionTo(to, signal)
+    const from = connection.remotePeer.toString()
+    const channel = await channelOf(connection, signal)
+    if (channel !== undefined) return { channel, from }
+    return { stream: await connection.newStream(MEMBERSHIP_PROTOCOL, { signal }), from }
+  }
+
   return {
     peerId: node.peerId.toString(),
     addresses: [advertised],
     request: async (to, data, timeoutMs, connectTimeoutMs) => {
-      const { stream, from } = await open(to, AbortSignal.timeout(Math.max(timeoutMs, connectTimeoutMs)))
+      const opened = await open(to, AbortSignal.timeout(Math.max(timeoutMs, connectTimeoutMs)))
       const signal = AbortSignal.timeout(timeoutMs)
+      if ('channel' in opened) {
+        const answer = await opened.channel.request(data, signal)
+        if (answer === undefined) throw new Error('the other node had no answer')
+        return { from: opened.from, data: answer }
+      }
+      const { stream, from } = opened
       try {
         const lp = lpStream(stream, lpOptions)
         await lp.write(data, { signal })
@@ -180,7 +254,9 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     },
     send: async (to, data, timeoutMs) => {
       const signal = AbortSignal.timeout(timeoutMs)
-      const { stream } = await open(to, signal)
+      const opened = await open(to, signal)
+      if ('channel' in opened) return opened.channel.send(data, signal)
+      const { stream } = opened
       try {
         await lpStream(stream, lpOptions).write(data, { signal })
         await stream.close({ signal })
@@ -196,8 +272,19 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       node.addEventListener('peer:disconnect', (event) => listener(event.detail.toString()))
     },
     connectionCount: () => node.getConnections().length,
+    connectionsOpened: () => ({ ...opened }),
     stop: async () => {
       await node.stop()
     }
+  }
+}
+
+/** A libp2p stream as one length-prefixed frame at a time (channel.ts). */
+function frameStream(stream: Stream, lpOptions: { maxDataLength: number }, readTimeoutMs?: number): FrameStream {
+  const lp = lpStream(stream, { maxDataLength: lpOptions.maxDataLength + FRAME_HEADER_BYTES })
+  return {
+    read: async () => (await lp.read(readTimeoutMs === undefined ? {} : { signal: AbortSignal.timeout(readTimeoutMs) })).subarray(),
+    write: (frame) => lp.write(frame),
+    abort: (reason) => stream.abort(reason)
   }
 }

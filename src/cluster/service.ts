@@ -124,6 +124,7 @@ export class ClusterService {
   /** Per scrape component, the key sets it plans with and the claim announced for them. */
   readonly #keySets = new Map<string, ComponentKeySets>()
   readonly #lastStats: SwimStats
+  #lastOpened = { inbound: 0, outbound: 0 }
   #ready: boolean
   #viewVersion = 0
   #lastTickMs: number
@@ -361,6 +362,12 @@ export class ClusterService {
     for (const m of this.#swim.members()) byStatus[m.status]++
     for (const [status, n] of Object.entries(byStatus)) this.#metrics.members.set({ status }, n)
     this.#metrics.connections.set(this.#deps.node.connectionCount())
+    const opened = this.#deps.node.connectionsOpened()
+    for (const direction of ['inbound', 'outbound'] as const) {
+      const delta = opened[direction] - this.#lastOpened[direction]
+      if (delta > 0) this.#metrics.connectionsOpened.inc({ direction }, delta)
+    }
+    this.#lastOpened = { ...opened }
     const stats = this.#swim.stats
     for (const key of Object.keys(stats) as (keyof SwimStats)[]) {
       const delta = stats[key] - this.#lastStats[key]

@@ -105,6 +105,9 @@ interface Suspicion {
   fixedTimeoutMs: number | undefined
 }
 
+/** A member whose connection closed is probed at once, but not again within this. */
+export const EARLY_PROBE_MIN_INTERVAL_MS = 5_000
+
 /** A timer of this node firing this much later than asked means this node, not its peers, is slow. */
 const STALL_MS = 250
 
@@ -115,6 +118,8 @@ export class Swim {
   readonly #random: () => number
   readonly #events: SwimEvents
   readonly #members = new Map<string, MemberRecord>()
+  /** When each member was last probed early (its connection closed). */
+  readonly #earlyProbes = new Map<string, number>()
   /** Local time each record last changed: tombstones expire by it. */
   readonly #changedAt = new Map<string, number>()
   readonly #suspicions = new Map<string, Suspicion>()
@@ -236,7 +241,15 @@ export class Swim {
   /** A hint that a member may be gone (its connection closed): probe it now rather than in turn. */
   probeNow(id: string): void {
     const m = this.#members.get(id)
-    if (m !== undefined && isLive(m.status) && this.#running) this.#probeMember(m)
+    if (m === undefined || !isLive(m.status) || !this.#running) return
+    // A closed connection is also what pruning looks like: at most one early probe per member per period,
+    // or pruning and re-dialling feed each other.
+    const nowMs = this.#scheduler.now()
+    const last = this.#earlyProbes.get(id)
+    if (last !== undefined && nowMs - last < EARLY_PROBE_MIN_INTERVAL_MS) return
+    this.#earlyProbes.set(id, nowMs)
+    if (this.#earlyProbes.size > this.#members.size + 16) for (const k of this.#earlyProbes.keys()) if (!this.#members.has(k)) this.#earlyProbes.delete(k)
+    this.#probeMember(m)
   }
 
   /** An incoming message from member `from` (authenticated by the transport). */

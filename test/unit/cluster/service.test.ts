@@ -54,6 +54,9 @@ class FakeNode implements ClusterNode {
   connectionCount(): number {
     return 0
   }
+  connectionsOpened(): { inbound: number; outbound: number } {
+    return { inbound: 0, outbound: 0 }
+  }
   async stop(): Promise<void> {
     this.network.down.add(this.peerId)
   }

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { growCluster as grow, SimCluster, timeToReachAll as reachedAll } from '../../helpers/swim-sim.js'
 import type { SimNode } from '../../helpers/swim-sim.js'
+import { EARLY_PROBE_MIN_INTERVAL_MS } from '../../../src/cluster/swim/protocol.js'
 
 describe('membership simulation', { timeout: 600_000 }, () => {
   it('runs 1,000 members: crashes reach everyone within 5 s, leaves at once, no member is wrongly declared dead at 1 % loss', () => {
@@ -62,6 +63,21 @@ describe('membership simulation', { timeout: 600_000 }, () => {
     const healedAt = sim.now
     assert.ok(sim.runUntil(() => sim.converged() && sim.running().every((n) => n.swim.size === 24), 30_000, 100), 'the halves merge')
     assert.ok(sim.now - healedAt < 10_000, `merged ${sim.now - healedAt} ms after healing`)
+  })
+
+  it('probes a member at once when its connection closes, but not again within 5 s (pruning is no dial storm)', () => {
+    const sim = new SimCluster({ seed: 5, loss: 0, delayMinMs: 1, delayMaxMs: 5 })
+    const nodes = grow(sim, 6, 50)
+    sim.runFor(5_000)
+    const node = nodes[0] as SimNode
+    const other = (nodes[1] as SimNode).id
+    const probes = node.swim.stats.probes
+    for (let i = 0; i < 50; i++) node.swim.probeNow(other)
+    assert.equal(node.swim.stats.probes, probes + 1, 'one early probe for 50 closed connections')
+    sim.runFor(EARLY_PROBE_MIN_INTERVAL_MS)
+    const later = node.swim.stats.probes
+    node.swim.probeNow(other)
+    assert.equal(node.swim.stats.probes, later + 1, 'another once 5 s have passed')
   })
 
   it('lets a suspected member that is alive refute, without being declared dead', () => {
