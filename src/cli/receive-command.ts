@@ -1,5 +1,6 @@
 /** `shardscope receive`: just the push receiver, storing profiles on disk, until SIGINT/SIGTERM. */
-import { Registry, collectDefaultMetrics } from 'prom-client'
+import { Registry } from 'prom-client'
+import { collectProcessMetrics } from '../metrics/index.js'
 import type { CommandIO } from './check.js'
 import { UsageError } from './errors.js'
 import { logOptions } from './log-options.js'
@@ -22,7 +23,7 @@ export async function runReceiveCommand(flags: ReceiveFlags, _io: CommandIO): Pr
   process.once('SIGTERM', stop)
   const lock = lockStorage(flags.dir, '--dir')
   const metrics = new Registry()
-  collectDefaultMetrics({ register: metrics })
+  collectProcessMetrics(metrics)
   registerBuildInfo(metrics)
   try {
     await runReceive({ listen: flags.listen, dir: flags.dir, signal: shutdown.signal, logger, metrics, summaryIntervalMs })

@@ -3,7 +3,8 @@
  * builds the components and runs them until SIGINT/SIGTERM.
  */
 import { mkdir } from 'node:fs/promises'
-import { Registry, collectDefaultMetrics } from 'prom-client'
+import { Registry } from 'prom-client'
+import { collectProcessMetrics } from '../metrics/index.js'
 import { createKeyHasher } from '../cluster/key.js'
 import { LatestProfiles } from '../components/pyroscope/scrape/latest-profiles.js'
 import type { ScrapeServices } from '../components/pyroscope/scrape/component.js'
@@ -62,7 +63,7 @@ export async function runAgent(configPath: string, flags: RunFlags, _io: Command
   process.on('SIGTERM', onSignal)
 
   const metrics = new Registry()
-  collectDefaultMetrics({ register: metrics })
+  collectProcessMetrics(metrics)
   registerBuildInfo(metrics)
   const configMetrics = createConfigMetrics(metrics, systemClock)
   // The last body of each scrape loop, for the UI's flame graphs (bounded, docs/operations.md).
