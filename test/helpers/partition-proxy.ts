@@ -27,6 +27,11 @@ export interface PartitionProxy {
   /** Refuses and cuts every connection between a node of `a` and a node of `b`. */
   split(a: readonly string[], b: readonly string[]): void
   heal(): void
+  /**
+   * Stops accepting connections for `name`, as the host of a killed process refuses them (a proxy that
+   * accepted and then failed upstream would look like a slow node instead of a dead one). For good.
+   */
+  down(name: string): Promise<void>
   /** Connections refused or cut because of a split. */
   readonly cut: () => number
   close(): Promise<void>
@@ -55,7 +60,7 @@ export async function startPartitionProxy(names: readonly string[]): Promise<Par
     const b = groupOf.get(to)
     return a !== undefined && b !== undefined && a !== b
   }
-  const servers: Server[] = []
+  const servers = new Map<string, Server>()
   for (const node of nodes.values()) {
     const server = createServer((inbound) => {
       const from = byHost.get(normalise(inbound.remoteAddress))
@@ -81,8 +86,9 @@ export async function startPartitionProxy(names: readonly string[]): Promise<Par
       server.once('error', reject)
       server.listen(node.advertisePort, '127.0.0.1', () => resolve())
     })
-    servers.push(server)
+    servers.set(node.name, server)
   }
+  const closeServer = (server: Server): Promise<void> => new Promise<void>((resolve) => server.close(() => resolve()))
   return {
     nodes,
     split(a, b) {
@@ -97,11 +103,16 @@ export async function startPartitionProxy(names: readonly string[]): Promise<Par
     heal() {
       groupOf = new Map()
     },
+    async down(name) {
+      const server = servers.get(name)
+      servers.delete(name)
+      if (server !== undefined) await closeServer(server)
+    },
     cut: () => cutCount,
     async close() {
       for (const link of live) for (const socket of link.sockets) socket.destroy()
       live.clear()
-      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
+      await Promise.all([...servers.values()].map(closeServer))
     }
   }
 }

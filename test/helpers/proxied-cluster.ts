@@ -40,6 +40,8 @@ export interface ProxiedCluster {
   converged(timeoutMs: number): Promise<void>
   /** Logs of every node and the targets' request log, as JSON lines, for a failure's study. */
   dump(dir: string): Promise<void>
+  /** The nodes' warnings of scrape points missed by waking up late, since `sinceMs`: a starved host. */
+  lateWakeups(sinceMs: number): string[]
   close(): Promise<void>
 }
 
@@ -96,6 +98,13 @@ export async function startProxiedCluster(o: ProxiedClusterOptions): Promise<Pro
       return node
     },
     running,
+    lateWakeups(sinceMs: number): string[] {
+      return [...nodes].flatMap(([name, n]) =>
+        n.logs
+          .filter((l) => typeof l.msg === 'string' && l.msg.includes('scrape point(s) missed') && Date.parse(String(l['time'])) >= sinceMs)
+          .map((l) => `${name} at ${String(l['time']).slice(11, 23)}: ${String(l['missed'])} missed, ${String(l['late_ms'])} ms late`)
+      )
+    },
     async converged(timeoutMs: number): Promise<void> {
       const want = running().join(',')
       await waitUntil(() => running().every((n) => participants(nodes.get(n) as NodeProcess).join(',') === want), {

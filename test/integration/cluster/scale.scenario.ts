@@ -48,6 +48,7 @@ describe(`a cluster of ${START} agent processes`, { timeout: 300_000 }, () => {
     await until(Date.now() + 2 * INTERVAL_MS + 500)
     const to = Date.now()
     const whole = cadence(cluster.targets.requests, series(), INTERVAL_MS, spawnedAt, to)
+    for (const line of cluster.lateWakeups(spawnedAt)) t.diagnostic(line)
     assert.deepEqual(whole.doubles, [], 'no series scraped twice in an interval, from the very first scrape')
     // From some point on, every series is scraped once per interval: find the first one.
     let coverFrom: number | undefined
@@ -70,7 +71,7 @@ describe(`a cluster of ${START} agent processes`, { timeout: 300_000 }, () => {
     for (const note of await partitionAndHeal(cluster, TIMING, 120_000)) t.diagnostic(note)
   })
 
-  it('hands shares to 4 nodes joining at once without a missed or doubled point', async () => {
+  it('hands shares to 4 nodes joining at once without a missed or doubled point', async (t) => {
     const from = Date.now()
     const joining = [START + 1, START + 2, START + 3, START + 4].map(name)
     for (const n of joining) cluster.start(n)
@@ -78,11 +79,12 @@ describe(`a cluster of ${START} agent processes`, { timeout: 300_000 }, () => {
     await cluster.converged(30_000)
     await until(Math.max(...handoffs) + 2 * INTERVAL_MS + 500)
     const report = cadence(cluster.targets.requests, series(), INTERVAL_MS, from, Date.now())
+    for (const line of cluster.lateWakeups(from)) t.diagnostic(line)
     assert.deepEqual(report.doubles, [])
     assert.deepEqual(report.misses, [])
   })
 
-  it('re-owns the shares of 2 nodes leaving gracefully at once without a missed or doubled point', async () => {
+  it('re-owns the shares of 2 nodes leaving gracefully at once without a missed or doubled point', async (t) => {
     const from = Date.now()
     const leaving = [name(5), name(6)].map((n) => node(n))
     for (const n of leaving) n.kill('SIGTERM')
@@ -90,6 +92,7 @@ describe(`a cluster of ${START} agent processes`, { timeout: 300_000 }, () => {
     await cluster.converged(30_000)
     await until(Date.now() + 2 * INTERVAL_MS + 500)
     const report = cadence(cluster.targets.requests, series(), INTERVAL_MS, from, Date.now())
+    for (const line of cluster.lateWakeups(from)) t.diagnostic(line)
     assert.deepEqual(report.doubles, [])
     assert.deepEqual(report.misses, [])
   })
@@ -101,6 +104,8 @@ describe(`a cluster of ${START} agent processes`, { timeout: 300_000 }, () => {
     assert.ok(owned.length > 0)
     const killedAt = Date.now()
     for (const v of victims) node(v).kill('SIGKILL')
+    // Their hosts now refuse connections, as a real host does once the process is gone.
+    await Promise.all(victims.map((v) => cluster.proxy.down(v)))
     await Promise.all(victims.map((v) => node(v).exited))
     const firstAfter = (s: string): number | undefined => cluster.targets.requests.find((r) => r.at > killedAt && `${r.target}${r.path}` === s && !victims.includes(r.node))?.at
     await waitUntil(() => owned.every((s) => firstAfter(s) !== undefined), { timeoutMs: 30_000, what: () => 'every series of the killed nodes scraped by a survivor' })

@@ -25,8 +25,11 @@ export interface LoopHandlers<T> {
   owns(subject: T, atMs: number): boolean
   /** A point skipped because the previous scrape was still running. */
   onSkip(subject: T, atMs: number): void
-  /** Owned points passed without a scrape because the process was late (event loop stalls). */
-  onMissed(subject: T, count: number): void
+  /**
+   * Owned points passed without a scrape because the process woke up late (event loop stalls, a starved
+   * CPU): `count` of them, the first `lateMs` ago.
+   */
+  onMissed(subject: T, count: number, lateMs: number): void
   /** A scrape rejected (it should resolve for every expected failure). */
   onError(subject: T, error: unknown, atMs: number): void
   /** Handling a point threw (a bug): the loop has stopped scheduling; a scrape in flight goes on. */
@@ -128,7 +131,7 @@ export class ScrapeLoop<T> extends Scheduled {
       const next = nextScrapeAt(now, this.#intervalMs, this.#key)
       let missed = 0
       for (let p = point; p < next; p += this.#intervalMs) if (this.#handlers.owns(subject, p)) missed++
-      if (missed > 0) this.#handlers.onMissed(subject, missed)
+      if (missed > 0) this.#handlers.onMissed(subject, missed, now - point)
       this.#point = next
       return
     }

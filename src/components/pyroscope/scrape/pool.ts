@@ -32,6 +32,7 @@ import { ScrapeEntry } from './entry.js'
 import { Fanout } from './fanout.js'
 import { ScrapeLoop } from './loop.js'
 import type { InFlightOnStop, LoopHandlers } from './loop.js'
+import { MissedPointsLog } from './missed-log.js'
 import { LOCAL_PLAN } from './ownership.js'
 import type { Ownership, OwnershipPlan } from './ownership.js'
 import { Schedule } from './schedule.js'
@@ -87,6 +88,7 @@ export class ScrapePool {
   #running: AbortSignal | undefined
   #plan: OwnershipPlan = LOCAL_PLAN
   #missed = 0
+  readonly #missedLog: MissedPointsLog
   #skipped = 0
   #deltaBytes = 0
   #dropped: DroppedTarget[] = []
@@ -100,6 +102,7 @@ export class ScrapePool {
   constructor(deps: PoolDeps) {
     this.#deps = deps
     this.#schedule = new Schedule(deps.clock)
+    this.#missedLog = new MissedPointsLog(deps.logger, deps.clock)
     this.#handlers = this.#loopHandlers()
     const m = deps.metrics
     this.#metrics = {
@@ -227,9 +230,10 @@ export class ScrapePool {
         this.#skipped++
         this.#metrics.scrapes.inc({ component, profile_type: entry.target.profileType, result: 'skipped' })
       },
-      onMissed: (entry, n) => {
+      onMissed: (entry, n, lateMs) => {
         this.#missed += n
         this.#metrics.scrapes.inc({ component, profile_type: entry.target.profileType, result: 'missed' }, n)
+        this.#missedLog.record(n, lateMs)
       },
       // A bug, not an expected failure (a receiver or the delta code threw): the loop goes on.
       onError: (entry, err) => this.#internalError(entry, err, 'scrape failed with an internal error', 'internal error'),

@@ -21,6 +21,7 @@ function setup(options: { owns?: (at: number) => boolean; scrapeMs?: number; scr
   const halted: unknown[] = []
   const signals: AbortSignal[] = []
   let missed = 0
+  const lateness: number[] = []
   const finish: (() => void)[] = []
   const owns = options.owns ?? (() => true)
   const scrape =
@@ -37,13 +38,16 @@ function setup(options: { owns?: (at: number) => boolean; scrapeMs?: number; scr
       return scrape(at)
     },
     onSkip: (_subject, at) => skipped.push(at),
-    onMissed: (_subject, n) => (missed += n),
+    onMissed: (_subject, n, lateMs) => {
+      missed += n
+      lateness.push(lateMs)
+    },
     onError: (_subject, error, at) => errors.push({ error, at }),
     onHalted: (_subject, error) => halted.push(error)
   }
   const loop = new ScrapeLoop(KEY, INTERVAL, handlers, 'target')
   loop.start(new Schedule(clock), clock.now())
-  return { clock, scraped, skipped, errors, halted, signals, finish, stop: (inFlight?: 'abort' | 'finish') => loop.stop(inFlight), missed: () => missed }
+  return { clock, scraped, skipped, errors, halted, signals, finish, stop: (inFlight?: 'abort' | 'finish') => loop.stop(inFlight), missed: () => missed, lateness }
 }
 
 describe('ScrapeLoop', () => {
@@ -148,6 +152,7 @@ describe('ScrapeLoop', () => {
     await t.clock.advance(0)
     assert.equal(t.scraped.length, before, 'no catch-up burst for the points that passed')
     assert.equal(t.missed(), 3) // the points at +1, +2 and +3 intervals passed while stalled
+    assert.deepEqual(t.lateness, [t.clock.now() - (FIRST + INTERVAL)], 'reported once, as late as the first missed point')
     await t.clock.advance(INTERVAL)
     assert.equal(t.scraped.length, before + 1, 'back on the grid at the next point')
     assert.ok(t.scraped.every((at) => at % INTERVAL === phaseMs(KEY, INTERVAL)))
