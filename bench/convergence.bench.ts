@@ -1,5 +1,5 @@
 /**
- * Cluster convergence on 127.0.0.1 (design.md 9): five agent processes, one config with 50 targets at 2 s.
+ * Cluster convergence on 127.0.0.1: five agent processes, one config with 50 targets at 2 s.
  * Each figure is the median of 3 runs:
  * - join: spawn of a fifth node → every node lists it as a participant (once its hand-off instant has
  *   passed); and → its first scrape at a target

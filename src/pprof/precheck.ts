@@ -2,7 +2,7 @@
  * Alloy's cheap checks on a scraped body, before any decoding (`scrape/validate.go`, alloy#4190):
  * they turn "proto: wrong wireType" errors deep in Pyroscope (alloy#4622, pyroscope#3317) into a
  * message that says what the target answered. Messages are Alloy's, word for word, so that users and
- * dashboards see the same text (spec/alloy-behaviour.md 1e and section 2).
+ * dashboards see the same text (docs/alloy-compatibility.md "Scrape").
  */
 import { goQuote } from './quote.js'
 

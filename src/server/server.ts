@@ -1,5 +1,5 @@
 /**
- * The debug HTTP server (design.md section 7) on node:http: UI, JSON API, /metrics, health and the agent's
+ * The debug HTTP server (README.md "Debug server and API") on node:http: UI, JSON API, /metrics, health and the agent's
  * own /debug/pprof. Read-only: every request renders the AgentView as it is at that moment.
  */
 import { createServer } from 'node:http'

@@ -2,7 +2,7 @@
  * What the debug server sees of the agent: read-only views the runtime and the cluster fill in. The server
  * never reaches into components; it renders whatever these functions return at request time.
  *
- * Field names are part of the JSON API (design.md section 7): keep them exactly.
+ * Field names are part of the JSON API (README.md "Debug server and API"): keep them exactly.
  */
 import type { Registry } from 'prom-client'
 import type { Clock } from '../util/clock.js'

@@ -8,7 +8,7 @@
  * objects need a comma after every element.
  *
  * One addition to Alloy's token set: `:`, so objects may be written JSON-style (`{ "k": v }`), which
- * design.md §3 asks for.
+ * docs/alloy-compatibility.md "Config" lists.
  *
  * Lexical errors are collected, not thrown, so the parser can report everything in one pass; `lex`
  * throws them for callers that only want tokens.

@@ -25,7 +25,7 @@ export interface Incarnation {
   sent: number
   dropped: number
   queued: number
-  /** Scrape points the process itself counted as missed (it woke up over a second late) or skipped. */
+  /** Scrape points the process itself counted as missed (it woke up over half an interval late) or skipped. */
   missed: number
   skipped: number
   lastPollAt: number | undefined

@@ -23,7 +23,7 @@ export interface FleetOptions {
   readonly log: (line: string) => void
 }
 
-/** Between two polls, an agent counted scrape points it missed (late by over a second) or skipped. */
+/** Between two polls, an agent counted scrape points it missed (late by over half an interval) or skipped. */
 export interface LatePoints {
   readonly name: string
   readonly fromMs: number

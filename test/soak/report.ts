@@ -32,7 +32,7 @@ export function formatReport(report: SoakReport): string {
     `  series with a zero or double point: ${imperfect.length} of ${series.length}`,
     ...section('unexpected points', i.unexpectedPoints),
     ...section(
-      'points the agents counted as missed (woke up over a second late) or skipped',
+      'points the agents counted as missed (woke up over half an interval late) or skipped',
       report.latePoints.map((l) => `${l.name} between ${l.fromMs ? new Date(l.fromMs).toISOString().slice(11, 23) : '?'} and ${new Date(l.toMs).toISOString().slice(11, 23)}: missed ${l.missed}, skipped ${l.skipped}`)
     ),
     ...section('expected points (first ones)', i.expectedPoints.slice(0, 10)),

@@ -1,5 +1,5 @@
 /**
- * The JSON API (design.md section 7). Shapes:
+ * The JSON API (README.md "Debug server and API"). Shapes:
  * - GET /api/v1/components → ComponentView[] (with `references` and `referenced_by`: dependencies both ways)
  * - GET /api/v1/targets    → { "total": N, "targets": TargetView[] } (each with `id`, its scrape loop)
  *     filters ?component= ?job= ?health=up|down|unknown ?q= (substring of url, labels, last error);

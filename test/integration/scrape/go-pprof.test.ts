@@ -9,7 +9,7 @@ import type { GoTarget } from '../../helpers/go-target.js'
 
 const MiB = 1024 * 1024
 
-/** Alloy's five default profile types (spec/alloy-behaviour.md 1h), the CPU one shortened to 1 s. */
+/** Alloy's five default profile types (docs/components.md "Default profile types"), the CPU one shortened to 1 s. */
 const DEFAULT_TYPES = [
   { profileType: 'memory', path: '/debug/pprof/allocs', sampleType: 'alloc_space' },
   { profileType: 'block', path: '/debug/pprof/block', sampleType: 'delay' },

@@ -44,8 +44,14 @@ export interface LoopOptions {
   readonly lastScrapedPoint?: number
 }
 
-/** A scrape starting later than this after its point counts as missed, not as on time. */
-export const LATE_THRESHOLD_MS = 1_000
+/**
+ * How late a point may still be scraped: up to half an interval, after which the next point is nearer and
+ * the point counts as missed (a scrape then would bunch up with the next one). Prometheus scrapes late
+ * rather than not at all; so does this, within the half interval (docs/scrape-timing.md).
+ */
+export function lateLimitMs(intervalMs: number): number {
+  return intervalMs / 2
+}
 
 export type InFlightOnStop = 'abort' | 'finish'
 
@@ -125,15 +131,19 @@ export class ScrapeLoop<T> extends Scheduled {
 
   #handle(now: number): void {
     const { subject } = this
-    const point = this.#point
-    if (now - point > LATE_THRESHOLD_MS) {
-      // Woke up too late for this point (and maybe several): count them, resume at the next one.
-      const next = nextScrapeAt(now, this.#intervalMs, this.#key)
+    let point = this.#point
+    const limit = lateLimitMs(this.#intervalMs)
+    if (now - point > limit) {
+      // Woke up too late for this point (and maybe several): count them, and go on with the latest point
+      // passed if it is still recent enough, else with the next one.
+      let resume = nextScrapeAt(now, this.#intervalMs, this.#key)
+      if (resume > now && now - (resume - this.#intervalMs) <= limit) resume -= this.#intervalMs
       let missed = 0
-      for (let p = point; p < next; p += this.#intervalMs) if (this.#handlers.owns(subject, p)) missed++
+      for (let p = point; p < resume; p += this.#intervalMs) if (this.#handlers.owns(subject, p)) missed++
       if (missed > 0) this.#handlers.onMissed(subject, missed, now - point)
-      this.#point = next
-      return
+      this.#point = resume
+      if (resume > now) return
+      point = resume
     }
     if (this.#handlers.owns(subject, point)) {
       if (this.#inFlight !== undefined) this.#handlers.onSkip(subject, point)

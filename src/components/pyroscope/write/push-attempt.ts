@@ -1,8 +1,8 @@
 /**
- * One push attempt: a Connect unary POST with its own deadline (alloy-behaviour.md 1f: each attempt gets the
+ * One push attempt: a Connect unary POST with its own deadline (docs/components.md "Push": each attempt gets the
  * full `remote_timeout`; grafana/alloy#4289), classified into a PushResult. The deadline is a timer plus a
  * listener on the endpoint's stop signal, both removed when the attempt ends
- * (style.md 7.3: no `AbortSignal.any` per operation).
+ * (no `AbortSignal.any` per operation).
  */
 import type { HttpClient } from '../../../http/types.js'
 import type { Clock } from '../../../util/clock.js'

@@ -1,5 +1,5 @@
 /**
- * `push.v1.PushRequest`, Pyroscope's push API body (design.md section 5, alloy-behaviour.md 1f):
+ * `push.v1.PushRequest`, Pyroscope's push API body (docs/components.md "Push"):
  *
  *   PushRequest      { repeated RawProfileSeries series = 1; }
  *   RawProfileSeries { repeated types.v1.LabelPair labels = 1; repeated RawSample samples = 2; }

@@ -1,7 +1,7 @@
 /**
  * A bounded FIFO between the callers of `append` (scrape loops, which must never wait on a push) and the
  * endpoint's senders. `offer` never blocks: when full it says so and the caller counts the drop
- * (style.md 7.3 "bounded queues that count"). `take` waits for an item; once `close` is called it still
+ * (docs/components.md "Push"). `take` waits for an item; once `close` is called it still
  * hands out what is queued (the shutdown drain) and then answers undefined.
  */
 

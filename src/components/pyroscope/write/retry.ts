@@ -1,7 +1,7 @@
 /**
  * What to do after one push attempt, and how long to wait before the next. Pure: no clock, no I/O.
  *
- * Differences from Alloy (alloy-behaviour.md 1f), decided in design.md section 5:
+ * Differences from Alloy (docs/components.md "Push"):
  * - 400 and the other 4xx (except 408 and 429) are final: the same body would be refused again. Alloy
  *   retries 400 because its connect client maps a bare 400 to `internal`.
  * - `Retry-After` (seconds or an HTTP-date) is honoured on every retryable answer (grafana/alloy#6667).

@@ -142,6 +142,32 @@ describe('ScrapeLoop', () => {
     }
   })
 
+  it('still scrapes a point it wakes up for less than half an interval late, for that point', async () => {
+    const t = setup()
+    await settle()
+    await t.clock.advance(INTERVAL) // FIRST on time
+    // Stalled from just before FIRST + INTERVAL until 4 s after it (under half of the 10 s interval).
+    t.clock.jump(FIRST + INTERVAL + 4_000 - t.clock.now())
+    await t.clock.advance(0)
+    assert.deepEqual(t.scraped, [FIRST, FIRST + INTERVAL], 'late, but for its own point')
+    assert.equal(t.missed(), 0)
+    await t.clock.advance(INTERVAL)
+    assert.deepEqual(t.scraped, [FIRST, FIRST + INTERVAL, FIRST + 2 * INTERVAL])
+    await t.stop()
+  })
+
+  it('after a longer stall, misses the old points but scrapes the latest one if it passed under half an interval ago', async () => {
+    const t = setup()
+    await settle()
+    await t.clock.advance(INTERVAL) // FIRST on time
+    // Woken 2 s after FIRST + 3 intervals: FIRST + 1 and + 2 intervals are missed, + 3 is scraped late.
+    t.clock.jump(FIRST + 3 * INTERVAL + 2_000 - t.clock.now())
+    await t.clock.advance(0)
+    assert.equal(t.missed(), 2)
+    assert.deepEqual(t.scraped, [FIRST, FIRST + 3 * INTERVAL])
+    await t.stop()
+  })
+
   it('counts points missed when the process wakes up late, and resumes on the grid', async () => {
     const t = setup()
     await settle()
