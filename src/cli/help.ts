@@ -40,7 +40,7 @@ Flags take --flag=value or --flag value; booleans take --flag or --flag=true|fal
   --cluster.wait-timeout DURATION  give up waiting for the size after this long (default 0 = forever)
   --cluster.probe-interval D       membership probe period (default 1s; older name --cluster.heartbeat-interval)
   --cluster.failure-timeout D      shortest time a suspected member has to refute (default 4 × log10(N) × probe period)
-  --cluster.max-connections N      cap on cluster connections (default 32)
+  --cluster.max-connections N      cap on cluster connections (default 128)
   --cluster.join-window D          start alone when no join address answers for this long (default 60s)
 
 Accepted for Alloy compatibility and logged as having no effect: --disable-reporting, --stability.level,

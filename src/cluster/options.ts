@@ -72,6 +72,14 @@ export class ClusterOptionsError extends Error {
 export const DEFAULT_LISTEN = '0.0.0.0:12346'
 const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/
 
+/**
+ * Default cap on libp2p connections. libp2p refuses inbound connections at the cap, and an open membership
+ * channel keeps a connection from being pruned, so a cap near the cluster's size locked joiners out of busy
+ * seeds (seen at 24 nodes after a partition healed). An idle connection costs no CPU here (no connection
+ * monitor) and tens of KiB (docs/cluster-protocol.md "Connections").
+ */
+export const DEFAULT_MAX_CONNECTIONS = 128
+
 export function isClusterEnabled(flags: ClusterFlags): boolean {
   return flags['cluster.enabled'] === true || flags['cluster.enabled'] === 'true'
 }
@@ -105,7 +113,7 @@ export function parseClusterOptions(flags: ClusterFlags, host: HostFacts): Clust
   if (failureTimeoutMs !== 0 && failureTimeoutMs < 2 * probeIntervalMs) {
     throw new ClusterOptionsError(`--cluster.failure-timeout must be at least twice --cluster.probe-interval (a single lost probe must not drop a member)`)
   }
-  const maxConnections = Number(stringFlag(flags, 'cluster.max-connections') || '32')
+  const maxConnections = Number(stringFlag(flags, 'cluster.max-connections') || String(DEFAULT_MAX_CONNECTIONS))
   if (!Number.isInteger(maxConnections) || maxConnections < 4) {
     throw new ClusterOptionsError(`--cluster.max-connections must be a whole number ≥ 4, got ${JSON.stringify(flags['cluster.max-connections'])}`)
   }

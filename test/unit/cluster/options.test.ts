@@ -17,7 +17,7 @@ describe('parseClusterOptions', () => {
     assert.equal(o.swim.probeIntervalMs, 1000)
     assert.equal(o.swim.probeTimeoutMs, 500)
     assert.equal(o.rejoinIntervalMs, 60_000)
-    assert.equal(o.maxConnections, 32)
+    assert.equal(o.maxConnections, 128)
   })
 
   it('advertises loopback when the host has no other IPv4 address', () => {
