@@ -31,7 +31,7 @@ export const MEMBERSHIP_CHANNEL_PROTOCOL = '/shardscope/membership/2.0.0'
  * twice as long): an open stream keeps libp2p from pruning its connection, and a node talks often only to
  * a few members at a time (docs/cluster-protocol.md "Transport").
  */
-const CHANNEL_IDLE_MS = 10_000
+const CHANNEL_IDLE_MS = 30_000
 /** Messages handled at once per incoming channel (the per-message protocol allowed 64 streams). */
 const MAX_IN_FLIGHT_PER_CHANNEL = 64
 
