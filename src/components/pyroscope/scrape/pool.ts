@@ -157,9 +157,21 @@ export class ScrapePool {
     this.#running = signal
     for (const entry of this.#entries.values()) this.#launch(entry)
     await untilAborted(signal)
-    // In-flight scrapes end on their own (within their timeout) and their profiles are handed on before the
-    // receivers stop: a target that already answered is not lost to a graceful stop.
-    await Promise.allSettled(this.#stopAll('finish'))
+    // In-flight scrapes end on their own and their profiles are handed on before the receivers stop: a
+    // target that already answered is not lost to a graceful stop. A scrape may run for its whole timeout
+    // (tens of seconds for a CPU profile), so one still running after FINISH_ON_STOP_MS is aborted.
+    const stopping = [...this.#entries.values()]
+    const finished = Promise.allSettled(this.#stopAll('finish')).then(() => 'finished' as const)
+    const wait = new AbortController()
+    const deadline = this.#deps.clock.sleep(FINISH_ON_STOP_MS, wait.signal).then(
+      () => 'deadline' as const,
+      () => 'finished' as const
+    )
+    if ((await Promise.race([finished, deadline])) === 'deadline') {
+      for (const entry of stopping) void entry.loop?.stop('abort')
+      await finished
+    }
+    wait.abort()
     await this.#fanout.settled()
     await this.#client?.close()
     // Planning no keys tells the cluster this component owns nothing any more (its ownership counts).
@@ -335,6 +347,8 @@ export class ScrapePool {
 }
 
 const DUPLICATE = 'duplicate'
+/** How long a stop waits for scrapes in flight before aborting them (docs/operations.md "Stopping"). */
+export const FINISH_ON_STOP_MS = 5_000
 
 /** Whether a running loop can keep serving `next` (same id): its schedule and deadline are unchanged. */
 function sameLoop(current: ScrapeTarget, next: ScrapeTarget): boolean {

@@ -7,7 +7,7 @@ import { Registry } from 'prom-client'
 import { createKeyHasher } from '../../../../../src/cluster/key.js'
 import type { KeyHasher } from '../../../../../src/cluster/key.js'
 import type { ScrapeArguments } from '../../../../../src/components/pyroscope/scrape/arguments.js'
-import { LOCAL_OWNERSHIP, ScrapePool } from '../../../../../src/components/pyroscope/scrape/pool.js'
+import { FINISH_ON_STOP_MS, LOCAL_OWNERSHIP, ScrapePool } from '../../../../../src/components/pyroscope/scrape/pool.js'
 import type { Ownership, PoolDeps } from '../../../../../src/components/pyroscope/scrape/pool.js'
 import type { ProfilesReceiver, RawSample } from '../../../../../src/components/pyroscope/receiver.js'
 import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from '../../../../../src/http/types.js'
@@ -277,6 +277,23 @@ describe('ScrapePool', () => {
     await done
     assert.equal(receiver.appended.length, 1, 'the profile its target answered with was handed on')
     assert.equal(gate.closed, true)
+  })
+
+  it('aborts a scrape still in flight FINISH_ON_STOP_MS after the stop, so a stop stays short', async () => {
+    const gate = new GatedClient(gzipSync(samplePprof()))
+    const t = setup({ createClient: () => gate })
+    const receiver = new RecordingReceiver()
+    t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [receiver]))
+    const done = t.start()
+    await tick(t, () => gate.waiting.length === 1, 'the scrape in flight')
+    t.stop.abort()
+    await settle()
+    assert.equal(gate.waiting[0]?.signal.aborted, false)
+    await t.clock.advance(FINISH_ON_STOP_MS)
+    await waitFor(() => gate.waiting[0]?.signal.aborted === true, { timeoutMs: 5_000, what: 'the scrape aborted at the deadline' })
+    gate.release()
+    await done
+    assert.equal(receiver.appended.length, 0, 'the aborted scrape hands nothing on')
   })
 
   it('aborts a scrape in flight when a config change restarts the loops', async () => {
