@@ -80,6 +80,9 @@ const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/
  */
 export const DEFAULT_MAX_CONNECTIONS = 128
 
+/** A joining node announces its hand-off at least this far ahead (docs/cluster-protocol.md "Ownership and hand-off"). */
+export const MIN_JOIN_GRACE_MS = 10_000
+
 export function isClusterEnabled(flags: ClusterFlags): boolean {
   return flags['cluster.enabled'] === true || flags['cluster.enabled'] === 'true'
 }
@@ -141,7 +144,7 @@ export function parseClusterOptions(flags: ClusterFlags, host: HostFacts): Clust
     joinWindowMs: durationFlag(flags, 'cluster.join-window', 60_000),
     maxConnections,
     handoffGraceMs: 2 * probeIntervalMs + 1_000,
-    joinGraceMs: Math.max(10_000, 2 * probeIntervalMs + 1_000)
+    joinGraceMs: Math.max(MIN_JOIN_GRACE_MS, 2 * probeIntervalMs + 1_000)
   })
 }
 
