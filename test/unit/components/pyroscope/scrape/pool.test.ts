@@ -260,7 +260,8 @@ describe('ScrapePool', () => {
     assert.throws(() => t.pool.sync(changed))
   })
 
-  it('lets a scrape in flight finish when it stops, and hands on its profile before run resolves', async () => {
+  /** A running pool of one target whose scrape is in flight (its target answers once released), just told to stop. */
+  async function stoppedWithScrapeInFlight() {
     const gate = new GatedClient(gzipSync(samplePprof()))
     const t = setup({ createClient: () => gate })
     const receiver = new RecordingReceiver()
@@ -268,6 +269,11 @@ describe('ScrapePool', () => {
     const done = t.start()
     await tick(t, () => gate.waiting.length === 1, 'the scrape in flight')
     t.stop.abort()
+    return { gate, t, receiver, done }
+  }
+
+  it('lets a scrape in flight finish when it stops, and hands on its profile before run resolves', async () => {
+    const { gate, receiver, done } = await stoppedWithScrapeInFlight()
     let stopped = false
     void done.then(() => (stopped = true))
     await settle()
@@ -280,13 +286,7 @@ describe('ScrapePool', () => {
   })
 
   it('aborts a scrape still in flight FINISH_ON_STOP_MS after the stop, so a stop stays short', async () => {
-    const gate = new GatedClient(gzipSync(samplePprof()))
-    const t = setup({ createClient: () => gate })
-    const receiver = new RecordingReceiver()
-    t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [receiver]))
-    const done = t.start()
-    await tick(t, () => gate.waiting.length === 1, 'the scrape in flight')
-    t.stop.abort()
+    const { gate, t, receiver, done } = await stoppedWithScrapeInFlight()
     await settle()
     assert.equal(gate.waiting[0]?.signal.aborted, false)
     await t.clock.advance(FINISH_ON_STOP_MS)
