@@ -9,6 +9,7 @@ import type { CommandIO } from './cli/check.js'
 import { CHECK_HELP, FMT_HELP, MAIN_HELP, RECEIVE_HELP, RUN_HELP, TARGETS_HELP } from './cli/help.js'
 import { UsageError } from './cli/errors.js'
 import { ConfigError } from './cli/load.js'
+import { renderConfigError } from './cli/snippet.js'
 import { FlagError, parseRunFlags } from './cli/flags.js'
 import { LOG_FLAGS } from './cli/log-options.js'
 import { limitHeapGrowth } from './util/heap-growth.js'
@@ -117,7 +118,7 @@ function exit(code: number): void {
 main(process.argv.slice(2)).then(
   (code) => exit(code),
   (err: unknown) => {
-    if (err instanceof ConfigError) io.stderr(err.message)
+    if (err instanceof ConfigError) for (const line of renderConfigError(err)) io.stderr(line)
     else if (err instanceof UsageError || err instanceof FlagError || isOneLineError(err) || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) io.stderr(`error: ${(err as Error).message}`)
     else io.stderr(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
     exit(1)

@@ -1,7 +1,7 @@
 /** `shardscope check CONFIG`: validate a config (a file, or a folder of *.alloy files) without starting anything. */
 import { ConfigError, defaultControllerOptions, formatWarnings, loadConfigSources, readConfigSources } from './load.js'
 import type { LoadedConfig } from './load.js'
-import { renderDiagnostic } from './snippet.js'
+import { renderConfigError } from './snippet.js'
 
 export interface CommandIO {
   readonly stdout: (line: string) => void
@@ -16,8 +16,7 @@ export async function runCheck(path: string, io: CommandIO): Promise<number> {
   } catch (err) {
     if (!(err instanceof ConfigError) || err.diagnostics.length === 0) throw err
     // Each error with its source line and a caret under the position.
-    const texts = new Map(sources.map((s) => [s.name, s.text]))
-    for (const d of err.diagnostics) for (const line of renderDiagnostic(d, texts.get(d.span.file))) io.stderr(line)
+    for (const line of renderConfigError(err)) io.stderr(line)
     return 1
   }
   for (const w of formatWarnings(result)) io.stderr(w)

@@ -29,7 +29,9 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError'
   constructor(
     message: string,
-    readonly diagnostics: readonly Diagnostic[] = []
+    readonly diagnostics: readonly Diagnostic[] = [],
+    /** The text of each file the diagnostics point into, by name, to show their lines (snippet.ts). */
+    readonly sources: ReadonlyMap<string, string> = new Map()
   ) {
     super(message)
   }
@@ -94,7 +96,7 @@ export function loadConfigText(text: string, fileName: string, options: Controll
 export function loadConfigSources(sources: readonly ConfigSource[], options: ControllerOptions, mode: LoadMode): LoadedConfig {
   const prepared = prepareConfig(sources, options.env)
   const result = loadConfig(prepared.file, options, mode)
-  if (result.diagnostics.length > 0) throw configError(result.diagnostics)
+  if (result.diagnostics.length > 0) throw configError(result.diagnostics, sources)
   return { ...result, warnings: [...prepared.warnings, ...result.warnings], logging: prepared.logging }
 }
 
@@ -114,12 +116,12 @@ export function prepareConfig(sources: readonly ConfigSource[], env: ControllerO
       else throw err
     }
   }
-  if (syntax.length > 0) throw configError(syntax)
+  if (syntax.length > 0) throw configError(syntax, sources)
   const first = files[0]
   if (first === undefined) throw new ConfigError('no config to load')
   const merged: File = files.length === 1 ? first : { ...first, body: files.flatMap((f) => f.body) }
   const extracted = extractLogging(merged, env)
-  if (extracted.diagnostics.length > 0) throw configError(extracted.diagnostics)
+  if (extracted.diagnostics.length > 0) throw configError(extracted.diagnostics, sources)
   return { file: extracted.file, logging: extracted.logging, warnings: extracted.warnings }
 }
 
@@ -128,9 +130,9 @@ export function configText(sources: readonly ConfigSource[]): string {
   return sources.length === 1 ? (sources[0] as ConfigSource).text : sources.map((s) => `// ${s.name}\n${s.text}`).join('\n')
 }
 
-function configError(diagnostics: readonly Diagnostic[]): ConfigError {
+function configError(diagnostics: readonly Diagnostic[], sources: readonly ConfigSource[]): ConfigError {
   const sorted = [...diagnostics].sort((a, b) => a.span.file.localeCompare(b.span.file) || a.span.start.offset - b.span.start.offset)
-  return new ConfigError(sorted.map(formatDiagnostic).join('\n'), sorted)
+  return new ConfigError(sorted.map(formatDiagnostic).join('\n'), sorted, new Map(sources.map((s) => [s.name, s.text])))
 }
 
 export function formatWarnings(result: LoadResult): string[] {

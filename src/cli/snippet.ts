@@ -11,10 +11,17 @@
  */
 import { formatDiagnostic } from '../syntax/diagnostics.js'
 import type { Diagnostic } from '../syntax/diagnostics.js'
+import type { ConfigError } from './load.js'
 
 const TAB = '    '
 /** Characters shown either side of the column when a line is longer than WINDOW * 2. */
 const WINDOW = 60
+
+/** A config error as every command prints it: each diagnostic with its source line, or the message alone. */
+export function renderConfigError(err: ConfigError): string[] {
+  if (err.diagnostics.length === 0) return [err.message]
+  return err.diagnostics.flatMap((d) => renderDiagnostic(d, err.sources.get(d.span.file)))
+}
 
 export function renderDiagnostic(d: Diagnostic, sourceText: string | undefined): string[] {
   const head = formatDiagnostic(d)

@@ -1,6 +1,6 @@
 /** The cluster's own metrics (agent-level, so `shardscope_` names). */
-import type { Counter, Gauge, Registry } from 'prom-client'
-import { counter, gauge } from '../metrics/index.js'
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { counter, gauge, histogram } from '../metrics/index.js'
 
 export interface ClusterMetrics {
   readonly peers: Gauge<string>
@@ -13,6 +13,7 @@ export interface ClusterMetrics {
   readonly sendFailures: Counter<string>
   readonly duplicateNames: Counter<string>
   readonly lateHandoffs: Counter<string>
+  readonly handoffNotice: Histogram<string>
   readonly protocol: Counter<'event'>
   readonly messages: Counter<'direction' | 'type'>
   readonly bytes: Counter<'direction'>
@@ -44,6 +45,13 @@ export function createClusterMetrics(registry: Registry): ClusterMetrics {
       'shardscope_cluster_late_handoffs_total',
       'Announced changes (a join, a leave, a key-set change) this node heard after their instant had passed: scrapes around that instant may have been doubled or missed.',
       []
+    ),
+    handoffNotice: histogram(
+      registry,
+      'shardscope_cluster_handoff_notice_seconds',
+      'How long before its instant this node heard an announced change (a join, a leave, a key-set change); 0 or less: heard late. The grace a hand-off is announced with must exceed what this shows.',
+      [],
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 30]
     ),
     protocol: counter(
       registry,

@@ -393,19 +393,21 @@ export class ClusterService {
   }
 
   /**
-   * A join, leave or key-set change heard after its instant: the points between the instant and now were
-   * planned without it. Counted and logged, as this is the one way a planned change can double or miss a
-   * point. The record's latest instant is the change just announced (a first key-set claim takes effect at
+   * How early a join, leave or key-set change was heard is observed (the grace it was announced with must
+   * exceed it). One heard after its instant: the points between the instant and now were planned without
+   * it. Counted and logged, as this is the one way a planned change can double or miss a point. The record's latest instant is the change just announced (a first key-set claim takes effect at
    * once by design, and is not counted).
    */
   #checkLate(change: RecordChange, m: MemberRecord): void {
-    // A viewer owns nothing yet: what it learns late (every member that joined before it) changes nothing.
-    if (this.#swim.self.role === 'viewer') return
     if (change !== 'joined' && change !== 'changed') return
     const latest = latestInstant(m)
     if (latest === undefined) return
     const lateMs = this.#deps.clock.now() - latest
-    if (lateMs <= 0 || lateMs > LATE_HANDOFF_HORIZON_MS) return
+    // A viewer owns nothing yet: what it learns late (every member that joined before it) changes nothing.
+    const viewer = this.#swim.self.role === 'viewer'
+    if (lateMs > LATE_HANDOFF_HORIZON_MS || (viewer && lateMs > 0)) return
+    this.#metrics.handoffNotice.observe(-lateMs / 1000)
+    if (lateMs <= 0) return
     this.#metrics.lateHandoffs.inc()
     this.#deps.logger.warn({ peer: m.name, state: m.role, instant: iso(latest), late_ms: Math.round(lateMs) }, 'cluster hand-off heard after its instant')
   }

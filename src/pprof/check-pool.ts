@@ -19,6 +19,8 @@ import { Worker } from 'node:worker_threads'
 import type { ProfileBudget } from './budget.js'
 import type { ProfileSummary } from './check.js'
 import type { DeltaInput, DeltaOutcome } from './delta.js'
+import type { CollapsedResult, CollapsedShape } from './collapsed.js'
+import { COLLAPSED_WORK_PER_BYTE } from './collapsed.js'
 
 export interface CheckPoolSettings {
   /** Worker threads checking at once. */
@@ -53,20 +55,27 @@ export type WorkerOutcome =
   /** `final`: the reason is complete (from the check itself); otherwise the caller words it. */
   | { readonly ok: false; readonly code: string; readonly reason: string; readonly final: boolean }
 
-/** What the worker is sent and answers (check-worker.ts). */
-export interface WorkerRequest {
-  readonly id: number
-  readonly body: Uint8Array
-  readonly opts: WorkerJobOptions
-}
+/** What the worker is sent and answers (check-worker.ts): a check, or collapsed stacks to convert (collapsed.ts). */
+export type WorkerRequest =
+  | { readonly id: number; readonly body: Uint8Array; readonly opts: WorkerJobOptions }
+  | { readonly id: number; readonly body: Uint8Array; readonly collapsed: CollapsedShape }
 export type WorkerResponse =
   | { readonly id: number; readonly ok: true; readonly gzipped: boolean; readonly summary: ProfileSummary; readonly raw?: Uint8Array; readonly delta?: DeltaOutcome }
+  | { readonly id: number; readonly ok: true; readonly converted: Uint8Array }
   | { readonly id: number; readonly ok: false; readonly code: string; readonly reason: string }
+
+/** A job the worker never answered: the pool stopped, or the worker died. */
+interface LostJob {
+  readonly lost: true
+  readonly code: string
+  readonly reason: string
+}
 
 interface Job {
   readonly request: WorkerRequest
   readonly reservation: number
-  readonly resolve: (outcome: WorkerOutcome) => void
+  /** Turns the worker's answer (or the loss of the job) into what the caller's promise resolves with. */
+  readonly answer: (response: WorkerResponse | LostJob) => void
   readonly reject: (error: unknown) => void
   readonly signal: AbortSignal | undefined
   onAbort?: () => void
@@ -112,8 +121,30 @@ export class CheckPool {
     const request: WorkerRequest = { id: this.#nextId++, body: copy, opts: { ...opts, maxDecompressedBytes } }
     // A delta reads the previous totals and builds the next ones, about as large.
     const deltaBytes = 2 * (opts.delta?.baseline?.bytes.byteLength ?? 0)
+    return this.#enqueue(request, Math.min(budget, body.length + cap + deltaBytes), signal, (response): WorkerOutcome => {
+      if ('lost' in response) return { ok: false, code: response.code, reason: response.reason, final: false }
+      if (!response.ok) return { ok: false, code: response.code, reason: response.reason, final: true }
+      if ('converted' in response) return { ok: false, code: 'PPROF_CHECK_FAILED', reason: 'the profile check answered a conversion', final: false }
+      return { ok: true, gzipped: response.gzipped, summary: response.summary, raw: response.raw, delta: response.delta }
+    })
+  }
+
+  /** Converts collapsed stacks to pprof bytes on a worker (collapsed.ts), reserving what the conversion may take. */
+  convertCollapsed(body: Uint8Array, shape: CollapsedShape, signal?: AbortSignal): Promise<CollapsedResult> {
+    signal?.throwIfAborted()
+    const request: WorkerRequest = { id: this.#nextId++, body: new Uint8Array(body), collapsed: shape }
+    const reservation = Math.min(this.#settings.maxInflightBytes, body.length * COLLAPSED_WORK_PER_BYTE)
+    return this.#enqueue(request, reservation, signal, (response): CollapsedResult => {
+      if ('lost' in response) return { ok: false, reason: response.reason }
+      if (!response.ok) return { ok: false, reason: response.reason }
+      if (!('converted' in response)) return { ok: false, reason: 'the conversion answered a profile check' }
+      return { ok: true, raw: response.converted }
+    })
+  }
+
+  #enqueue<T>(request: WorkerRequest, reservation: number, signal: AbortSignal | undefined, outcomeOf: (response: WorkerResponse | LostJob) => T): Promise<T> {
     return new Promise((resolve, reject) => {
-      const job: Job = { request, reservation: Math.min(budget, body.length + cap + deltaBytes), resolve, reject, signal }
+      const job: Job = { request, reservation, answer: (response) => resolve(outcomeOf(response)), reject, signal }
       if (signal !== undefined) {
         job.onAbort = () => {
           const at = this.#queue.indexOf(job)
@@ -129,7 +160,7 @@ export class CheckPool {
 
   /** Stops every worker (tests); queued and running jobs are failed. */
   async close(): Promise<void> {
-    for (const job of this.#queue.splice(0)) this.#settle(job, { ok: false, code: 'PPROF_CHECK_STOPPED', reason: 'the profile check pool stopped', final: false })
+    for (const job of this.#queue.splice(0)) this.#settle(job, { lost: true, code: 'PPROF_CHECK_STOPPED', reason: 'the profile check pool stopped' })
     const slots = this.#slots.splice(0)
     for (const slot of slots) clearTimeout(slot.idle)
     await Promise.all(slots.map((s) => s.worker.terminate()))
@@ -172,12 +203,7 @@ export class CheckPool {
     const job = slot.job
     if (job === undefined || job.request.id !== response.id) return
     this.#release(slot)
-    this.#settle(
-      job,
-      response.ok
-        ? { ok: true, gzipped: response.gzipped, summary: response.summary, raw: response.raw, delta: response.delta }
-        : { ok: false, code: response.code, reason: response.reason, final: true }
-    )
+    this.#settle(job, response)
     this.#dispatch()
   }
 
@@ -191,12 +217,11 @@ export class CheckPool {
       this.#release(slot)
       const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY'
       this.#settle(job, {
-        ok: false,
+        lost: true,
         code: outOfMemory ? 'PPROF_CHECK_OUT_OF_MEMORY' : 'PPROF_CHECK_FAILED',
         reason: outOfMemory
           ? `decoding the profile needs more than the check's heap limit of ${this.#settings.workerHeapMb} MiB`
-          : `the profile check failed: ${error.message}`,
-        final: false
+          : `the profile check failed: ${error.message}`
       })
     }
     void slot.worker.terminate()
@@ -224,10 +249,10 @@ export class CheckPool {
     slot.idle.unref()
   }
 
-  #settle(job: Job, outcome: WorkerOutcome): void {
+  #settle(job: Job, response: WorkerResponse | LostJob): void {
     if (job.onAbort !== undefined) job.signal?.removeEventListener('abort', job.onAbort)
     if (job.signal?.aborted === true) job.reject(job.signal.reason)
-    else job.resolve(outcome)
+    else job.answer(response)
   }
 }
 

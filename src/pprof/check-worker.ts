@@ -1,10 +1,12 @@
 /**
  * The profile check worker (check-pool.ts): runs the streaming check (and the delta, when asked for) on
- * each body it is sent and answers with the verdict, and the inflated bytes when asked for them. The pool
- * sends one job at a time, so awaiting the inflate here holds nothing up.
+ * each body it is sent and answers with the verdict, and the inflated bytes when asked for them; or
+ * converts collapsed stacks to pprof (collapsed.ts). The pool sends one job at a time, so awaiting the
+ * inflate here holds nothing up.
  */
 import { parentPort } from 'node:worker_threads'
 import { checkAndDelta } from './check.js'
+import { collapsedToPprof } from './collapsed.js'
 import type { WorkerRequest, WorkerResponse } from './check-pool.js'
 
 parentPort?.on('message', (request: WorkerRequest) => {
@@ -16,6 +18,16 @@ parentPort?.on('message', (request: WorkerRequest) => {
 })
 
 async function answer(request: WorkerRequest): Promise<void> {
+  if ('collapsed' in request) {
+    const converted = collapsedToPprof(request.body, request.collapsed)
+    if (!converted.ok) {
+      parentPort?.postMessage({ id: request.id, ok: false, code: 'COLLAPSED_INVALID', reason: converted.reason } satisfies WorkerResponse)
+      return
+    }
+    const own = ownBuffer(converted.raw)
+    parentPort?.postMessage({ id: request.id, ok: true, converted: own } satisfies WorkerResponse, [own.buffer as ArrayBuffer])
+    return
+  }
   const checked = await checkAndDelta(request.body, request.opts)
   if (!checked.ok) {
     parentPort?.postMessage({ id: request.id, ok: false, code: checked.code, reason: checked.reason } satisfies WorkerResponse)
@@ -26,9 +38,12 @@ async function answer(request: WorkerRequest): Promise<void> {
     parentPort?.postMessage({ id: request.id, ok: true, gzipped: checked.gzipped, summary: checked.summary, ...delta } satisfies WorkerResponse)
     return
   }
-  // Move the bytes when they own their buffer; copy when they are a view on a shared one (Node's pool).
-  const raw = checked.raw
-  const own = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw : new Uint8Array(raw)
+  const own = ownBuffer(checked.raw)
   const response: WorkerResponse = { id: request.id, ok: true, gzipped: checked.gzipped, summary: checked.summary, raw: own, ...delta }
   parentPort?.postMessage(response, [own.buffer as ArrayBuffer])
+}
+
+/** The bytes on a buffer of their own, to move: themselves, or a copy when they are a view on a shared one (Node's pool). */
+function ownBuffer(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes)
 }

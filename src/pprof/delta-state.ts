@@ -18,13 +18,14 @@ export interface PackedBaseline {
 
 const VALUE_BYTES = 8
 
-export function entryCount(baseline: PackedBaseline): number {
-  return baseline.bytes.byteLength / (KEY_BYTES + VALUE_BYTES * baseline.width)
+/** Bytes one entry of `width` values takes in a packed baseline. */
+export function packedEntryBytes(width: number): number {
+  return KEY_BYTES + VALUE_BYTES * width
 }
 
 /** Packs `count` entries of `width` values each (keys are KEY_BYTES one-byte characters). */
 export function packBaseline(entries: Iterable<readonly [string, readonly bigint[]]>, count: number, width: number, timeNanos: bigint): PackedBaseline {
-  const stride = KEY_BYTES + VALUE_BYTES * width
+  const stride = packedEntryBytes(width)
   const shared = new SharedArrayBuffer(count * stride)
   const bytes = Buffer.from(shared)
   const view = new DataView(shared)

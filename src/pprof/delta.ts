@@ -20,7 +20,7 @@ import type { Profile, Sample } from 'pprof-format'
 import { Sample as PprofSample } from 'pprof-format'
 import { gzipSync } from 'node:zlib'
 import { buildDeltaProfile, encodeGzipped, toBigInt } from './delta-profile.js'
-import { baselineReader, entryCount, packBaseline } from './delta-state.js'
+import { baselineReader, packBaseline, packedEntryBytes } from './delta-state.js'
 import type { PackedBaseline } from './delta-state.js'
 import { createSampleKeyer } from './sample-key.js'
 
@@ -52,17 +52,13 @@ export function deltaValueTypesFor(profileName: string): readonly DeltaValueType
 
 export const DEFAULT_MAX_DELTA_STATE_BYTES = 16 * 1024 * 1024
 
-/**
- * Estimated V8 cost of one state entry while a delta is computed: the Map slot, a 16-character key string
- * and an array of BigInts (about 24 bytes each with the array slot). Kept between scrapes an entry is
- * packed into 16 + 8 bytes per value (delta-state.ts), so the estimate is on the safe side for both.
- */
-const ENTRY_BASE_BYTES = 120
-const VALUE_BYTES = 24
-
 export interface DeltaComputerOptions {
   readonly valueTypes: readonly DeltaValueType[]
-  /** Above this estimated state size the baseline is dropped (default 16 MiB). */
+  /**
+   * Above this size of the totals kept between scrapes (packed: 16 bytes of key and 8 per subtracted value
+   * each, delta-state.ts) the baseline is dropped (default 16 MiB). The work of computing them is bounded
+   * by the decoding budget the profile passed (one entry per sample at most; docs/hostile-input.md).
+   */
   readonly maxStateBytes?: number
 }
 
@@ -128,10 +124,9 @@ export class DeltaComputer {
     return this.apply(await computeDeltaAsync(profile, this.input(limits)))
   }
 
-  /** Estimated bytes held between scrapes. */
+  /** Bytes held between scrapes: the packed totals. */
   stateBytes(): number {
-    if (this.#baseline === undefined) return 0
-    return entryCount(this.#baseline) * (ENTRY_BASE_BYTES + VALUE_BYTES * this.#valueTypes.length)
+    return this.#baseline?.bytes.byteLength ?? 0
   }
 
   hasBaseline(): boolean {
@@ -159,8 +154,7 @@ export function computeDelta(profile: Profile, input: DeltaInput): DeltaStep {
     const wanted = input.valueTypes.map((vt) => `${vt.type}/${vt.unit}`).join(', ')
     return { ok: false, code: 'DELTA_NO_VALUE_TYPES', reason: `profile has none of the value types ${wanted}` }
   }
-  const perEntry = ENTRY_BASE_BYTES + VALUE_BYTES * deltaIndices.length
-  const totals = aggregateSamples(profile, input.maxStateBytes, perEntry)
+  const totals = aggregateSamples(profile, input.maxStateBytes, packedEntryBytes(deltaIndices.length))
   if (totals === undefined) {
     return { ok: false, code: 'DELTA_STATE_TOO_LARGE', reason: `delta state would exceed ${input.maxStateBytes} bytes; baseline dropped` }
   }

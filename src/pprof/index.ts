@@ -5,6 +5,8 @@
 export { BodyTooLargeError, readBodyLimited } from './body.js'
 export type { BodyStream } from './body.js'
 export { checkProfile, checkProfileAsync, decodeProfile, inflateCap } from './check.js'
+export { MAX_COLLAPSED_STACKS, collapsedToPprof, collapsedToPprofAsync } from './collapsed.js'
+export type { CollapsedResult, CollapsedShape } from './collapsed.js'
 export { gunzipLimited, inflateMetered } from './inflate.js'
 export { CheckPool, configureCheckPool, sharedCheckPool, DEFAULT_CHECK_POOL_SETTINGS } from './check-pool.js'
 export type { CheckPoolSettings } from './check-pool.js'

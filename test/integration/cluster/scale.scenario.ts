@@ -14,7 +14,7 @@ import { changeTargets, partitionAndHeal } from '../../helpers/cluster-steps.js'
 import { seriesOf, startProxiedCluster, until } from '../../helpers/proxied-cluster.js'
 import type { ProxiedCluster } from '../../helpers/proxied-cluster.js'
 import { cadence, lastScraper } from '../../helpers/scrape-log-server.js'
-import { waitUntil } from '../../helpers/spawn-node.js'
+import { metricValue, waitUntil } from '../../helpers/spawn-node.js'
 import type { NodeProcess } from '../../helpers/spawn-node.js'
 
 const INTERVAL_MS = 4_000
@@ -28,6 +28,17 @@ const name = (i: number): string => `n${String(i).padStart(2, '0')}`
 let cluster: ProxiedCluster
 const series = (): string[] => seriesOf(cluster.served)
 const node = (n: string): NodeProcess => cluster.nodes.get(n) as NodeProcess
+
+/** How early the running nodes heard announced changes, summed: what the join grace must exceed. */
+async function handoffNotice(): Promise<string> {
+  const bounds = ['0', '1', '2', '3', '5', '7', '10', '+Inf']
+  const counts = bounds.map(() => 0)
+  for (const n of cluster.running()) {
+    const url = await node(n).httpUrl()
+    for (const [i, le] of bounds.entries()) counts[i] = (counts[i] ?? 0) + (await metricValue(url, 'shardscope_cluster_handoff_notice_seconds_bucket', { le }))
+  }
+  return `hand-offs heard ≤ N s before their instant: ${bounds.map((le, i) => `${le}: ${String(counts[i])}`).join(', ')}`
+}
 
 describe(`a cluster of ${START} agent processes`, { timeout: 300_000 }, () => {
   before(async () => {
@@ -61,6 +72,7 @@ describe(`a cluster of ${START} agent processes`, { timeout: 300_000 }, () => {
     assert.ok(coverFrom !== undefined, 'the cluster reaches a disjoint cover')
     t.diagnostic(`disjoint cover ${((coverFrom - allStarted) / 1000).toFixed(1)} s after the last node started (${((coverFrom - spawnedAt) / 1000).toFixed(1)} s after spawning)`)
     assert.equal(new Set(lastScraper(cluster.targets.requests, to - INTERVAL_MS, to).values()).size, START, 'every node has a share')
+    t.diagnostic(await handoffNotice())
   })
 
   it('changes the target set through discovery.http without doubling or missing a target present before and after', async (t) => {
@@ -80,6 +92,7 @@ describe(`a cluster of ${START} agent processes`, { timeout: 300_000 }, () => {
     await until(Math.max(...handoffs) + 2 * INTERVAL_MS + 500)
     const report = cadence(cluster.targets.requests, series(), INTERVAL_MS, from, Date.now())
     for (const line of cluster.lateWakeups(from)) t.diagnostic(line)
+    t.diagnostic(await handoffNotice())
     assert.deepEqual(report.doubles, [])
     assert.deepEqual(report.misses, [])
   })

@@ -4,7 +4,7 @@
  */
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError, defaultControllerOptions, loadConfigSources, loadConfigText, readConfigSources } from '../../../src/cli/load.js'
@@ -91,6 +91,26 @@ describe('a folder of *.alloy files', () => {
     const empty = await runCli(['check', join(dir, 'empty')])
     assert.equal(empty.code, 1)
     assert.match(empty.stderr, /holds no \*\.alloy file/)
+  })
+
+  it('run refuses an invalid config as check does: each error with its line and a caret, nothing started', async () => {
+    const storage = join(dir, 'run-bad-data')
+    const res = await runCli(['run', '--server.http.listen-addr=127.0.0.1:0', `--storage.path=${storage}`, join(dir, 'bad')])
+    assert.equal(res.code, 1)
+    assert.equal(res.stdout, '')
+    assert.equal(
+      res.stderr,
+      [
+        `${join(dir, 'bad', 'one.alloy')}:2:9: string literal not terminated`,
+        '  2 |   url = "x',
+        '    |         ^^',
+        `${join(dir, 'bad', 'two.alloy')}:3:1: expected expression, got }`,
+        '  3 | }',
+        '    | ^',
+        ''
+      ].join('\n')
+    )
+    await assert.rejects(stat(storage), { code: 'ENOENT' }, 'nothing started: no storage created')
   })
 
   it('run reports a listen address it cannot use in one line, without a stack', async () => {

@@ -4,10 +4,7 @@
  * (`folded`: `a;b;c 12` per line, root first; `lines`: one stack per line, counted once). JFR and the old
  * trie/tree formats are refused (415). See docs/alloy-compatibility.md.
  */
-import { Profile } from 'pprof-format'
-import { checkProfileAsync } from '../../../pprof/index.js'
-import { buildProfile } from '../../../pprof/self-profile-builder.js'
-import type { BuiltSample } from '../../../pprof/self-profile-builder.js'
+import { checkProfileAsync, collapsedToPprofAsync } from '../../../pprof/index.js'
 import { SUFFIX_PROFILE_NAMES } from './ingest-name.js'
 import type { IngestName } from './ingest-name.js'
 
@@ -59,7 +56,7 @@ export async function decodeIngestBody(
     case 'folded':
     case 'collapsed':
     case 'lines':
-      return fromCollapsed(body.bytes.toString('utf8'), format === 'lines', name, query)
+      return fromCollapsed(body.bytes, format === 'lines', name, query)
     case 'jfr':
       return refuse(415, 'format=jfr is not supported: there is no JFR reader here; send pprof (the Java SDK can be set to pprof) or push to Pyroscope directly')
     default:
@@ -154,51 +151,16 @@ export function profileNameOf(name: IngestName, sampleTypes: readonly string[]):
   return sampleTypes[0] !== undefined && sampleTypes[0] !== '' ? sampleTypes[0] : 'process_cpu'
 }
 
-const MAX_STACKS = 1_000_000
-
-/** Collapsed stacks → one pprof; identical stacks are summed. */
-export function fromCollapsed(text: string, lines: boolean, name: IngestName, query: IngestQuery): IngestDecoded {
-  const counts = new Map<string, number>()
-  for (const [index, line] of text.split('\n').entries()) {
-    const trimmed = line.trim()
-    if (trimmed === '') continue
-    let stack = trimmed
-    let count = 1
-    if (!lines) {
-      const space = trimmed.lastIndexOf(' ')
-      count = space < 0 ? Number.NaN : Number(trimmed.slice(space + 1))
-      if (!Number.isSafeInteger(count) || count < 0) {
-        return refuse(400, `folded line ${index + 1}: expected "frame;frame;... COUNT", got ${JSON.stringify(trimmed.slice(0, 80))}`)
-      }
-      stack = trimmed.slice(0, space).trim()
-    }
-    if (!counts.has(stack) && counts.size >= MAX_STACKS) return refuse(400, `more than ${MAX_STACKS} distinct stacks`)
-    counts.set(stack, (counts.get(stack) ?? 0) + count)
-  }
-  if (counts.size === 0) return refuse(400, 'the body holds no stacks')
-  const profileName = profileNameOf(name, [])
-  const timed = profileName === 'process_cpu' || profileName === 'wall'
-  const period = Math.round(1e9 / query.sampleRate)
-  const unit = query.units === 'bytes' ? 'bytes' : 'count'
-  const samples: BuiltSample[] = [...counts].map(([stack, n]) => ({
-    frames: stack
-      .split(';')
-      .reverse()
-      .map((f) => ({ functionName: f, url: '', lineNumber: -1, columnNumber: -1 })),
-    values: timed ? [n, n * period] : [n]
-  }))
-  const timeType = profileName === 'wall' ? 'wall' : 'cpu'
-  const from = query.from ?? 0
-  const until = query.until ?? from
-  const profile: Profile = buildProfile(
-    {
-      sampleTypes: timed ? [['samples', 'count'], [timeType, 'nanoseconds']] : [[name.suffix ?? 'samples', unit]],
-      periodType: timed ? [timeType, 'nanoseconds'] : [name.suffix ?? 'samples', unit],
-      period: timed ? period : 1,
-      timeNanos: BigInt(Math.round(from)) * 1_000_000_000n,
-      durationNanos: BigInt(Math.max(0, Math.round(until - from))) * 1_000_000_000n
-    },
-    samples
-  )
-  return { ok: true, raw: profile.encode(), profileName }
+/** Collapsed stacks → one pprof, off the event loop when large (pprof/collapsed.ts). */
+async function fromCollapsed(bytes: Buffer, lines: boolean, name: IngestName, query: IngestQuery): Promise<IngestDecoded> {
+  const converted = await collapsedToPprofAsync(bytes, {
+    lines,
+    profileName: profileNameOf(name, []),
+    valueType: name.suffix ?? 'samples',
+    unit: query.units === 'bytes' ? 'bytes' : 'count',
+    sampleRate: query.sampleRate,
+    fromSeconds: query.from,
+    untilSeconds: query.until
+  })
+  return converted.ok ? { ok: true, raw: converted.raw, profileName: profileNameOf(name, []) } : refuse(400, converted.reason)
 }

@@ -2,7 +2,8 @@
  * The last profile body each scrape loop got, for the UI's flame graphs and downloads (docs/operations.md,
  * "Latest profiles"). Bounded in total: past `maxBytes` the bodies updated longest ago are dropped first, and
  * a body larger than a quarter of the total is not kept (its entry says so), so that one huge profile cannot
- * push out every other. A loop that stops removes its entry. Bodies are kept as scraped (gzipped pprof).
+ * push out every other. A loop that stops removes its entry. Bodies are kept as sent (gzipped pprof: as
+ * scraped, or a cumulative type's delta).
  */
 import type { Registry } from 'prom-client'
 import type { Counter, Gauge } from 'prom-client'

@@ -317,9 +317,12 @@ export class ScrapePool {
       return
     }
     entry.hint = emptyProfileHint(target.profileType, outcome.empty)
-    this.#deps.latest?.keep({ component, id: entry.id, job: entry.job, profile_type: target.profileType, url: entry.url, labels: target.forwardLabels, time: new Date(atMs).toISOString() }, outcome.body)
+    // The UI's latest profile is the one sent: for a cumulative type, the delta (none for a baseline).
+    const keepLatest = (body: Uint8Array): void =>
+      this.#deps.latest?.keep({ component, id: entry.id, job: entry.job, profile_type: target.profileType, url: entry.url, labels: target.forwardLabels, time: new Date(atMs).toISOString() }, body)
     if (!entry.delta) {
       this.#succeed(entry)
+      keepLatest(outcome.body)
       this.#fanout.forward(entry, outcome.body)
       return
     }
@@ -331,7 +334,9 @@ export class ScrapePool {
       return
     }
     this.#succeed(entry)
-    if (verdict.kind === 'send') this.#fanout.forward(entry, verdict.body)
+    if (verdict.kind !== 'send') return
+    keepLatest(verdict.body)
+    this.#fanout.forward(entry, verdict.body)
   }
 
   #succeed(entry: ScrapeEntry): void {

@@ -9,6 +9,7 @@ import type { KeyHasher } from '../../../../../src/cluster/key.js'
 import type { ScrapeArguments } from '../../../../../src/components/pyroscope/scrape/arguments.js'
 import { FINISH_ON_STOP_MS, LOCAL_OWNERSHIP, ScrapePool } from '../../../../../src/components/pyroscope/scrape/pool.js'
 import type { Ownership, PoolDeps } from '../../../../../src/components/pyroscope/scrape/pool.js'
+import { LatestProfiles } from '../../../../../src/components/pyroscope/scrape/latest-profiles.js'
 import type { ProfilesReceiver, RawSample } from '../../../../../src/components/pyroscope/receiver.js'
 import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from '../../../../../src/http/types.js'
 import { Capsule } from '../../../../../src/syntax/value.js'
@@ -124,7 +125,9 @@ describe('ScrapePool', () => {
     await Promise.all(runs)
   })
 
-  function setup(options: { ownership?: Ownership; createClient?: (o: HttpClientOptions) => HttpClient; body?: (url: string) => Buffer; maxDeltaStateBytes?: number } = {}) {
+  function setup(
+    options: { ownership?: Ownership; createClient?: (o: HttpClientOptions) => HttpClient; body?: (url: string) => Buffer; maxDeltaStateBytes?: number; latest?: LatestProfiles } = {}
+  ) {
     const clock = new ManualClock(1_000_000)
     const metrics = new Registry()
     const { logger, warnings } = recordingLogger()
@@ -144,7 +147,8 @@ describe('ScrapePool', () => {
       hasher,
       ownership: options.ownership ?? LOCAL_OWNERSHIP,
       createClient,
-      ...(options.maxDeltaStateBytes !== undefined ? { maxDeltaStateBytes: options.maxDeltaStateBytes } : {})
+      ...(options.maxDeltaStateBytes !== undefined ? { maxDeltaStateBytes: options.maxDeltaStateBytes } : {}),
+      latest: options.latest
     }
     const pool = new ScrapePool(deps)
     const stop = new AbortController()
@@ -378,12 +382,14 @@ describe('ScrapePool', () => {
 
   it('keeps the first scrape of a cumulative profile as the baseline, then forwards deltas, and reports the state', async () => {
     let allocs = 10
-    const t = setup({ body: () => heapProfile(allocs) })
+    const latest = new LatestProfiles({ maxBytes: 1024 * 1024 })
+    const t = setup({ body: () => heapProfile(allocs), latest })
     const receiver = new RecordingReceiver()
     t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [receiver], 'memory'))
     void t.start()
     await tick(t, () => t.pool.statuses()[0]?.health === 'up', 'baseline')
     assert.equal(receiver.appended.length, 0, 'nothing is sent for the baseline')
+    assert.deepEqual(latest.list(), [], 'nor shown as the latest profile')
     assert.ok(t.pool.deltaStateBytes() > 0)
     const gauge = async () => (await t.metrics.getSingleMetric('shardscope_scrape_delta_state_bytes')?.get())?.values.find((v) => v.labels['component'] === ID)?.value
     assert.equal(await gauge(), t.pool.deltaStateBytes())
@@ -394,6 +400,8 @@ describe('ScrapePool', () => {
     assert.equal(sent?.labels['__delta__'], 'false')
     const delta = Profile.decode(Buffer.from(gzipUnzip(sent?.samples[0]?.raw)))
     assert.deepEqual(delta.sample.map((s) => s.value.map(Number)), [[15, 1500]])
+    const shown = latest.get(ID, t.pool.statuses()[0]?.id ?? '')
+    assert.deepEqual(Buffer.from(shown?.body ?? []), Buffer.from(sent?.samples[0]?.raw ?? []), 'the latest profile is the delta sent')
 
     t.pool.sync(scrapeArgs([], [receiver], 'memory'))
     assert.equal(t.pool.deltaStateBytes(), 0, 'a stopped target frees its state')
