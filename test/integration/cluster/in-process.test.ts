@@ -17,7 +17,8 @@ describe('two cluster nodes in one process', () => {
     after(() => dir.remove())
     const hasher = await createKeyHasher()
     const [p1, p2] = [await freePort(), await freePort()]
-    const start = (name: string, port: number, join: string): Promise<ClusterHandle | undefined> =>
+    const registries = { a: new Registry(), b: new Registry() }
+    const start = (name: 'a' | 'b', port: number, join: string): Promise<ClusterHandle | undefined> =>
       startCluster(
         {
           'cluster.enabled': true,
@@ -27,7 +28,7 @@ describe('two cluster nodes in one process', () => {
           'cluster.heartbeat-interval': '300ms',
           'cluster.failure-timeout': '2s'
         },
-        { logger: silentLogger(), metrics: new Registry(), clock: systemClock, storagePath: `${dir.path}/${name}`, keyHasher: hasher, httpAddress: '127.0.0.1:0' }
+        { logger: silentLogger(), metrics: registries[name], clock: systemClock, storagePath: `${dir.path}/${name}`, keyHasher: hasher, httpAddress: '127.0.0.1:0' }
       )
     const a = await start('a', p1, '')
     const b = await start('b', p2, `127.0.0.1:${p1}`)
@@ -57,5 +58,11 @@ describe('two cluster nodes in one process', () => {
     assert.ok(changes > 0, 'the scrape components were told of the membership change')
     assert.deepEqual(a.view().ownership, { a: ownedByA, b: 100 - ownedByA })
     assert.equal(a.ready(), true)
+    // a heard b's hand-off once, about the join grace ahead of its instant (news takes milliseconds here).
+    const notice = (await registries.a.getSingleMetric('shardscope_cluster_handoff_notice_seconds')?.get())?.values ?? []
+    const bucket = (name: string, le?: number) => notice.find((v) => (v as { metricName?: string }).metricName === name && (le === undefined || v.labels['le'] === le))?.value
+    assert.equal(bucket('shardscope_cluster_handoff_notice_seconds_count'), 1)
+    assert.equal(bucket('shardscope_cluster_handoff_notice_seconds_bucket', 5), 0, 'heard more than 5 s ahead')
+    assert.equal(bucket('shardscope_cluster_handoff_notice_seconds_bucket', 10), 1, 'and at most the grace ahead')
   })
 })
