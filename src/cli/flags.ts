@@ -37,7 +37,8 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
   'cluster.rejoin-interval': { type: 'string', use: 'pass' },
   'cluster.max-join-peers': { type: 'string', use: 'ignore', why: 'every join address is synced with; the membership protocol spreads the rest' },
   'cluster.probe-interval': { type: 'string', use: 'pass' },
-  'cluster.max-connections': { type: 'string', default: '32', use: 'pass' },
+  // No default here: the cluster module's own applies (DEFAULT_MAX_CONNECTIONS), so the two cannot differ.
+  'cluster.max-connections': { type: 'string', use: 'pass' },
   'cluster.join-window': { type: 'string', use: 'pass' },
   'cluster.name': { type: 'string', default: 'shardscope', use: 'pass' },
   'cluster.psk-file': { type: 'string', use: 'pass' },

@@ -72,6 +72,8 @@ export interface ClusterNode {
   onMessage(handler: MessageHandler): void
   onDisconnect(listener: (peerId: string) => void): void
   connectionCount(): number
+  /** Open connections per remote peer id: more than two to one peer means connections pile up. */
+  connectionsByPeer(): ReadonlyMap<string, number>
   /** Connections opened since start, by who dialled: each cost a handshake (docs/cluster-protocol.md "Connections"). */
   connectionsOpened(): { readonly inbound: number; readonly outbound: number }
   stop(): Promise<void>
@@ -272,6 +274,11 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       node.addEventListener('peer:disconnect', (event) => listener(event.detail.toString()))
     },
     connectionCount: () => node.getConnections().length,
+    connectionsByPeer: () => {
+      const counts = new Map<string, number>()
+      for (const c of node.getConnections()) counts.set(c.remotePeer.toString(), (counts.get(c.remotePeer.toString()) ?? 0) + 1)
+      return counts
+    },
     connectionsOpened: () => ({ ...opened }),
     stop: async () => {
       await node.stop()

@@ -260,13 +260,14 @@ export class ClusterService {
   view(): ClusterViewData {
     const { options } = this.#deps
     const self = this.#swim.self
+    const connections = this.#deps.node.connectionsByPeer()
     return {
       enabled: true,
       self: { name: options.nodeName, peer_id: this.peerId, address: `${options.advertise.host}:${options.advertise.port}`, state: self.role, status: self.status, incarnation: self.incarnation },
       peers: this.#swim
         .members()
         .sort((a, b) => a.name.localeCompare(b.name))
-        .map((m) => ({ name: m.name, peer_id: m.id, address: m.addrs[0] ?? '', http: m.http, state: m.role, status: m.status, incarnation: m.incarnation, last_seen: iso(this.#swim.changedAt(m.id)) ?? null })),
+        .map((m) => ({ name: m.name, peer_id: m.id, address: m.addrs[0] ?? '', http: m.http, state: m.role, status: m.status, incarnation: m.incarnation, last_seen: iso(this.#swim.changedAt(m.id)) ?? null, connections: connections.get(m.id) ?? 0 })),
       ownership: Object.fromEntries(this.#ownership()),
       view_version: this.#viewVersion,
       protocol: { ...this.#swim.stats, awareness: this.#swim.awareness, connections: this.#deps.node.connectionCount() }

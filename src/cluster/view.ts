@@ -13,6 +13,8 @@ export interface ClusterPeerView {
   readonly status?: string
   readonly incarnation?: number
   readonly last_seen: string | null
+  /** Open libp2p connections to the peer (one or two normally: each side may have dialled). */
+  readonly connections?: number
 }
 
 export interface ClusterViewData {

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FlagError, RUN_FLAGS, parseBool, parseRunFlags } from '../../../src/cli/flags.js'
+import { RUN_HELP } from '../../../src/cli/help.js'
+import { DEFAULT_MAX_CONNECTIONS, parseClusterOptions } from '../../../src/cluster/options.js'
 import { REPO_ROOT } from '../../helpers/cli.js'
 
 const helm = JSON.parse(readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'alloy', 'helm-agent-args.json'), 'utf8')) as { args: string[] }
@@ -66,6 +68,16 @@ describe('parseRunFlags', () => {
     assert.equal(parsed.values['log.level'], undefined)
     assert.equal(parsed.values['cluster.enabled'], false)
     assert.equal(parsed.values['server.http.listen-addr'], '127.0.0.1:12345')
+  })
+
+  it('hands the cluster module no value for an absent --cluster.max-connections, so its default (the one help and README give) applies', () => {
+    const parsed = parseRunFlags(['--cluster.enabled', 'c.alloy'])
+    assert.equal(parsed.values['cluster.max-connections'], undefined)
+    const options = parseClusterOptions(parsed.values, { hostname: 'h', interfaces: {} })
+    assert.equal(options.maxConnections, DEFAULT_MAX_CONNECTIONS)
+    assert.match(RUN_HELP, new RegExp(`--cluster\\.max-connections N +cap on cluster connections \\(default ${DEFAULT_MAX_CONNECTIONS}\\)`))
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')
+    assert.ok(readme.includes(`| \`--cluster.max-connections\` | \`${DEFAULT_MAX_CONNECTIONS}\` |`), 'README states the same default')
   })
 
   const refusals: [string[], string][] = [

@@ -54,6 +54,9 @@ class FakeNode implements ClusterNode {
   connectionCount(): number {
     return 0
   }
+  connectionsByPeer(): ReadonlyMap<string, number> {
+    return new Map()
+  }
   connectionsOpened(): { inbound: number; outbound: number } {
     return { inbound: 0, outbound: 0 }
   }
