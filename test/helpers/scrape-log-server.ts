@@ -57,35 +57,68 @@ export async function startScrapeLogServer(count: number): Promise<ScrapeLogServ
 export interface CadenceReport {
   /** Series (target + path) checked. */
   readonly series: number
-  /** Two requests of one series closer than half an interval: a double scrape. */
+  /** Two requests of one series for the same scrape point: a double scrape. */
   readonly doubles: string[]
-  /** A gap longer than 1.5 intervals (or no request near a window edge): a missed interval. */
+  /** A scrape point without a request: a missed interval. */
   readonly misses: string[]
 }
 
-/** Checks every (target, path) in `expected` within [fromMs, toMs]. */
+/**
+ * Checks every (target, path) in `expected` within [fromMs, toMs], point by point. A series is scraped at
+ * fixed points `k × interval + phase` (docs/scrape-timing.md): never before its point, and at most half an
+ * interval after it when the scraping process woke up late. So each request belongs to the last point at
+ * or before it; two requests for one point are a double, a point without a request is a miss (points from
+ * `fromMs` until half an interval before `toMs`, whose request may still come). The phase is read off the
+ * series' whole log: the earliest offset in its most common 100 ms slot of `at mod interval` and the slot
+ * before (on-time scrapes start a few ms after their point, so they gather there).
+ */
 export function cadence(requests: readonly ScrapeRequest[], expected: readonly string[], intervalMs: number, fromMs: number, toMs: number): CadenceReport {
   const bySeries = new Map<string, ScrapeRequest[]>(expected.map((s) => [s, []]))
-  for (const r of requests) {
-    if (r.at < fromMs || r.at > toMs) continue
-    bySeries.get(`${r.target}${r.path}`)?.push(r)
-  }
+  for (const r of requests) bySeries.get(`${r.target}${r.path}`)?.push(r)
   const doubles: string[] = []
   const misses: string[] = []
   const fmt = (ms: number): string => new Date(ms).toISOString().slice(11, 23)
   for (const [series, list] of bySeries) {
-    const times = list.map((r) => r.at).sort((a, b) => a - b)
-    const edges = [fromMs, ...times, toMs]
-    for (let i = 1; i < edges.length; i++) {
-      const gap = (edges[i] as number) - (edges[i - 1] as number)
-      const inner = i > 1 && i < edges.length - 1
-      if (inner && gap < intervalMs / 2) {
-        doubles.push(`${series} at ${fmt(edges[i] as number)} by ${list.filter((r) => Math.abs(r.at - (edges[i] as number)) < intervalMs / 2).map((r) => r.node).join('+')}`)
-      }
-      if (gap > intervalMs * 1.5) misses.push(`${series}: nothing between ${fmt(edges[i - 1] as number)} and ${fmt(edges[i] as number)}`)
+    const phase = phaseOf(list.map((r) => r.at), intervalMs)
+    if (phase === undefined) {
+      misses.push(`${series}: never scraped`)
+      continue
+    }
+    const pointOf = (at: number): number => Math.floor((at - phase) / intervalMs)
+    const byPoint = new Map<number, ScrapeRequest[]>()
+    for (const r of list) {
+      if (r.at < fromMs || r.at > toMs) continue
+      const k = pointOf(r.at)
+      byPoint.set(k, [...(byPoint.get(k) ?? []), r])
+    }
+    for (const [k, at] of byPoint) {
+      if (at.length > 1) doubles.push(`${series} at ${fmt(k * intervalMs + phase)} by ${at.map((r) => `${r.node}@+${r.at - (k * intervalMs + phase)}ms`).join('+')}`)
+    }
+    for (let k = Math.ceil((fromMs - phase) / intervalMs); k * intervalMs + phase <= toMs - intervalMs / 2; k++) {
+      if (!byPoint.has(k)) misses.push(`${series}: nothing for the point at ${fmt(k * intervalMs + phase)}`)
     }
   }
   return { series: bySeries.size, doubles, misses }
+}
+
+/** The series' scrape phase (ms within an interval) from its request times; see cadence. */
+function phaseOf(times: readonly number[], intervalMs: number): number | undefined {
+  const SLOT_MS = 100
+  const slots = new Map<number, number[]>()
+  for (const at of times) {
+    const offset = at % intervalMs
+    const slot = Math.floor(offset / SLOT_MS)
+    slots.set(slot, [...(slots.get(slot) ?? []), offset])
+  }
+  let best: number | undefined
+  for (const [slot, offsets] of slots) if (best === undefined || offsets.length > (slots.get(best) as number[]).length) best = slot
+  if (best === undefined) return undefined
+  // On-time scrapes may straddle two slots: the earliest may sit in the slot before (around the wrap too).
+  const slotCount = Math.ceil(intervalMs / SLOT_MS)
+  const before = (best - 1 + slotCount) % slotCount
+  const earlier = (slots.get(before) ?? []).map((o) => (before > best ? o - intervalMs : o))
+  const earliest = Math.min(...(slots.get(best) as number[]), ...earlier)
+  return ((earliest % intervalMs) + intervalMs) % intervalMs
 }
 
 /** Which node scraped each series last within [fromMs, toMs]. */
