@@ -74,7 +74,7 @@ export async function startCluster(flags: ClusterFlags, deps: ClusterDeps): Prom
   const s = service
   return {
     // The second argument names the scrape component planning (its id), so each keeps its own counts.
-    ownership: { plan: (keys: readonly bigint[], callerId?: string) => s.plan(keys, callerId), onChange: (listener) => s.onChange(listener) },
+    ownership: { plan: (keys: readonly bigint[], callerId?: string, lookBackMs?: number) => s.plan(keys, callerId, lookBackMs), onChange: (listener) => s.onChange(listener) },
     view: () => s.view(),
     ready: () => s.ready(),
     terminate: () => s.terminate(),

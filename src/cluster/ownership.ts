@@ -39,6 +39,12 @@ export interface OwnershipInput {
   /** False while --cluster.wait-for-size is not met: the node then owns nothing (as Alloy). */
   readonly ready: boolean
   readonly nowMs: number
+  /**
+   * The earliest point `owns` may be asked about (default `nowMs`): a loop that woke up late still scrapes
+   * a point up to half an interval back (docs/scrape-timing.md), which must be judged by the members in
+   * effect at that point, not now.
+   */
+  readonly sinceMs?: number
   /** This node's key sets for the calling component; absent: the keys given are taken as agreed by all. */
   readonly keySets?: ComponentKeySets
 }
@@ -151,11 +157,12 @@ export class OwnershipPlanner {
     }
     const sets = input.keySets ?? { claim: undefined, current: keySet(keys) }
     const sortedKeys = sets.current.keys
-    // Only the epoch in effect now and those of pending hand-offs and key-set claims: points before `nowMs`
-    // are never asked about again (loops ask about the point due now or later), so the past costs nothing.
-    const cuts = boundaries(input.members, callerId).filter((t) => t > input.nowMs)
-    // Epoch 0 covers up to cuts[0] from `nowMs`; epoch i covers [cuts[i-1], cuts[i]).
-    const starts = [input.nowMs, ...cuts]
+    // Only the epochs from `sinceMs` on (the one in effect then, any cut since, and those of pending hand-offs
+    // and key-set claims): points before it are never asked about, so the older past costs nothing.
+    const sinceMs = Math.min(input.sinceMs ?? input.nowMs, input.nowMs)
+    const cuts = boundaries(input.members, callerId).filter((t) => t > sinceMs)
+    // Epoch 0 covers up to cuts[0] from `sinceMs`; epoch i covers [cuts[i-1], cuts[i]).
+    const starts = [sinceMs, ...cuts]
     const epochSets = starts.map((t) => participantsAt(input.members, t))
     const epochOwners = epochSets.map((names, i) => {
       if (names.length === 0) return undefined
@@ -169,12 +176,14 @@ export class OwnershipPlanner {
       return i
     }
     const owns = (key: bigint, atMs: number): boolean => epochOwners[epochAt(atMs)]?.(key) === input.self
+    const pending = cuts.filter((t) => t > input.nowMs)
+    const current = epochAt(input.nowMs)
     return {
       owns,
-      wants: (key) => owns(key, input.nowMs) || cuts.some((t) => owns(key, t)),
+      wants: (key) => owns(key, input.nowMs) || pending.some((t) => owns(key, t)),
       counts: () => {
-        const counts = new Map<string, number>((epochSets[0] ?? []).map((n) => [n, 0]))
-        const owner = epochOwners[0]
+        const counts = new Map<string, number>((epochSets[current] ?? []).map((n) => [n, 0]))
+        const owner = epochOwners[current]
         if (owner === undefined) return counts
         for (const key of sortedKeys) {
           const name = owner(key)

@@ -215,14 +215,16 @@ export class ClusterService {
 
   /**
    * Ownership of `keys` for one caller (a scrape component id): the view and the owned-targets gauge sum
-   * the last plan of every caller. A caller that plans an empty key set is forgotten.
+   * the last plan of every caller. A caller that plans an empty key set is forgotten. `owns` answers for
+   * points from `lookBackMs` ago on (a point scraped late).
    */
-  plan(keys: readonly bigint[], callerId = ''): ClusterPlan {
+  plan(keys: readonly bigint[], callerId = '', lookBackMs = 0): ClusterPlan {
     const nowMs = this.#deps.clock.now()
     const self = this.#deps.options.nodeName
     const keySets = this.#claimKeys(callerId, keys, nowMs)
     const { members, selfExcluded } = this.#ownershipMembers()
-    const plan = this.#planner.plan({ self, members, ready: this.#ready && !selfExcluded, nowMs, ...(keySets === undefined ? {} : { keySets }) }, keys, callerId)
+    const input = { self, members, ready: this.#ready && !selfExcluded, nowMs, sinceMs: nowMs - lookBackMs, ...(keySets === undefined ? {} : { keySets }) }
+    const plan = this.#planner.plan(input, keys, callerId)
     const counts = plan.counts()
     const previous = this.#counts.get(callerId)
     const owned = counts.get(self) ?? 0

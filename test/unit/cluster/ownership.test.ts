@@ -162,6 +162,24 @@ describe('OwnershipPlanner cost', () => {
     for (const k of keys) assert.equal(plan.owns(k, 60_000), owners.get(k) === 'm02')
   })
 
+  it('judges a point before a hand-off by the members then, for a plan made after it that looks back (a point scraped late)', () => {
+    const H = 10_000
+    const members = [member('a', 'participant', 0), member('b', 'participant', 0), member('d', 'participant', H)]
+    const p = planner()
+    // Made 1 s after d's instant; a loop that woke up late still asks about a point 1.5 s before it.
+    const late = p.plan({ self: 'd', members, ready: true, nowMs: H + 1_000, sinceMs: H - 2_000 }, keys)
+    const gained = keys.filter((k) => late.owns(k, H))
+    assert.ok(gained.length > 0)
+    for (const k of gained) assert.equal(late.owns(k, H - 1_500), false, 'd did not own points before its hand-off')
+    const before = p.plan({ self: 'a', members, ready: true, nowMs: H + 1_000, sinceMs: H - 2_000 }, keys)
+    const aBefore = keys.filter((k) => before.owns(k, H - 1_500))
+    assert.deepEqual(aBefore, keys.filter((k) => p.plan({ self: 'a', members, ready: true, nowMs: H - 1_500 }, keys).owns(k, H - 1_500)), 'a owns what it owned then')
+    assert.deepEqual([...late.counts()].sort(), [...p.plan({ self: 'd', members, ready: true, nowMs: H + 1_000 }, keys).counts()].sort(), 'counts are those of now')
+    // Without the look-back the current members answer for every point: the cause of a start-up double.
+    const now = p.plan({ self: 'd', members, ready: true, nowMs: H + 1_000 }, keys)
+    assert.ok(gained.some((k) => now.owns(k, H - 1_500)))
+  })
+
   it('keeps the assignment of each caller when components with different keys plan in turn', () => {
     const { planner: p, builds } = counting()
     const members = [member('a', 'participant', 0), member('b', 'participant', 0)]

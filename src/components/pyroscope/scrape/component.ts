@@ -96,8 +96,8 @@ export class ScrapeComponent implements Component<ScrapeArguments> {
     if (!cluster) return LOCAL_OWNERSHIP
     // The opt-in is read at each call so that toggling `clustering.enabled` takes effect on the next sync.
     return {
-      plan: (keys, callerId) => {
-        if (this.#args.clustering_enabled) return cluster.plan(keys, callerId)
+      plan: (keys, callerId, lookBackMs) => {
+        if (this.#args.clustering_enabled) return cluster.plan(keys, callerId, lookBackMs)
         // Opted out (perhaps by a reload): release whatever the cluster counted for this component.
         cluster.plan([], callerId)
         return LOCAL_OWNERSHIP.plan(keys)

@@ -5,14 +5,18 @@
  * depends on all keys, not on one at a time.
  */
 export interface Ownership {
-  /** `callerId` (the component id) lets the cluster keep one plan per component. */
-  plan(keys: readonly bigint[], callerId?: string): OwnershipPlan
+  /**
+   * `callerId` (the component id) lets the cluster keep one plan per component. The plan's `owns` must
+   * answer for points from `lookBackMs` ago on: a loop that woke up late scrapes a point up to half an
+   * interval back (docs/scrape-timing.md), and that point belongs to whoever owned it then.
+   */
+  plan(keys: readonly bigint[], callerId?: string, lookBackMs?: number): OwnershipPlan
 }
 
 export interface OwnershipPlan {
   /** Whether this node owns `key` now or will own it at an announced hand-off (so its loop must exist). */
   wants(key: bigint): boolean
-  /** Whether this node should scrape the point `atMs` of `key`. */
+  /** Whether this node should scrape the point `atMs` of `key` (`atMs` from `lookBackMs` before the plan on). */
   owns(key: bigint, atMs: number): boolean
 }
 

@@ -30,7 +30,7 @@ import { needsLoopRestart, toExpansionConfig } from './arguments.js'
 import type { ScrapeArguments } from './arguments.js'
 import { ScrapeEntry } from './entry.js'
 import { Fanout } from './fanout.js'
-import { ScrapeLoop } from './loop.js'
+import { ScrapeLoop, lateLimitMs } from './loop.js'
 import type { InFlightOnStop, LoopHandlers } from './loop.js'
 import { MissedPointsLog } from './missed-log.js'
 import { LOCAL_PLAN } from './ownership.js'
@@ -123,7 +123,7 @@ export class ScrapePool {
     const restart = !previous || needsLoopRestart(previous, args)
     const client = restart ? (this.#deps.createClient ?? createHttpClient)(args.http_client) : this.#client
     const expanded = expandTargets(args.targets, toExpansionConfig(args), this.#deps.hasher)
-    const plan = this.#deps.ownership.plan([...new Set(expanded.scrapes.map((s) => s.key))], this.#deps.componentId)
+    const plan = this.#deps.ownership.plan([...new Set(expanded.scrapes.map((s) => s.key))], this.#deps.componentId, lateLimitMs(args.scrape_interval_ms))
 
     this.#args = args
     this.#fanout.receivers = args.forward_to.map((c) => c.value)
