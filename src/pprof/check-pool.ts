@@ -11,6 +11,9 @@
  * inflation cap cut to what the budget leaves. A worker that dies (its heap limit, a crash) fails only
  * the job it was running and is replaced on the next job.
  *
+ * The same workers convert large collapsed-stack bodies of `/ingest` to pprof (collapsed.ts) and inflate
+ * gzipped request bodies (inflate-off-loop.ts), under the same budget.
+ *
  * Workers start with the first job that needs one and stop once idle for `idleWorkerMs`: each is a V8
  * isolate of its own (about 20 MiB resident), which a node that once checked one large profile would
  * otherwise keep for good.
@@ -21,6 +24,7 @@ import type { ProfileSummary } from './check.js'
 import type { DeltaInput, DeltaOutcome } from './delta.js'
 import type { CollapsedResult, CollapsedShape } from './collapsed.js'
 import { COLLAPSED_WORK_PER_BYTE } from './collapsed.js'
+import type { Inflated } from './inflate.js'
 
 export interface CheckPoolSettings {
   /** Worker threads checking at once. */
@@ -55,13 +59,17 @@ export type WorkerOutcome =
   /** `final`: the reason is complete (from the check itself); otherwise the caller words it. */
   | { readonly ok: false; readonly code: string; readonly reason: string; readonly final: boolean }
 
-/** What the worker is sent and answers (check-worker.ts): a check, or collapsed stacks to convert (collapsed.ts). */
+/**
+ * What the worker is sent and answers (check-worker.ts): a check; collapsed stacks to convert
+ * (collapsed.ts); or a gzipped body to inflate under a cap (inflate-off-loop.ts). The last two answer `bytes`.
+ */
 export type WorkerRequest =
   | { readonly id: number; readonly body: Uint8Array; readonly opts: WorkerJobOptions }
   | { readonly id: number; readonly body: Uint8Array; readonly collapsed: CollapsedShape }
+  | { readonly id: number; readonly body: Uint8Array; readonly gunzipMaxBytes: number }
 export type WorkerResponse =
   | { readonly id: number; readonly ok: true; readonly gzipped: boolean; readonly summary: ProfileSummary; readonly raw?: Uint8Array; readonly delta?: DeltaOutcome }
-  | { readonly id: number; readonly ok: true; readonly converted: Uint8Array }
+  | { readonly id: number; readonly ok: true; readonly bytes: Uint8Array }
   | { readonly id: number; readonly ok: false; readonly code: string; readonly reason: string }
 
 /** A job the worker never answered: the pool stopped, or the worker died. */
@@ -124,7 +132,7 @@ export class CheckPool {
     return this.#enqueue(request, Math.min(budget, body.length + cap + deltaBytes), signal, (response): WorkerOutcome => {
       if ('lost' in response) return { ok: false, code: response.code, reason: response.reason, final: false }
       if (!response.ok) return { ok: false, code: response.code, reason: response.reason, final: true }
-      if ('converted' in response) return { ok: false, code: 'PPROF_CHECK_FAILED', reason: 'the profile check answered a conversion', final: false }
+      if ('bytes' in response) return { ok: false, code: 'PPROF_CHECK_FAILED', reason: 'the profile check answered a conversion', final: false }
       return { ok: true, gzipped: response.gzipped, summary: response.summary, raw: response.raw, delta: response.delta }
     })
   }
@@ -137,8 +145,22 @@ export class CheckPool {
     return this.#enqueue(request, reservation, signal, (response): CollapsedResult => {
       if ('lost' in response) return { ok: false, reason: response.reason }
       if (!response.ok) return { ok: false, reason: response.reason }
-      if (!('converted' in response)) return { ok: false, reason: 'the conversion answered a profile check' }
-      return { ok: true, raw: response.converted }
+      if (!('bytes' in response)) return { ok: false, reason: 'the conversion answered a profile check' }
+      return { ok: true, raw: response.bytes }
+    })
+  }
+
+  /** Inflates a gzipped body on a worker, reserving the body and the cap in the budget (inflate-off-loop.ts). */
+  gunzip(body: Uint8Array, maxBytes: number, signal?: AbortSignal): Promise<Inflated> {
+    signal?.throwIfAborted()
+    const budget = this.#settings.maxInflightBytes
+    // As for a check: a body whose cap exceeds the whole budget runs alone, with the cap cut to what is left.
+    const cap = body.length + maxBytes <= budget ? maxBytes : Math.max(0, budget - body.length)
+    const request: WorkerRequest = { id: this.#nextId++, body: new Uint8Array(body), gunzipMaxBytes: cap }
+    return this.#enqueue(request, Math.min(budget, body.length + cap), signal, (response): Inflated => {
+      if ('lost' in response || !response.ok) return { ok: false, code: response.code, reason: response.reason }
+      if (!('bytes' in response)) return { ok: false, code: 'PPROF_CHECK_FAILED', reason: 'the inflation answered a profile check' }
+      return { ok: true, data: Buffer.from(response.bytes.buffer, response.bytes.byteOffset, response.bytes.byteLength) }
     })
   }
 

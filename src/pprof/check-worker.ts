@@ -7,6 +7,7 @@
 import { parentPort } from 'node:worker_threads'
 import { checkAndDelta } from './check.js'
 import { collapsedToPprof } from './collapsed.js'
+import { gunzipLimited } from './inflate.js'
 import type { WorkerRequest, WorkerResponse } from './check-pool.js'
 
 parentPort?.on('message', (request: WorkerRequest) => {
@@ -20,12 +21,14 @@ parentPort?.on('message', (request: WorkerRequest) => {
 async function answer(request: WorkerRequest): Promise<void> {
   if ('collapsed' in request) {
     const converted = collapsedToPprof(request.body, request.collapsed)
-    if (!converted.ok) {
-      parentPort?.postMessage({ id: request.id, ok: false, code: 'COLLAPSED_INVALID', reason: converted.reason } satisfies WorkerResponse)
-      return
-    }
-    const own = ownBuffer(converted.raw)
-    parentPort?.postMessage({ id: request.id, ok: true, converted: own } satisfies WorkerResponse, [own.buffer as ArrayBuffer])
+    if (!converted.ok) replyFailure(request.id, 'COLLAPSED_INVALID', converted.reason)
+    else replyBytes(request.id, converted.raw)
+    return
+  }
+  if ('gunzipMaxBytes' in request) {
+    const inflated = gunzipLimited(request.body, request.gunzipMaxBytes)
+    if (!inflated.ok) replyFailure(request.id, inflated.code, inflated.reason)
+    else replyBytes(request.id, inflated.data)
     return
   }
   const checked = await checkAndDelta(request.body, request.opts)
@@ -41,6 +44,16 @@ async function answer(request: WorkerRequest): Promise<void> {
   const own = ownBuffer(checked.raw)
   const response: WorkerResponse = { id: request.id, ok: true, gzipped: checked.gzipped, summary: checked.summary, raw: own, ...delta }
   parentPort?.postMessage(response, [own.buffer as ArrayBuffer])
+}
+
+function replyFailure(id: number, code: string, reason: string): void {
+  parentPort?.postMessage({ id, ok: false, code, reason } satisfies WorkerResponse)
+}
+
+/** Answers with `bytes`, moved rather than copied. */
+function replyBytes(id: number, bytes: Uint8Array): void {
+  const own = ownBuffer(bytes)
+  parentPort?.postMessage({ id, ok: true, bytes: own } satisfies WorkerResponse, [own.buffer as ArrayBuffer])
 }
 
 /** The bytes on a buffer of their own, to move: themselves, or a copy when they are a view on a shared one (Node's pool). */

@@ -8,6 +8,7 @@ export { checkProfile, checkProfileAsync, decodeProfile, inflateCap } from './ch
 export { MAX_COLLAPSED_STACKS, collapsedToPprof, collapsedToPprofAsync } from './collapsed.js'
 export type { CollapsedResult, CollapsedShape } from './collapsed.js'
 export { gunzipLimited, inflateMetered } from './inflate.js'
+export { gunzipOffLoop } from './inflate-off-loop.js'
 export { CheckPool, configureCheckPool, sharedCheckPool, DEFAULT_CHECK_POOL_SETTINGS } from './check-pool.js'
 export type { CheckPoolSettings } from './check-pool.js'
 export { DEFAULT_PROFILE_BUDGET, ProfileMeter, allowedDecodedBytes, measureProfile } from './budget.js'

@@ -11,7 +11,7 @@
  */
 import { constants } from 'node:http2'
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2'
-import { gunzipLimited } from '../../../pprof/index.js'
+import { gunzipOffLoop } from '../../../pprof/index.js'
 import type { Logger } from '../../../util/logger.js'
 import { PUSH_PATH } from '../write/index.js'
 import type { Admission } from './admission.js'
@@ -63,7 +63,7 @@ async function handleStream(stream: ServerHttp2Stream, headers: IncomingHttpHead
     const body = await readBody(stream, opts.maxBodyBytes + FRAME_HEADER_BYTES, opts.bodyTimeoutMs)
     if (body === 'timeout') return refuse(stream, bodyTimedOut(opts.bodyTimeoutMs), opts, true)
     if (body === undefined) return refuse(stream, tooLarge(opts.maxBodyBytes), opts, true)
-    const message = messageOf(body, headers['grpc-encoding'] === 'gzip', opts.maxBodyBytes)
+    const message = await messageOf(body, headers['grpc-encoding'] === 'gzip', opts.maxBodyBytes)
     if (!(message instanceof Uint8Array)) return refuse(stream, message, opts)
     const gone = new AbortController()
     const onClose = (): void => gone.abort(new Error('the client closed the stream'))
@@ -90,8 +90,8 @@ function checkHeaders(headers: IncomingHttpHeaders): Refusal | 'not-grpc' | unde
   return undefined
 }
 
-/** The one message of a unary request body, inflated when compressed; or why it cannot be had. */
-function messageOf(body: Buffer, gzip: boolean, maxBytes: number): Uint8Array | Refusal {
+/** The one message of a unary request body, inflated (off the event loop) when compressed; or why it cannot be had. */
+async function messageOf(body: Buffer, gzip: boolean, maxBytes: number): Promise<Uint8Array | Refusal> {
   if (body.length < FRAME_HEADER_BYTES) return invalid('the body is not a gRPC message frame')
   const compressed = (body[0] ?? 0) & 0x01
   const length = body.readUInt32BE(1)
@@ -101,7 +101,7 @@ function messageOf(body: Buffer, gzip: boolean, maxBytes: number): Uint8Array | 
   const message = body.subarray(FRAME_HEADER_BYTES)
   if (compressed === 0) return message
   if (!gzip) return invalid('a compressed message without a grpc-encoding')
-  const inflated = gunzipLimited(message, maxBytes)
+  const inflated = await gunzipOffLoop(message, maxBytes)
   if (inflated.ok) return inflated.data
   return inflated.code === 'PPROF_DECOMPRESSED_TOO_LARGE' ? tooLarge(maxBytes) : invalid(`the compressed message: ${inflated.reason}`)
 }

@@ -4,7 +4,7 @@
  * delivery as a protobuf push; refusals are Connect-style JSON errors. See docs/alloy-compatibility.md.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { gunzipLimited } from '../../../pprof/index.js'
+import { gunzipOffLoop } from '../../../pprof/index.js'
 import type { Logger } from '../../../util/logger.js'
 import { encodePushRequest, PUSH_PATH } from '../write/index.js'
 import type { PushSeries } from '../write/index.js'
@@ -103,7 +103,7 @@ async function ingestSeries(req: IncomingMessage, body: Buffer, opts: AlloyRoute
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase()
   let bytes = body
   if (encoding === 'gzip') {
-    const inflated = gunzipLimited(body, opts.maxDecompressedBytes)
+    const inflated = await gunzipOffLoop(body, opts.maxDecompressedBytes)
     if (!inflated.ok) return { status: 400, message: inflated.reason }
     bytes = inflated.data
   } else if (encoding !== 'identity') {
