@@ -77,7 +77,10 @@ async function findProfile(params: URLSearchParams, ctx: RouteContext): Promise<
   if (source === 'latest') {
     const id = params.get('id') ?? ''
     const held = ctx.view.latestProfile?.(component, id)
-    if (!held) return { status: 404, error: `no latest profile for component ${JSON.stringify(component)} and id ${JSON.stringify(id)} (see /profiles)` }
+    if (!held) {
+      const why = 'a cumulative type (memory, mutex, block) has one from its second scrape on, the first being its baseline'
+      return { status: 404, error: `no latest profile for component ${JSON.stringify(component)} and id ${JSON.stringify(id)} (${why}; see /profiles)` }
+    }
     const { info } = held
     return {
       ref: { source, component, id },

@@ -24,9 +24,15 @@ const targets: Route = (_req, res, url, ctx) => {
     query,
     pageNumber,
     cluster: ctx.view.cluster(),
-    nowMs: ctx.clock.now()
+    nowMs: ctx.clock.now(),
+    hasLatest: latestLookup(ctx.view.latestProfiles?.() ?? [])
   })
   sendHtml(res, 200, prefixUiLinks(html, ctx.uiPrefix ?? '/'))
+}
+
+function latestLookup(latest: readonly { readonly component: string; readonly id: string }[]): (component: string, id: string) => boolean {
+  const kept = new Set(latest.map((p) => `${p.component}\u0000${p.id}`))
+  return (component, id) => kept.has(`${component}\u0000${id}`)
 }
 
 /** The UI is forgiving where the API answers 400: an unknown health or page just shows everything / page 1. */

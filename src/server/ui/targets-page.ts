@@ -26,6 +26,8 @@ export interface TargetsPageInput {
   readonly pageNumber: number
   readonly cluster: ClusterView
   readonly nowMs: number
+  /** Whether a latest profile is kept for a scrape loop (a cumulative type keeps none after its first scrape). */
+  readonly hasLatest: (component: string, id: string) => boolean
 }
 
 export function renderTargetsPage(input: TargetsPageInput): string {
@@ -38,21 +40,21 @@ ${filterForm(query)}
 <p class="muted" id="showing">Showing ${first}–${last} of ${shown.total} targets</p>
 <table id="targets">
 <thead><tr><th>Target</th><th>Health</th><th>Profile types</th><th class="errors">Last error</th><th>Last scrape</th><th>Last success</th><th>Labels</th></tr></thead>
-<tbody>${shown.groups.map((g) => targetRow(g, input.nowMs))}</tbody>
+<tbody>${shown.groups.map((g) => targetRow(g, input.nowMs, input.hasLatest))}</tbody>
 </table>
 ${shown.total === 0 ? html`<p class="muted">No targets match.</p>` : ''}
 ${pager(query, pageNumber, shown.total)}`
   return page('targets', 'Targets', body)
 }
 
-function targetRow(g: TargetGroup, nowMs: number): SafeHtml {
+function targetRow(g: TargetGroup, nowMs: number, hasLatest: TargetsPageInput['hasLatest']): SafeHtml {
   const failing = g.types.filter((t) => t.last_error !== '')
   const latest = (pick: (t: TargetView) => string | null): string | null =>
     g.types.map(pick).reduce<string | null>((a, b) => (b !== null && (a === null || b > a) ? b : a), null)
   return html`<tr>
 <td><code class="origin">${g.origin}</code><div class="muted">${g.component} · job ${g.job}</div></td>
 <td>${healthBadge(g.health)}</td>
-<td>${g.types.map((t) => chip(t, nowMs))}</td>
+<td>${g.types.map((t) => chip(t, nowMs, hasLatest))}</td>
 <td class="error">${failing.map((t) => html`<div><strong>${t.profile_type}</strong>: ${t.last_error}</div>`)}${g.types
     .filter((t) => t.last_error === '' && (t.hint ?? '') !== '')
     .map((t) => html`<div class="hint"><strong>${t.profile_type}</strong>: ${t.hint ?? ''}</div>`)}</td>
@@ -63,14 +65,14 @@ function targetRow(g: TargetGroup, nowMs: number): SafeHtml {
 }
 
 /** A profile type with its own health colour; the tooltip has its URL, last scrape and duration. */
-function chip(t: TargetView, nowMs: number): SafeHtml {
+function chip(t: TargetView, nowMs: number, hasLatest: TargetsPageInput['hasLatest']): SafeHtml {
   const known = ['up', 'down', 'unknown'].includes(t.health) ? t.health : 'unknown'
   const when = t.last_scrape === null ? 'never scraped' : `last scrape ${relativeTime(t.last_scrape, nowMs)}`
   const took = t.duration_seconds !== null ? ` in ${formatSeconds(t.duration_seconds)}` : ''
   const empty = (t.hint ?? '') !== '' && t.last_error === ''
   const chipHtml = html`<span class="chip health-${known}${empty ? ' empty' : ''}" title="${t.url} · ${t.health} · ${when}${took}${empty ? ` · ${t.hint ?? ''}` : ''}">${t.profile_type}${empty ? ' (empty)' : ''}</span>`
-  // A type scraped successfully links to the flame graph of its latest profile.
-  if (t.id === undefined || t.last_success === null) return chipHtml
+  // A type with a latest profile links to its flame graph.
+  if (t.id === undefined || t.last_success === null || !hasLatest(t.component, t.id)) return chipHtml
   return html`<a class="chip-link" href="${flameHref({ source: 'latest', component: t.component, id: t.id })}">${chipHtml}</a>`
 }
 

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { uiTargetQuery } from '../../../../src/server/routes/ui.js'
-import { TARGETS_PAGE_SIZE, pageHref } from '../../../../src/server/ui/targets-page.js'
+import { TARGETS_PAGE_SIZE, pageHref, renderTargetsPage } from '../../../../src/server/ui/targets-page.js'
+import { groupTargets } from '../../../../src/server/ui/target-groups.js'
+import type { TargetView } from '../../../../src/server/view.js'
 
 describe('uiTargetQuery', () => {
   it('turns the page number into an offset of whole pages', () => {
@@ -25,5 +27,37 @@ describe('pageHref', () => {
     const href = new URL(pageHref(query, 4), 'http://h')
     assert.equal(href.pathname, '/')
     assert.deepEqual(Object.fromEntries(href.searchParams), { q: 'a b', health: 'down', component: 'x', page: '4' })
+  })
+})
+
+describe('renderTargetsPage', () => {
+  it('links a profile type to its flame graph only once a latest profile is kept (not after a cumulative baseline)', () => {
+    const type = (profile_type: string, id: string): TargetView => ({
+      component: 'pyroscope.scrape.s',
+      job: 'j',
+      profile_type,
+      url: `http://127.0.0.1:6060/${profile_type}`,
+      health: 'up',
+      last_error: '',
+      last_scrape: '2026-12-03T10:00:00.000Z',
+      last_success: '2026-12-03T10:00:00.000Z',
+      duration_seconds: 0.01,
+      labels: { instance: '127.0.0.1:6060' },
+      id
+    })
+    const all = [type('memory', 'm1'), type('goroutine', 'g1')]
+    const groups = groupTargets(all)
+    const html = renderTargetsPage({
+      all,
+      shown: { total: groups.length, groups },
+      query: uiTargetQuery(new URLSearchParams(''), 1),
+      pageNumber: 1,
+      cluster: { enabled: false, self: null, peers: [], ownership: {}, view_version: 0 },
+      nowMs: Date.parse('2026-12-03T10:00:05.000Z'),
+      hasLatest: (_component, id) => id === 'g1'
+    })
+    const links = [...html.matchAll(/<a class="chip-link" href="([^"]+)">/g)].map((m) => m[1])
+    assert.deepEqual(links, ['/flamegraph?source=latest&amp;component=pyroscope.scrape.s&amp;id=g1'])
+    assert.match(html, /<span class="chip health-up"[^>]*>memory<\/span>/)
   })
 })
