@@ -41,7 +41,7 @@ export function formatSource(text: string, fileName: string): string {
   try {
     parse(text, fileName)
   } catch (err) {
-    if (err instanceof DiagnosticError) throw new ConfigError(err.message, err.diagnostics)
+    if (err instanceof DiagnosticError) throw new ConfigError(err.message, err.diagnostics, new Map([[fileName, text]]))
     throw err
   }
   return render(toLines(pieces(text, fileName)))

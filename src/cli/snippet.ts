@@ -7,11 +7,15 @@
  *       |   ^^^^^^^^^^^^^^^^
  *
  * Tabs are shown as four spaces (the caret follows), control characters as `?` (a hostile config must not
- * drive the terminal), and a long line is cut to a window around the column.
+ * drive the terminal), and a long line is cut to a window around the column. What looks like a secret is
+ * masked with `*` of the same length (so the caret stays in place): the string given to an attribute or
+ * key whose name looks like a credential, a URL's password, and the token after `Bearer`/`Basic`; the
+ * output of `run` ends up in logs.
  */
 import { formatDiagnostic } from '../syntax/diagnostics.js'
 import type { Diagnostic } from '../syntax/diagnostics.js'
 import type { ConfigError } from './load.js'
+import { isSecretParamName } from '../http/redact.js'
 
 const TAB = '    '
 /** Characters shown either side of the column when a line is longer than WINDOW * 2. */
@@ -25,7 +29,8 @@ export function renderConfigError(err: ConfigError): string[] {
 
 export function renderDiagnostic(d: Diagnostic, sourceText: string | undefined): string[] {
   const head = formatDiagnostic(d)
-  const line = sourceText === undefined ? undefined : sourceLine(sourceText, d.span.start.line)
+  const raw = sourceText === undefined ? undefined : sourceLine(sourceText, d.span.start.line)
+  const line = raw === undefined ? undefined : maskSecrets(raw)
   if (line === undefined) return [head]
   const start = Math.min(d.span.start.column - 1, line.length)
   const end = d.span.end.line === d.span.start.line ? Math.min(d.span.end.column - 1, line.length) : line.length
@@ -53,4 +58,19 @@ function sourceLine(text: string, n: number): string | undefined {
 function displayText(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/\t/g, TAB).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
+}
+
+const mask = (text: string): string => '*'.repeat(text.length)
+
+/** `line` with what looks like a secret replaced by `*` of the same length; see the module comment. */
+export function maskSecrets(line: string): string {
+  return (
+    line
+      // name = "value" and "name" = "value" (object keys), name looking like a credential.
+      .replace(/("?)([A-Za-z_][\w.-]*)\1(\s*[=:]\s*)"((?:[^"\\]|\\.)*)"/g, (all, quote: string, name: string, sep: string, value: string) =>
+        isSecretParamName(name) ? `${quote}${name}${quote}${sep}"${mask(value)}"` : all
+      )
+      .replace(/(:\/\/[^\s:/@"]*:)([^\s/@"]+)(@)/g, (_all, before: string, password: string, at: string) => `${before}${mask(password)}${at}`)
+      .replace(/\b(bearer|basic)(\s+)([A-Za-z0-9\-._~+/=:]{4,})/gi, (_all, scheme: string, space: string, token: string) => `${scheme}${space}${mask(token)}`)
+  )
 }

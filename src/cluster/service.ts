@@ -398,8 +398,9 @@ export class ClusterService {
   /**
    * How early a join, leave or key-set change was heard is observed (the grace it was announced with must
    * exceed it). One heard after its instant: the points between the instant and now were planned without
-   * it. Counted and logged, as this is the one way a planned change can double or miss a point. The record's latest instant is the change just announced (a first key-set claim takes effect at
-   * once by design, and is not counted).
+   * it. Counted and logged, as this is the one way a planned change can double or miss a point. The
+   * record's latest instant is the change just announced (a first key-set claim takes effect at once by
+   * design, and is not counted).
    */
   #checkLate(change: RecordChange, m: MemberRecord): void {
     if (change !== 'joined' && change !== 'changed') return

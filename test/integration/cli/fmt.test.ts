@@ -97,7 +97,7 @@ describe('shardscope fmt', () => {
     await writeFile(bad, 'pyroscope.write "w" {\n  endpoint {\n    url = \n  }\n}\n')
     const result = await runCli(['fmt', '--write', bad])
     assert.equal(result.code, 1)
-    assert.match(result.stderr, /bad\.alloy:\d+:\d+: /)
+    assert.match(result.stderr, /bad\.alloy:\d+:\d+: [^\n]*\n +\d+ \| .*\n +\| +\^+\n/, 'with the source line and a caret, as check')
     assert.equal(await readFile(bad, 'utf8'), 'pyroscope.write "w" {\n  endpoint {\n    url = \n  }\n}\n')
   })
 })

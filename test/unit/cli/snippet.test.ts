@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { renderDiagnostic } from '../../../src/cli/snippet.js'
+import { maskSecrets, renderDiagnostic } from '../../../src/cli/snippet.js'
 import type { Diagnostic } from '../../../src/syntax/diagnostics.js'
 
 function at(line: number, column: number, endColumn: number, message = 'oops', endLine = line): Diagnostic {
@@ -34,5 +34,29 @@ describe('a diagnostic with its source line and a caret', () => {
   it('prints the head line alone without the source or past its end', () => {
     assert.deepEqual(renderDiagnostic(at(9, 1, 2), text), ['c.alloy:9:1: oops'])
     assert.deepEqual(renderDiagnostic(at(1, 1, 2), undefined), ['c.alloy:1:1: oops'])
+  })
+})
+
+describe('secrets in a source line', () => {
+  it('masks the value of a credential-like attribute or key, a URL password and a bearer token, keeping columns', () => {
+    const cases: [string, string][] = [
+      ['  passwrod = "s3cr3t-value"', '  passwrod = "************"'],
+      ['  bearer_token = "abc.def"', '  bearer_token = "*******"'],
+      ['  headers = { "X-Api-Key" = "k-123", "X-Team" = "shop" }', '  headers = { "X-Api-Key" = "*****", "X-Team" = "shop" }'],
+      ['  url = "https://123456:glc_tok3n@host/"', '  url = "https://123456:*********@host/"'],
+      ['  headers = { "Authorization" = "Bearer abcdef123" }', '  headers = { "Authorization" = "Bearer *********" }'],
+      ['  scrape_intervall = "10s"', '  scrape_intervall = "10s"']
+    ]
+    for (const [line, masked] of cases) {
+      assert.equal(maskSecrets(line), masked)
+      assert.equal(maskSecrets(line).length, line.length)
+    }
+  })
+
+  it('never prints the secret of a misspelt password attribute, and the caret stays under it', () => {
+    const text = 'basic_auth {\n  passwrod = "s3cr3t"\n}\n'
+    const lines = renderDiagnostic(at(2, 3, 11), text)
+    assert.ok(!lines.join('\n').includes('s3cr3t'))
+    assert.deepEqual(lines.slice(1), ['  2 |   passwrod = "******"', '    |   ^^^^^^^^'])
   })
 })
