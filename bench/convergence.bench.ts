@@ -3,9 +3,10 @@
  * Each figure is the median of 3 runs:
  * - join: spawn of a fifth node → every node lists it as a participant (once its hand-off instant has
  *   passed); and → its first scrape at a target
- *   (includes process start, the 3 s hand-off grace and the wait for the target's next scrape point);
+ *   (includes process start, 5 s with no new arrival, the 10 s join grace and the wait for the target's next
+ *   scrape point);
  * - kill -9: → the survivors drop it (disconnect + failed ping), and → its targets scraped by survivors;
- * - graceful leave (SIGTERM): → its targets scraped by survivors (by design after the 3 s hand-off).
+ * - graceful leave (SIGTERM): → its targets scraped by survivors (by design after the 3 s leave grace).
  * Plus RSS and CPU of one node of the running cluster over 10 s.
  */
 import { freePort } from '../test/helpers/free-port.js'
@@ -71,11 +72,11 @@ export const run: Benchmark = async () => {
     const rss = await metricValue(url, 'process_resident_memory_bytes')
     const s = (name: string, ms: number[], goal?: string): BenchResult => ({ name, value: Number((median(ms) / 1000).toFixed(2)), unit: 's', ...(goal ? { goal } : {}) })
     return [
-      s('cluster join: spawn → participant on all 5 nodes (after the 3 s hand-off)', join),
-      s('cluster join: spawn → its first scrape (incl. 3 s hand-off)', firstScrape),
+      s('cluster join: spawn → participant on all 5 nodes (after the 10 s join grace)', join),
+      s('cluster join: spawn → its first scrape (incl. the 10 s join grace)', firstScrape),
       s('cluster kill -9 → dropped by survivors (as logged at their next heartbeat)', killDrop, '< failure timeout (5 s)'),
       s('cluster kill -9 → its targets re-owned', killReown, '≤ 5 s + 1 interval (2 s)'),
-      s('cluster graceful leave → its targets re-owned', leaveReown, '≈ hand-off grace (3 s), no gap'),
+      s('cluster graceful leave → its targets re-owned', leaveReown, '≈ leave grace (3 s), no gap'),
       { name: 'cluster node RSS (5 nodes, 50 targets × 2 types at 2 s)', value: Math.round(rss / 1024 / 1024), unit: 'MiB' },
       { name: 'cluster node CPU over 10 s (same node)', value: Number(((cpuShare / 10) * 100).toFixed(1)), unit: '% of a core' }
     ]
