@@ -37,6 +37,8 @@ describe('run with Alloy Helm flags', () => {
     const listening = await agent.waitForOutput(/"address":"127\.0\.0\.1:(\d+)","msg":"debug server listening"/)
     base = `http://127.0.0.1:${listening[1] ?? ''}`
     await agent.waitForOutput(/"msg":"starting"/)
+    // "starting" comes before the components run: the receiver says when it listens.
+    await agent.waitForOutput(/"msg":"receiving profiles/)
   })
 
   after(async () => {

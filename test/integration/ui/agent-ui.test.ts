@@ -84,6 +84,8 @@ pyroscope.receive_http "local" {
     base = `http://127.0.0.1:${port}`
     agent = startShardscope(['run', join(dir, 'agent.alloy'), '--server.http.listen-addr', `127.0.0.1:${port}`, '--storage.path', join(dir, 'data')])
     await agent.waitForOutput(/msg=starting/)
+    // "starting" comes before the components run: the receiver says when it listens.
+    await agent.waitForOutput(/msg="receiving profiles/)
     browser = await launchBrowser()
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
   })
