@@ -137,15 +137,18 @@ export class ScrapePool {
     this.#noteDropped(expanded.dropped, expanded.duplicates)
     const desired = new Map<string, ScrapeTarget>()
     for (const s of expanded.scrapes) if (plan.wants(s.key)) desired.set(s.id, s)
+    const present = new Set(expanded.scrapes.map((s) => s.id))
     // Forget the last points of targets that are gone altogether (bounded by the target set).
     if (this.#lastPoints.size > expanded.scrapes.length) {
-      const present = new Set(expanded.scrapes.map((s) => s.id))
       for (const id of this.#lastPoints.keys()) if (!present.has(id)) this.#lastPoints.delete(id)
     }
     for (const [id, entry] of this.#entries) {
       const wanted = desired.get(id)
-      // Same id, other key: the loop's phase and ownership questions are about the old key; replace it.
-      if (!wanted || !sameLoop(entry.target, wanted)) void this.#stop(id, entry)
+      if (wanted && sameLoop(entry.target, wanted)) continue
+      // Moved to another node: a scrape in flight is of a point this node owned, and nobody else scrapes it,
+      // so it finishes and its profile is handed on. Gone, or same id with another key (the loop's phase and
+      // ownership questions are about the old key): replaced, the scrape in flight aborted.
+      void this.#stop(id, entry, wanted === undefined && present.has(id) ? 'finish' : 'abort')
     }
     for (const [id, target] of desired) {
       if (!this.#entries.has(id)) this.#start(id, target)

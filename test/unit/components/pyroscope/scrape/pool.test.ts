@@ -300,6 +300,34 @@ describe('ScrapePool', () => {
     assert.equal(receiver.appended.length, 0, 'the aborted scrape hands nothing on')
   })
 
+  it('lets a scrape in flight finish and hands on its profile when the target moves to another node', async () => {
+    const gate = new GatedClient(gzipSync(samplePprof()))
+    let mine = true
+    const t = setup({ createClient: () => gate, ownership: { plan: () => ({ wants: () => mine, owns: () => mine }) } })
+    const receiver = new RecordingReceiver()
+    const args = scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [receiver])
+    t.pool.sync(args)
+    void t.start()
+    await tick(t, () => gate.waiting.length === 1, 'the scrape in flight')
+    mine = false
+    t.pool.sync(args)
+    assert.equal(t.pool.statuses().length, 0, 'the loop is stopped')
+    assert.equal(gate.waiting[0]?.signal.aborted, false, 'the point it owned is still being scraped')
+    gate.release()
+    await waitFor(() => receiver.appended.length === 1, { timeoutMs: 5_000, what: 'the profile handed on' })
+  })
+
+  it('aborts a scrape in flight when its target is gone', async () => {
+    const gate = new GatedClient(gzipSync(samplePprof()))
+    const t = setup({ createClient: () => gate })
+    const receiver = new RecordingReceiver()
+    t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [receiver]))
+    void t.start()
+    await tick(t, () => gate.waiting.length === 1, 'the scrape in flight')
+    t.pool.sync(scrapeArgs([], [receiver]))
+    assert.equal(gate.waiting[0]?.signal.aborted, true)
+  })
+
   it('aborts a scrape in flight when a config change restarts the loops', async () => {
     const gate = new GatedClient(gzipSync(samplePprof()))
     const clients = [gate, new GatedClient(gzipSync(samplePprof()))]
