@@ -9,13 +9,13 @@
  * Tabs are shown as four spaces (the caret follows), control characters as `?` (a hostile config must not
  * drive the terminal), and a long line is cut to a window around the column. What looks like a secret is
  * masked with `*` of the same length (so the caret stays in place): the string given to an attribute or
- * key whose name looks like a credential, a URL's password, and the token after `Bearer`/`Basic`; the
- * output of `run` ends up in logs.
+ * key whose name looks like a credential, a URL's password, and the credential after an HTTP auth scheme
+ * (`Bearer`, `Basic`, …: the pattern `scrubCredentials` uses); the output of `run` ends up in logs.
  */
 import { formatDiagnostic } from '../syntax/diagnostics.js'
 import type { Diagnostic } from '../syntax/diagnostics.js'
 import type { ConfigError } from './load.js'
-import { isSecretParamName } from '../http/redact.js'
+import { AUTH_SCHEME_CREDENTIAL, isSecretParamName } from '../http/index.js'
 
 const TAB = '    '
 /** Characters shown either side of the column when a line is longer than WINDOW * 2. */
@@ -71,6 +71,6 @@ export function maskSecrets(line: string): string {
         isSecretParamName(name) ? `${quote}${name}${quote}${sep}"${mask(value)}"` : all
       )
       .replace(/(:\/\/[^\s:/@"]*:)([^\s/@"]+)(@)/g, (_all, before: string, password: string, at: string) => `${before}${mask(password)}${at}`)
-      .replace(/\b(bearer|basic)(\s+)([A-Za-z0-9\-._~+/=:]{4,})/gi, (_all, scheme: string, space: string, token: string) => `${scheme}${space}${mask(token)}`)
+      .replace(AUTH_SCHEME_CREDENTIAL, (_all, scheme: string, space: string, token: string) => `${scheme}${space}${mask(token)}`)
   )
 }

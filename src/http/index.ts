@@ -3,7 +3,7 @@ export { createHttpClient, DEFAULT_MAX_REDIRECTS } from './client.js'
 export type { HttpClientDeps } from './client.js'
 export { describeRequestError, HttpClientError } from './errors.js'
 export type { HttpErrorCode, RequestErrorDescription } from './errors.js'
-export { addressWithoutUserinfo, isSecretParamName, redactAddress, redactUrl, scrubCredentials } from './redact.js'
+export { AUTH_SCHEME_CREDENTIAL, addressWithoutUserinfo, isSecretParamName, redactAddress, redactUrl, scrubCredentials } from './redact.js'
 export { DEFAULT_HTTP_CLIENT_OPTIONS } from './types.js'
 export type {
   AuthorizationConfig,

@@ -81,11 +81,14 @@ function safeDecode(text: string): string {
 export function scrubCredentials(text: string): string {
   return text
     .replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => redactUrl(url))
-    .replace(/\b(bearer|basic|digest|negotiate)(\s+)[A-Za-z0-9\-._~+/=:]{4,}/gi, `$1$2${REDACTED}`)
+    .replace(AUTH_SCHEME_CREDENTIAL, `$1$2${REDACTED}`)
     .replace(/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?/g, REDACTED)
     .replace(QUOTED_SECRET_FIELD, (_m, q: string, name: string, sep: string, vq: string) => `${q}${name}${q}${sep}${vq}${REDACTED}${vq}`)
     .replace(BARE_SECRET_FIELD, (_m, name: string, sep: string) => `${name}${sep}${REDACTED}`)
 }
+
+/** An HTTP auth scheme and the credential after it (`Bearer eyJ…`, `Basic dTpw…`): scheme, space, credential. */
+export const AUTH_SCHEME_CREDENTIAL = /\b(bearer|basic|digest|negotiate)(\s+)([A-Za-z0-9\-._~+/=:]{4,})/gi
 
 const SECRET_NAME = String.raw`[\w.-]*(?:authorization|token|passw(?:or)?d|pwd|secret|credential|api[-_]?key|cookie|signature)[\w.-]*`
 /** `"name": "value"` (JSON and friends). */

@@ -121,8 +121,7 @@ export class CheckPool {
   check(body: Uint8Array, cap: number, opts: WorkerJobOptions, signal?: AbortSignal): Promise<WorkerOutcome> {
     signal?.throwIfAborted()
     const budget = this.#settings.maxInflightBytes
-    const fits = body.length + cap <= budget
-    const maxDecompressedBytes = fits ? cap : Math.max(0, budget - body.length)
+    const maxDecompressedBytes = this.#capWithinBudget(body.length, cap)
     // A copy with a buffer of its own, moved to the worker: a view on a larger buffer (a field of a push
     // body) would otherwise send the whole buffer.
     const copy = new Uint8Array(body)
@@ -154,14 +153,19 @@ export class CheckPool {
   gunzip(body: Uint8Array, maxBytes: number, signal?: AbortSignal): Promise<Inflated> {
     signal?.throwIfAborted()
     const budget = this.#settings.maxInflightBytes
-    // As for a check: a body whose cap exceeds the whole budget runs alone, with the cap cut to what is left.
-    const cap = body.length + maxBytes <= budget ? maxBytes : Math.max(0, budget - body.length)
+    const cap = this.#capWithinBudget(body.length, maxBytes)
     const request: WorkerRequest = { id: this.#nextId++, body: new Uint8Array(body), gunzipMaxBytes: cap }
     return this.#enqueue(request, Math.min(budget, body.length + cap), signal, (response): Inflated => {
       if ('lost' in response || !response.ok) return { ok: false, code: response.code, reason: response.reason }
       if (!('bytes' in response)) return { ok: false, code: 'PPROF_CHECK_FAILED', reason: 'the inflation answered a profile check' }
       return { ok: true, data: Buffer.from(response.bytes.buffer, response.bytes.byteOffset, response.bytes.byteLength) }
     })
+  }
+
+  /** A body whose cap would exceed the whole budget runs alone, with its cap cut to what the budget leaves. */
+  #capWithinBudget(bodyBytes: number, cap: number): number {
+    const budget = this.#settings.maxInflightBytes
+    return bodyBytes + cap <= budget ? cap : Math.max(0, budget - bodyBytes)
   }
 
   #enqueue<T>(request: WorkerRequest, reservation: number, signal: AbortSignal | undefined, outcomeOf: (response: WorkerResponse | LostJob) => T): Promise<T> {

@@ -13,8 +13,7 @@ import type { WorkerRequest, WorkerResponse } from './check-pool.js'
 parentPort?.on('message', (request: WorkerRequest) => {
   void answer(request).catch((error: unknown) => {
     // A bug, not a verdict: fail this one job with what went wrong.
-    const reason = `the profile check failed: ${error instanceof Error ? error.message : String(error)}`
-    parentPort?.postMessage({ id: request.id, ok: false, code: 'PPROF_CHECK_FAILED', reason } satisfies WorkerResponse)
+    replyFailure(request.id, 'PPROF_CHECK_FAILED', `the profile check failed: ${error instanceof Error ? error.message : String(error)}`)
   })
 })
 
@@ -33,7 +32,7 @@ async function answer(request: WorkerRequest): Promise<void> {
   }
   const checked = await checkAndDelta(request.body, request.opts)
   if (!checked.ok) {
-    parentPort?.postMessage({ id: request.id, ok: false, code: checked.code, reason: checked.reason } satisfies WorkerResponse)
+    replyFailure(request.id, checked.code, checked.reason)
     return
   }
   const delta = checked.delta === undefined ? {} : { delta: checked.delta }

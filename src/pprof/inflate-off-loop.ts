@@ -6,19 +6,16 @@
  * its cap. A 64 KiB gzip of zeros would otherwise inflate to 64 MiB on the event loop, and N of them at
  * once would each hold that much.
  */
+import { SYNC_DECODE_MAX_BYTES, SYNC_INFLATE_MAX_BYTES } from './check.js'
 import { sharedCheckPool } from './check-pool.js'
 import { gunzipLimited } from './inflate.js'
 import type { Inflated } from './inflate.js'
 
-/** Bodies up to this size are tried inline... */
-export const INLINE_GUNZIP_BODY_BYTES = 32 * 1024
-/** ...as long as they inflate to at most this much (a few milliseconds at most). */
-export const INLINE_GUNZIP_MAX_BYTES = 256 * 1024
-
+/** The inline limits are those of a pprof body's check (check.ts): a few milliseconds at most. */
 export async function gunzipOffLoop(body: Uint8Array, maxBytes: number, signal?: AbortSignal): Promise<Inflated> {
-  if (body.length <= INLINE_GUNZIP_BODY_BYTES) {
-    const inline = gunzipLimited(body, Math.min(maxBytes, INLINE_GUNZIP_MAX_BYTES))
-    if (inline.ok || inline.code !== 'PPROF_DECOMPRESSED_TOO_LARGE' || maxBytes <= INLINE_GUNZIP_MAX_BYTES) return inline
+  if (body.length <= SYNC_INFLATE_MAX_BYTES) {
+    const inline = gunzipLimited(body, Math.min(maxBytes, SYNC_DECODE_MAX_BYTES))
+    if (inline.ok || inline.code !== 'PPROF_DECOMPRESSED_TOO_LARGE' || maxBytes <= SYNC_DECODE_MAX_BYTES) return inline
   }
   return sharedCheckPool().gunzip(body, maxBytes, signal)
 }

@@ -6,7 +6,8 @@ import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { gzipSync } from 'node:zlib'
 import { CheckPool, sharedCheckPool } from '../../../src/pprof/check-pool.js'
-import { INLINE_GUNZIP_MAX_BYTES, gunzipOffLoop } from '../../../src/pprof/inflate-off-loop.js'
+import { SYNC_DECODE_MAX_BYTES } from '../../../src/pprof/check.js'
+import { gunzipOffLoop } from '../../../src/pprof/inflate-off-loop.js'
 import { watchLoopHolds } from '../../helpers/loop-hold.js'
 
 const MiB = 1024 * 1024
@@ -19,7 +20,7 @@ describe('gunzipOffLoop', () => {
     assert.equal(small.data.toString(), 'a;b 1\n')
     // 16 KiB on the wire, 32 MiB inflated: past the inline limit at once.
     const bomb = gzipSync(Buffer.alloc(32 * MiB))
-    assert.ok(bomb.length < 64 * 1024 && 32 * MiB > INLINE_GUNZIP_MAX_BYTES)
+    assert.ok(bomb.length < 64 * 1024 && 32 * MiB > SYNC_DECODE_MAX_BYTES)
     assert.ok((await gunzipOffLoop(bomb, 64 * MiB)).ok, 'the worker is started (not measured)')
     const holds = watchLoopHolds()
     t.after(() => holds.stop())

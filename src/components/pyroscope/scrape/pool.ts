@@ -137,10 +137,12 @@ export class ScrapePool {
     this.#noteDropped(expanded.dropped, expanded.duplicates)
     const desired = new Map<string, ScrapeTarget>()
     for (const s of expanded.scrapes) if (plan.wants(s.key)) desired.set(s.id, s)
-    const present = new Set(expanded.scrapes.map((s) => s.id))
+    // Built only when asked: a sync that starts and stops nothing needs no set of every scrape id.
+    let presentIds: Set<string> | undefined
+    const present = (id: string): boolean => (presentIds ??= new Set(expanded.scrapes.map((s) => s.id))).has(id)
     // Forget the last points of targets that are gone altogether (bounded by the target set).
     if (this.#lastPoints.size > expanded.scrapes.length) {
-      for (const id of this.#lastPoints.keys()) if (!present.has(id)) this.#lastPoints.delete(id)
+      for (const id of this.#lastPoints.keys()) if (!present(id)) this.#lastPoints.delete(id)
     }
     for (const [id, entry] of this.#entries) {
       const wanted = desired.get(id)
@@ -148,7 +150,7 @@ export class ScrapePool {
       // Moved to another node: a scrape in flight is of a point this node owned, and nobody else scrapes it,
       // so it finishes and its profile is handed on. Gone, or same id with another key (the loop's phase and
       // ownership questions are about the old key): replaced, the scrape in flight aborted.
-      void this.#stop(id, entry, wanted === undefined && present.has(id) ? 'finish' : 'abort')
+      void this.#stop(id, entry, wanted === undefined && present(id) ? 'finish' : 'abort')
     }
     for (const [id, target] of desired) {
       if (!this.#entries.has(id)) this.#start(id, target)
