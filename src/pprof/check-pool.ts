@@ -20,10 +20,9 @@
  */
 import { Worker } from 'node:worker_threads'
 import type { ProfileBudget } from './budget.js'
-import type { ProfileSummary } from './check.js'
 import type { DeltaInput, DeltaOutcome } from './delta.js'
-import type { CollapsedResult, CollapsedShape } from './collapsed.js'
-import { COLLAPSED_WORK_PER_BYTE } from './collapsed.js'
+import type { CollapsedResult, CollapsedShape, ProfileSummary } from './worker-jobs.js'
+import { COLLAPSED_WORK_PER_BYTE } from './worker-jobs.js'
 import type { Inflated } from './inflate.js'
 
 export interface CheckPoolSettings {

@@ -25,6 +25,9 @@ import { isGzip, precheckProfile } from './precheck.js'
 import { checkProfileStructure } from './structure.js'
 import { scanProfileFields } from './wire.js'
 import { checkOnWorker } from './check-pool.js'
+import type { ProfileSummary } from './worker-jobs.js'
+
+export type { ProfileSummary } from './worker-jobs.js'
 
 export interface CheckProfileOptions {
   /** Upper bound for the inflated size of a gzipped body; inflation stops as soon as it is passed. */
@@ -38,14 +41,6 @@ export interface CheckProfileOptions {
   readonly keepProfile?: boolean
   /** A target's client-side delta to compute from the decoded profile (delta.ts); the result carries its outcome. */
   readonly delta?: DeltaInput | undefined
-}
-
-/** Read from the decoded profile where it was decoded (on the worker for large ones). */
-export interface ProfileSummary {
-  /** No sample has a non-zero value (scrape status hints). */
-  readonly empty: boolean
-  /** The sample types' names (`type` of each ValueType), in order. */
-  readonly sampleTypes: readonly string[]
 }
 
 export type CheckProfileResult =

@@ -10,30 +10,14 @@
 import { buildProfile } from './self-profile-builder.js'
 import type { BuiltSample } from './self-profile-builder.js'
 import { sharedCheckPool } from './check-pool.js'
+import type { CollapsedResult, CollapsedShape } from './worker-jobs.js'
 
-/** What the profile is named and measured in (from `/ingest`'s query). */
-export interface CollapsedShape {
-  /** `lines`: each line is one sample of value 1; otherwise each line ends in its count. */
-  readonly lines: boolean
-  /** `process_cpu` and `wall` get samples plus nanoseconds at `sampleRate`; others one value type. */
-  readonly profileName: string
-  /** The value type of an untimed profile (`/ingest`'s name suffix, else `samples`). */
-  readonly valueType: string
-  readonly unit: 'bytes' | 'count'
-  /** Samples per second of a timed profile. */
-  readonly sampleRate: number
-  readonly fromSeconds: number | undefined
-  readonly untilSeconds: number | undefined
-}
-
-export type CollapsedResult = { readonly ok: true; readonly raw: Uint8Array } | { readonly ok: false; readonly reason: string }
+export type { CollapsedResult, CollapsedShape } from './worker-jobs.js'
 
 /** Distinct stacks one body may hold. */
 export const MAX_COLLAPSED_STACKS = 1_000_000
 /** Bodies up to this size are converted inline (a few milliseconds at most). */
 export const INLINE_COLLAPSED_MAX_BYTES = 32 * 1024
-/** Bytes of memory the conversion may take per body byte, reserved in the check pool's budget. */
-export const COLLAPSED_WORK_PER_BYTE = 8
 
 /** Converts inline when small, on the check worker otherwise; see the module comment. */
 export async function collapsedToPprofAsync(body: Uint8Array, shape: CollapsedShape, signal?: AbortSignal): Promise<CollapsedResult> {

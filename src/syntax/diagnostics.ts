@@ -6,21 +6,9 @@
  * like most editors) and exits 1 before anything starts.
  */
 import { TextSpan } from './line-index.js'
+import type { Span } from './span.js'
 
-export interface Position {
-  /** 0-based offset into the source text (UTF-16 code units). */
-  readonly offset: number
-  /** 1-based line. */
-  readonly line: number
-  /** 1-based column. */
-  readonly column: number
-}
-
-export interface Span {
-  readonly file: string
-  readonly start: Position
-  readonly end: Position
-}
+export type { Position, Span } from './span.js'
 
 export interface Diagnostic {
   readonly span: Span

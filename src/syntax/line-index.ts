@@ -1,5 +1,5 @@
-/** Offsets → 1-based line/column positions (columns in UTF-16 code units, as `diagnostics.ts` defines). */
-import type { Position, Span } from './diagnostics.js'
+/** Offsets → 1-based line/column positions (columns in UTF-16 code units, as `span.ts` defines). */
+import type { Position, Span } from './span.js'
 
 export class LineIndex {
   readonly #starts: number[] = [0]
