@@ -56,7 +56,6 @@ function sourceLine(text: string, n: number): string | undefined {
 }
 
 function displayText(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\t/g, TAB).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
 }
 

@@ -217,7 +217,7 @@ export async function serveChannel(stream: FrameStream, handle: FrameHandler, ma
         continue
       }
       inFlight++
-      handle(frame.payload, expectsAnswer)
+      void handle(frame.payload, expectsAnswer)
         .catch(() => undefined)
         .then((reply) => {
           inFlight--

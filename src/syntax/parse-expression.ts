@@ -204,6 +204,9 @@ function parsePrimaryAt(p: ParserCursor, t: Token, parseBody: BodyParser): Expr 
       const close = p.expect('}')
       return { kind: 'object', fields, span: joinSpans(t.span, close.span) }
     }
+    default:
+      // Any other token starts no expression: reported below.
+      break
   }
   p.error(`expected expression, got ${t.kind}`)
   p.advanceTo(...LIST_ENDERS)

@@ -97,6 +97,9 @@ export function typeOf(v: Value): TypeName {
       return 'number'
     case 'boolean':
       return 'bool'
+    default:
+      // The object kinds are told apart below.
+      break
   }
   if (v instanceof Secret) return 'secret'
   if (v instanceof Capsule) return 'capsule'

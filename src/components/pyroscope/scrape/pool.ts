@@ -129,7 +129,7 @@ export class ScrapePool {
     this.#fanout.receivers = args.forward_to.map((c) => c.value)
     this.#plan = plan
     if (restart) {
-      this.#stopAll('abort')
+      void this.#stopAll('abort')
       const old = this.#client
       this.#client = client
       if (old && old !== client) void old.close().catch((err: unknown) => this.#deps.logger.warn({ err: String(err) }, 'closing the previous HTTP client failed'))
