@@ -8,40 +8,15 @@ import type { ErrorBody } from '../../../http/first-line.js'
 import type { HttpClient } from '../../../http/types.js'
 import type { Clock } from '../../../util/clock.js'
 import { Deadline } from '../../../util/deadline.js'
+import type { PushTarget } from './prepared-push.js'
 import { classifyError, classifyResponse } from './retry.js'
 import type { PushResult } from './retry.js'
-
-export const PUSH_PATH = '/push.v1.PusherService/Push'
 
 /** Enough of an error body to find its first line; the rest is not read (classifyResponse caps what is shown). */
 const ERROR_BODY_PREVIEW_BYTES = 4096
 
-export interface PushTarget {
-  /** The full push URL (`pushUrl(base)`). */
-  readonly url: string
-  /** Every header of the request except Connect-Timeout-Ms, which follows `timeoutMs`. */
-  readonly headers: Readonly<Record<string, string>>
-  readonly timeoutMs: number
-  readonly retryOn429: boolean
-}
-
 /** `stopped`: the endpoint's hard stop cut the attempt; the profile is a shutdown drop, not a failure. */
 export type AttemptOutcome = PushResult | { kind: 'stopped' }
-
-/** `<url without trailing slash>/push.v1.PusherService/Push`: a path prefix in the URL is kept, as Alloy. */
-export function pushUrl(base: string): string {
-  return base.replace(/\/+$/, '') + PUSH_PATH
-}
-
-/** The request headers of an endpoint: Connect's, then the user agent, then the endpoint's own (which win). */
-export function pushHeaders(userAgent: string, custom: Readonly<Record<string, string>>): Record<string, string> {
-  return {
-    'content-type': 'application/proto',
-    'connect-protocol-version': '1',
-    'user-agent': userAgent,
-    ...custom
-  }
-}
 
 export async function pushOnce(
   client: HttpClient,

@@ -13,9 +13,9 @@ import type { Labels } from '../../../util/labels.js'
 import type { Logger } from '../../../util/logger.js'
 import type { ProfilesReceiver, RawSample } from '../receiver.js'
 import { DropLog } from './drop-log.js'
-import { prepareSeries } from './endpoint.js'
 import type { Endpoint } from './endpoint.js'
 import { prepareLabels } from './labels.js'
+import { prepareSeries } from './prepared-push.js'
 
 export interface ProfileWriterOptions {
   readonly endpoints: readonly Endpoint[]
