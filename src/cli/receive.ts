@@ -9,6 +9,8 @@ import { Counter, Registry } from 'prom-client'
 import { UsageError } from './errors.js'
 import { ProfileStore, startReceiveServer } from '../components/pyroscope/receive_http/index.js'
 import type { Logger } from '../util/logger.js'
+import { parseHostPort } from '../util/host-port.js'
+import type { HostPort } from '../util/host-port.js'
 import { untilAborted } from '../util/signals.js'
 
 export interface RunReceiveOptions {
@@ -93,11 +95,8 @@ async function serveMetrics(_req: IncomingMessage, res: ServerResponse, metrics:
 }
 
 /** `host:port` or `[ipv6]:port` → parts; throws a message that names the flag. */
-export function parseListenAddress(listen: string): { host: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(listen.trim())
-  const port = match === null ? Number.NaN : Number(match[3])
-  if (match === null || !Number.isInteger(port) || port > 65535) {
-    throw new UsageError(`--listen must be host:port (for example 127.0.0.1:4040), got ${JSON.stringify(listen)}`)
-  }
-  return { host: match[1] ?? match[2] ?? '', port }
+export function parseListenAddress(listen: string): HostPort {
+  const parsed = parseHostPort(listen.trim())
+  if (!parsed.ok) throw new UsageError(`--listen must be host:port (for example 127.0.0.1:4040), got ${JSON.stringify(listen)}`)
+  return { host: parsed.host, port: parsed.port }
 }

@@ -7,13 +7,12 @@
  */
 import type { NetworkInterfaceInfo } from 'node:os'
 import { parseDuration } from '../util/duration.js'
+import { isHost, parseHostPort } from '../util/host-port.js'
+import type { HostPort } from '../util/host-port.js'
 import { DEFAULT_SWIM_OPTIONS } from './swim/protocol.js'
 import type { SwimOptions } from './swim/protocol.js'
 
-export interface HostPort {
-  readonly host: string
-  readonly port: number
-}
+export type { HostPort }
 
 /** A join address as given: `host:port` (DNS names allowed, resolved on every attempt) or a multiaddr. */
 export type JoinAddress = { readonly kind: 'host-port'; readonly host: string; readonly port: number } | { readonly kind: 'multiaddr'; readonly text: string }
@@ -101,9 +100,9 @@ export function parseClusterOptions(flags: ClusterFlags, host: HostFacts): Clust
   if (!CLUSTER_NAME.test(clusterName)) {
     throw new ClusterOptionsError(`--cluster.name must be letters, digits, '_', '.' or '-' (at most 63), got ${JSON.stringify(clusterName)}`)
   }
-  const listen = parseHostPort(stringFlag(flags, 'cluster.listen-address') || DEFAULT_LISTEN, 'cluster.listen-address')
+  const listen = parseHostPortFlag(stringFlag(flags, 'cluster.listen-address') || DEFAULT_LISTEN, 'cluster.listen-address')
   const advertiseText = stringFlag(flags, 'cluster.advertise-address')
-  const advertise = advertiseText ? parseHostPort(advertiseText, 'cluster.advertise-address') : defaultAdvertise(listen, host.interfaces)
+  const advertise = advertiseText ? parseHostPortFlag(advertiseText, 'cluster.advertise-address') : defaultAdvertise(listen, host.interfaces)
   if (isUnspecified(advertise.host)) {
     throw new ClusterOptionsError(`--cluster.advertise-address must be an address other nodes can dial, got ${advertise.host}`)
   }
@@ -149,14 +148,12 @@ export function parseClusterOptions(flags: ClusterFlags, host: HostFacts): Clust
 }
 
 /** `host:port`, `[v6]:port`; the port is required (it is the cluster port, not HTTP's). */
-export function parseHostPort(text: string, flag: string): HostPort {
-  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:/[\]]+)):(\d{1,5})$/.exec(text.trim())
-  const port = Number(m?.[3])
-  const host = m?.[1] ?? m?.[2]
-  if (!m || host === undefined || port > 65535) {
+function parseHostPortFlag(text: string, flag: string): HostPort {
+  const parsed = parseHostPort(text.trim())
+  if (!parsed.ok) {
     throw new ClusterOptionsError(`--${flag} must be host:port (e.g. 10.0.0.5:12346 or [::1]:12346), got ${JSON.stringify(text)}`)
   }
-  return { host, port }
+  return { host: parsed.host, port: parsed.port }
 }
 
 /**
@@ -175,8 +172,8 @@ export function parseJoinAddresses(text: string, defaultPort?: number): JoinAddr
       out.push({ kind: 'multiaddr', text: entry })
       continue
     }
-    const bare = defaultPort !== undefined && /^(?:[^\s:/[\]]+|\[[0-9A-Fa-f:.]+\])$/.test(entry)
-    const { host, port } = parseHostPort(bare ? `${entry}:${defaultPort}` : entry, 'cluster.join-addresses')
+    const bare = defaultPort !== undefined && isHost(entry)
+    const { host, port } = parseHostPortFlag(bare ? `${entry}:${defaultPort}` : entry, 'cluster.join-addresses')
     out.push({ kind: 'host-port', host, port })
   }
   return out

@@ -54,23 +54,25 @@ type ProxyAgentFactory = (proxyUrl: string, scheme: 'http' | 'https') => Dispatc
 /** Sends each request directly or through the proxy for its scheme; proxy agents are made on first use. */
 class ProxyRouter extends Dispatcher {
   readonly #agents = new Map<string, Dispatcher>()
+  readonly #route: ProxyRoute
+  readonly #direct: Dispatcher
+  readonly #makeProxyAgent: ProxyAgentFactory
 
-  constructor(
-    private readonly route: ProxyRoute,
-    private readonly direct: Dispatcher,
-    private readonly makeProxyAgent: ProxyAgentFactory
-  ) {
+  constructor(route: ProxyRoute, direct: Dispatcher, makeProxyAgent: ProxyAgentFactory) {
     super()
+    this.#route = route
+    this.#direct = direct
+    this.#makeProxyAgent = makeProxyAgent
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    return this.pick(new URL(String(options.origin))).dispatch(options, handler)
+    return this.#pick(new URL(String(options.origin))).dispatch(options, handler)
   }
 
   override close(): Promise<void>
   override close(callback: () => void): void
   override close(callback?: () => void): Promise<void> | void {
-    const done = Promise.all([this.direct, ...this.#agents.values()].map((d) => d.close())).then(() => undefined)
+    const done = Promise.all([this.#direct, ...this.#agents.values()].map((d) => d.close())).then(() => undefined)
     if (callback === undefined) return done
     void done.then(callback, callback)
   }
@@ -82,19 +84,19 @@ class ProxyRouter extends Dispatcher {
   override destroy(errOrCallback?: Error | null | (() => void), callback?: () => void): Promise<void> | void {
     const err = typeof errOrCallback === 'function' ? null : (errOrCallback ?? null)
     const cb = typeof errOrCallback === 'function' ? errOrCallback : callback
-    const done = Promise.all([this.direct, ...this.#agents.values()].map((d) => d.destroy(err))).then(() => undefined)
+    const done = Promise.all([this.#direct, ...this.#agents.values()].map((d) => d.destroy(err))).then(() => undefined)
     if (cb === undefined) return done
     void done.then(cb, cb)
   }
 
-  private pick(url: URL): Dispatcher {
-    const proxyUrl = proxyForUrl(this.route, url)
-    if (proxyUrl === undefined) return this.direct
+  #pick(url: URL): Dispatcher {
+    const proxyUrl = proxyForUrl(this.#route, url)
+    if (proxyUrl === undefined) return this.#direct
     const scheme = url.protocol === 'https:' ? 'https' : 'http'
     const key = `${scheme} ${proxyUrl}`
     let agent = this.#agents.get(key)
     if (agent === undefined) {
-      agent = this.makeProxyAgent(proxyUrl, scheme)
+      agent = this.#makeProxyAgent(proxyUrl, scheme)
       this.#agents.set(key, agent)
     }
     return agent

@@ -40,37 +40,39 @@ export class OAuth2TokenSource {
   #token: CachedToken | undefined
   #inflight: Promise<CachedToken> | undefined
   #style: AuthStyle | undefined
+  readonly #config: OAuth2Config
+  readonly #deps: OAuth2Deps
 
-  constructor(
-    private readonly config: OAuth2Config,
-    private readonly deps: OAuth2Deps
-  ) {}
+  constructor(config: OAuth2Config, deps: OAuth2Deps) {
+    this.#config = config
+    this.#deps = deps
+  }
 
   /** The `Authorization` value for a request: a cached valid token, or one fetched (once for all waiters). */
   async authorization(signal: AbortSignal): Promise<string> {
-    const secret = await this.clientSecret()
+    const secret = await this.#clientSecret()
     const cached = this.#token
-    if (cached !== undefined && cached.secret === secret && isValid(cached, this.deps.now())) return cached.authorization
-    this.#inflight ??= this.fetchToken(secret).finally(() => {
+    if (cached !== undefined && cached.secret === secret && isValid(cached, this.#deps.now())) return cached.authorization
+    this.#inflight ??= this.#fetchToken(secret).finally(() => {
       this.#inflight = undefined
     })
     const token = await abortable(this.#inflight, signal)
     return token.authorization
   }
 
-  private async clientSecret(): Promise<string> {
-    if (this.config.client_secret !== undefined) return this.config.client_secret.reveal()
-    if (this.config.client_secret_file) return readSecretFile(this.config.client_secret_file, 'oauth2 client_secret_file')
+  async #clientSecret(): Promise<string> {
+    if (this.#config.client_secret !== undefined) return this.#config.client_secret.reveal()
+    if (this.#config.client_secret_file) return readSecretFile(this.#config.client_secret_file, 'oauth2 client_secret_file')
     return ''
   }
 
-  private async fetchToken(secret: string): Promise<CachedToken> {
-    const form = tokenForm(this.config)
+  async #fetchToken(secret: string): Promise<CachedToken> {
+    const form = tokenForm(this.#config)
     const styles: AuthStyle[] = this.#style !== undefined ? [this.#style] : ['header', 'params']
     let lastError: unknown
     for (const style of styles) {
       try {
-        const token = await this.requestToken(form, secret, style)
+        const token = await this.#requestToken(form, secret, style)
         this.#style = style
         this.#token = token
         return token
@@ -81,16 +83,16 @@ export class OAuth2TokenSource {
     throw lastError
   }
 
-  private async requestToken(form: URLSearchParams, secret: string, style: AuthStyle): Promise<CachedToken> {
-    const tokenUrl = this.config.token_url ?? ''
+  async #requestToken(form: URLSearchParams, secret: string, style: AuthStyle): Promise<CachedToken> {
+    const tokenUrl = this.#config.token_url ?? ''
     const endpoint = `oauth2 token endpoint ${redactUrl(tokenUrl)}`
     const body = new URLSearchParams(form)
     const headers: Record<string, string> = {
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
-      'user-agent': this.deps.userAgent
+      'user-agent': this.#deps.userAgent
     }
-    const clientId = this.config.client_id ?? ''
+    const clientId = this.#config.client_id ?? ''
     if (style === 'header') {
       headers['authorization'] = `Basic ${Buffer.from(`${encodeForm(clientId)}:${encodeForm(secret)}`).toString('base64')}`
     } else {
@@ -101,7 +103,7 @@ export class OAuth2TokenSource {
     let text: string
     try {
       const url = new URL(tokenUrl)
-      response = await this.deps.dispatcher.request({
+      response = await this.#deps.dispatcher.request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: 'POST',
@@ -121,7 +123,7 @@ export class OAuth2TokenSource {
     if (!parsed.accessToken) throw new HttpClientError('HTTP_OAUTH2_TOKEN', `${endpoint}: response has no access_token`)
     return {
       authorization: `${tokenType(parsed.tokenType)} ${parsed.accessToken}`,
-      expiresAt: parsed.expiresInSeconds > 0 ? this.deps.now() + parsed.expiresInSeconds * 1000 : undefined,
+      expiresAt: parsed.expiresInSeconds > 0 ? this.#deps.now() + parsed.expiresInSeconds * 1000 : undefined,
       secret
     }
   }

@@ -1,4 +1,5 @@
 /** Parses Go-style listen addresses ("127.0.0.1:12345", "[::1]:0", ":12345"), as the flag takes them. */
+import { parseHostPort } from '../util/host-port.js'
 
 export interface ListenAddress {
   /** undefined: every interface, as Go reads an empty host. */
@@ -7,11 +8,7 @@ export interface ListenAddress {
 }
 
 export function parseListenAddress(text: string): { ok: true; address: ListenAddress } | { ok: false; error: string } {
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text)
-  const port = Number(m?.[3])
-  if (m === null || !Number.isInteger(port) || port > 65535) {
-    return { ok: false, error: `invalid listen address ${JSON.stringify(text)}: want host:port` }
-  }
-  const host = m[1] ?? m[2] ?? ''
-  return { ok: true, address: { host: host === '' ? undefined : host, port } }
+  const parsed = parseHostPort(text, { emptyHost: true })
+  if (!parsed.ok) return { ok: false, error: `invalid listen address ${JSON.stringify(text)}: want host:port` }
+  return { ok: true, address: { host: parsed.host === '' ? undefined : parsed.host, port: parsed.port } }
 }

@@ -33,8 +33,12 @@ type Operand = { readonly kind: 'path'; readonly root: '@' | '$'; readonly steps
 class PathSyntaxError extends Error {}
 
 class PathParser {
+  readonly #text: string
   #pos = 0
-  constructor(private readonly text: string) {}
+
+  constructor(text: string) {
+    this.#text = text
+  }
 
   parsePath(): Step[] {
     this.#skipSpace()
@@ -45,13 +49,13 @@ class PathParser {
 
   atEnd(): boolean {
     this.#skipSpace()
-    return this.#pos >= this.text.length
+    return this.#pos >= this.#text.length
   }
 
   #steps(inFilter: boolean): Step[] {
     const steps: Step[] = []
     for (;;) {
-      if (this.text.startsWith('..', this.#pos)) {
+      if (this.#text.startsWith('..', this.#pos)) {
         this.#pos += 2
         steps.push({ selector: this.#peek('[') ? this.#bracket() : this.#dotName(), descend: true })
       } else if (this.#peek('.')) {
@@ -59,10 +63,10 @@ class PathParser {
         steps.push({ selector: this.#dotName(), descend: false })
       } else if (this.#peek('[')) {
         steps.push({ selector: this.#bracket(), descend: false })
-      } else if (inFilter || this.#pos >= this.text.length) {
+      } else if (inFilter || this.#pos >= this.#text.length) {
         return steps
       } else {
-        throw new PathSyntaxError(`unexpected ${JSON.stringify(this.text[this.#pos])} at offset ${this.#pos}`)
+        throw new PathSyntaxError(`unexpected ${JSON.stringify(this.#text[this.#pos])} at offset ${this.#pos}`)
       }
     }
   }
@@ -77,11 +81,11 @@ class PathParser {
   }
 
   #peekName(): boolean {
-    return /[A-Za-z0-9_\-$\u0080-\uffff]/.test(this.text[this.#pos] ?? '') && !this.#peek('$')
+    return /[A-Za-z0-9_\-$\u0080-\uffff]/.test(this.#text[this.#pos] ?? '') && !this.#peek('$')
   }
 
   #name(): Selector {
-    const m = /^[^.[\]\s()=!<>&|,]+/.exec(this.text.slice(this.#pos))
+    const m = /^[^.[\]\s()=!<>&|,]+/.exec(this.#text.slice(this.#pos))
     if (!m) throw new PathSyntaxError(`expected a name at offset ${this.#pos}`)
     this.#pos += m[0].length
     return { kind: 'name', names: [m[0]] }
@@ -133,7 +137,7 @@ class PathParser {
 
   #int(): number | undefined {
     this.#skipSpace()
-    const m = /^-?\d+/.exec(this.text.slice(this.#pos))
+    const m = /^-?\d+/.exec(this.#text.slice(this.#pos))
     if (!m) return undefined
     this.#pos += m[0].length
     this.#skipSpace()
@@ -154,7 +158,7 @@ class PathParser {
 
   #unary(): Filter {
     this.#skipSpace()
-    if (this.#peek('!') && !this.text.startsWith('!=', this.#pos)) {
+    if (this.#peek('!') && !this.#text.startsWith('!=', this.#pos)) {
       this.#pos++
       return { kind: 'not', inner: this.#unary() }
     }
@@ -165,7 +169,7 @@ class PathParser {
     }
     const left = this.#operand()
     this.#skipSpace()
-    const op = /^(==|!=|<=|>=|<|>)/.exec(this.text.slice(this.#pos))?.[0]
+    const op = /^(==|!=|<=|>=|<|>)/.exec(this.#text.slice(this.#pos))?.[0]
     if (op === undefined) return { kind: 'exists', operand: left }
     this.#pos += op.length
     return { kind: 'cmp', op, left, right: this.#operand() }
@@ -173,13 +177,13 @@ class PathParser {
 
   #operand(): Operand {
     this.#skipSpace()
-    const c = this.text[this.#pos]
+    const c = this.#text[this.#pos]
     if (c === '@' || c === '$') {
       this.#pos++
       return { kind: 'path', root: c, steps: this.#steps(true) }
     }
     if (c === "'" || c === '"') return { kind: 'literal', value: this.#string() }
-    const m = /^(-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|true|false|null)/.exec(this.text.slice(this.#pos))
+    const m = /^(-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|true|false|null)/.exec(this.#text.slice(this.#pos))
     if (!m) throw new PathSyntaxError(`expected a value at offset ${this.#pos}`)
     this.#pos += m[0].length
     const lit = m[0]
@@ -188,22 +192,22 @@ class PathParser {
 
   #string(): string {
     this.#skipSpace()
-    const quote = this.text[this.#pos]
+    const quote = this.#text[this.#pos]
     if (quote !== "'" && quote !== '"') throw new PathSyntaxError(`expected a quoted name at offset ${this.#pos}`)
     let out = ''
     let i = this.#pos + 1
-    for (; i < this.text.length && this.text[i] !== quote; i++) {
-      if (this.text[i] === '\\' && i + 1 < this.text.length) i++
-      out += this.text[i]
+    for (; i < this.#text.length && this.#text[i] !== quote; i++) {
+      if (this.#text[i] === '\\' && i + 1 < this.#text.length) i++
+      out += this.#text[i]
     }
-    if (i >= this.text.length) throw new PathSyntaxError('unterminated string')
+    if (i >= this.#text.length) throw new PathSyntaxError('unterminated string')
     this.#pos = i + 1
     this.#skipSpace()
     return out
   }
 
   #peek(s: string): boolean {
-    return this.text.startsWith(s, this.#pos)
+    return this.#text.startsWith(s, this.#pos)
   }
 
   #accept(s: string): boolean {
@@ -219,7 +223,7 @@ class PathParser {
   }
 
   #skipSpace(): void {
-    while (/\s/.test(this.text[this.#pos] ?? '')) this.#pos++
+    while (/\s/.test(this.#text[this.#pos] ?? '')) this.#pos++
   }
 }
 

@@ -6,6 +6,7 @@
 import type { Counter } from 'prom-client'
 import type { Health } from '../../runtime/component.js'
 import type { Clock } from '../../util/clock.js'
+import { Deadline } from '../../util/deadline.js'
 import type { Labels } from '../../util/labels.js'
 import type { Logger } from '../../util/logger.js'
 
@@ -21,19 +22,20 @@ export interface RefresherDeps {
 }
 
 export class Refresher {
+  readonly #deps: RefresherDeps
+  #intervalMs: number
   #health: Health
   #lastSuccess: number | null = null
   #lastCount = 0
 
-  constructor(
-    private readonly deps: RefresherDeps,
-    private intervalMs: number
-  ) {
+  constructor(deps: RefresherDeps, intervalMs: number) {
+    this.#deps = deps
+    this.#intervalMs = intervalMs
     this.#health = { state: 'unknown', message: 'not refreshed yet', updatedAt: deps.clock.now() }
   }
 
   setInterval(ms: number): void {
-    this.intervalMs = ms
+    this.#intervalMs = ms
   }
 
   health(): Health {
@@ -46,21 +48,23 @@ export class Refresher {
 
   /** Refreshes once now (used at start and after an argument change). */
   async refreshNow(signal: AbortSignal): Promise<void> {
-    const { clock, logger } = this.deps
+    const { clock, logger } = this.#deps
+    // A refresh may not outlive the interval: the next one would pile up behind it.
+    const deadline = new Deadline(signal, Math.max(1_000, this.#intervalMs), { reason: timeoutReason })
     try {
-      // A refresh may not outlive the interval: the next one would pile up behind it.
-      const deadline = AbortSignal.timeout(Math.max(1_000, this.intervalMs))
-      const targets = await this.deps.refresh(anySignal(signal, deadline))
+      const targets = await this.#deps.refresh(deadline.signal)
       this.#lastSuccess = clock.now()
       this.#lastCount = targets.length
       this.#health = { state: 'healthy', message: `${targets.length} targets`, updatedAt: clock.now() }
-      this.deps.publish(targets)
+      this.#deps.publish(targets)
     } catch (err) {
       if (signal.aborted) return
       const message = err instanceof Error ? err.message : String(err)
-      this.deps.failures.inc({ component: this.deps.componentId })
+      this.#deps.failures.inc({ component: this.#deps.componentId })
       this.#health = { state: 'unhealthy', message: `refresh failed, keeping the last good targets (${this.#lastCount}): ${message}`, updatedAt: clock.now() }
       logger.warn({ err: message, kept_targets: this.#lastCount }, 'discovery refresh failed; keeping the last good targets')
+    } finally {
+      deadline.dispose()
     }
   }
 
@@ -68,7 +72,7 @@ export class Refresher {
     while (!signal.aborted) {
       await this.refreshNow(signal)
       try {
-        await this.deps.clock.sleep(this.intervalMs, signal)
+        await this.#deps.clock.sleep(this.#intervalMs, signal)
       } catch {
         return
       }
@@ -76,20 +80,7 @@ export class Refresher {
   }
 }
 
-/** Aborts when either signal does; the listener is removed once the combined signal fires. */
-function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
-  const c = new AbortController()
-  const onA = (): void => c.abort(a.reason)
-  const onB = (): void => c.abort(b.reason)
-  if (a.aborted) onA()
-  else if (b.aborted) onB()
-  else {
-    a.addEventListener('abort', onA, { once: true })
-    b.addEventListener('abort', onB, { once: true })
-    c.signal.addEventListener('abort', () => {
-      a.removeEventListener('abort', onA)
-      b.removeEventListener('abort', onB)
-    }, { once: true })
-  }
-  return c.signal
+/** The reason AbortSignal.timeout gives, which the refresh failure messages have always shown. */
+function timeoutReason(): DOMException {
+  return new DOMException('The operation was aborted due to timeout', 'TimeoutError')
 }

@@ -8,16 +8,19 @@ import type { Labels } from '../../util/labels.js'
 import type { ProfilesReceiver, RawSample } from './receiver.js'
 
 export class LateBoundReceiver implements ProfilesReceiver {
+  readonly #componentId: string
   #target: ProfilesReceiver | undefined
 
-  constructor(private readonly componentId: string) {}
+  constructor(componentId: string) {
+    this.#componentId = componentId
+  }
 
   bind(target: ProfilesReceiver): void {
     this.#target = target
   }
 
   append(labels: Labels, samples: readonly RawSample[]): Promise<void> {
-    if (!this.#target) return Promise.reject(new Error(`${this.componentId} is not running`))
+    if (!this.#target) return Promise.reject(new Error(`${this.#componentId} is not running`))
     return this.#target.append(labels, samples)
   }
 }

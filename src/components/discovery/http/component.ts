@@ -10,13 +10,15 @@ import type { DiscoveryHttpArguments } from './arguments.js'
 import { refreshHttpSd } from './refresh.js'
 
 export class DiscoveryHttpComponent implements Component<DiscoveryHttpArguments> {
+  readonly #options: ComponentOptions
   #args: DiscoveryHttpArguments
   #client: HttpClient
   readonly #refresher: Refresher
   #published: string | undefined
   #kick: AbortController | undefined
 
-  constructor(private readonly options: ComponentOptions, args: DiscoveryHttpArguments) {
+  constructor(options: ComponentOptions, args: DiscoveryHttpArguments) {
+    this.#options = options
     this.#args = args
     this.#client = createHttpClient(args.http_client)
     this.#refresher = new Refresher(
@@ -70,6 +72,6 @@ export class DiscoveryHttpComponent implements Component<DiscoveryHttpArguments>
     const key = JSON.stringify(targets)
     if (key === this.#published) return
     this.#published = key
-    this.options.onStateChange(makeObject([['targets', targets]]))
+    this.#options.onStateChange(makeObject([['targets', targets]]))
   }
 }

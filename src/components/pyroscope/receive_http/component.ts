@@ -24,6 +24,7 @@ import type { AcceptedSeries } from './validate.js'
 import { untilAborted } from '../../../util/signals.js'
 
 export class ReceiveHttpComponent implements Component<ReceiveHttpArguments> {
+  readonly #options: ComponentOptions
   #args: ReceiveHttpArguments
   #store: ProfileStore | undefined
   #server: ReceiveServer | undefined
@@ -31,7 +32,8 @@ export class ReceiveHttpComponent implements Component<ReceiveHttpArguments> {
   #health: Health
   #received = 0
 
-  constructor(private readonly options: ComponentOptions, args: ReceiveHttpArguments) {
+  constructor(options: ComponentOptions, args: ReceiveHttpArguments) {
+    this.#options = options
     this.#args = args
     this.#store = this.#createStore(args)
     this.#health = { state: 'unknown', message: 'not listening yet', updatedAt: options.clock.now() }
@@ -80,23 +82,23 @@ export class ReceiveHttpComponent implements Component<ReceiveHttpArguments> {
       this.#server = await startReceiveServer({
         host,
         port,
-        logger: this.options.logger,
-        registry: this.options.metrics,
+        logger: this.#options.logger,
+        registry: this.#options.metrics,
         ensureServiceName: true,
         onRequest: (series) => this.#accept(series)
       })
     } catch (err) {
       // Report and retry (the port may be freed); never crash the agent for it.
       const message = `cannot listen on ${host}:${port}: ${(err as Error).message}`
-      this.#health = { state: 'unhealthy', message, updatedAt: this.options.clock.now() }
-      this.options.logger.error({ err: message }, 'receiver cannot listen')
-      await this.options.clock.sleep(5_000, signal).catch(() => undefined)
+      this.#health = { state: 'unhealthy', message, updatedAt: this.#options.clock.now() }
+      this.#options.logger.error({ err: message }, 'receiver cannot listen')
+      await this.#options.clock.sleep(5_000, signal).catch(() => undefined)
       return
     }
     const a = this.#server.address
-    this.#health = { state: 'healthy', message: `listening on ${a.host}:${a.port}`, updatedAt: this.options.clock.now() }
+    this.#health = { state: 'healthy', message: `listening on ${a.host}:${a.port}`, updatedAt: this.#options.clock.now() }
     const stored = this.#store ? `; storing them under ${this.#store.dir} (one line per profile in ${join(this.#store.dir, 'index.jsonl')})` : ''
-    this.options.logger.info({ address: `${a.host}:${a.port}` }, `receiving profiles${stored}`)
+    this.#options.logger.info({ address: `${a.host}:${a.port}` }, `receiving profiles${stored}`)
     await untilAborted(signal)
     await this.#server.close()
     this.#server = undefined
@@ -120,6 +122,6 @@ export class ReceiveHttpComponent implements Component<ReceiveHttpArguments> {
   #createStore(args: ReceiveHttpArguments): ProfileStore | undefined {
     if (!args.storage_path) return undefined
     const dir = isAbsolute(args.storage_path) ? args.storage_path : join(process.cwd(), args.storage_path)
-    return new ProfileStore(dir, { clock: this.options.clock })
+    return new ProfileStore(dir, { clock: this.#options.clock })
   }
 }

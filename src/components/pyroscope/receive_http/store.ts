@@ -50,28 +50,28 @@ export const STAGING_DIR = 'staging'
 const WRITE_CONCURRENCY = 8
 
 export class ProfileStore {
-  private readonly clock: Clock
-  private readonly indexPath: string
+  readonly #clock: Clock
+  readonly #indexPath: string
   /** The append queue: each index append waits for the previous one. */
-  private appends: Promise<unknown> = Promise.resolve()
+  #appends: Promise<unknown> = Promise.resolve()
   /** Set by the first append: terminating a crash's fragment happens once, before any new line. */
-  private repaired: Promise<void> | undefined
+  #repaired: Promise<void> | undefined
   /** Set by the first write: a crash's debris is removed once, before anything new is written. */
-  private cleaned: Promise<void> | undefined
-  private sequence = 0
+  #cleaned: Promise<void> | undefined
+  #sequence = 0
 
   constructor(
     readonly dir: string,
     opts: ProfileStoreOptions = {}
   ) {
-    this.clock = opts.clock ?? systemClock
-    this.indexPath = join(dir, INDEX_FILE)
+    this.#clock = opts.clock ?? systemClock
+    this.#indexPath = join(dir, INDEX_FILE)
   }
 
   /** Removes a crash's debris (see the module comment); once per store, also done by the first write. */
   prepare(): Promise<void> {
-    this.cleaned ??= removeDebris(this.dir)
-    return this.cleaned
+    this.#cleaned ??= removeDebris(this.dir)
+    return this.#cleaned
   }
 
   /** Stores one raw profile (gzipped or not, as received) and appends its index line. */
@@ -83,11 +83,11 @@ export class ProfileStore {
   /** Stores every profile of one request and indexes them with one append, or stores none (then throws). */
   async writeAll(items: readonly StoreItem[]): Promise<IndexEntry[]> {
     await this.prepare()
-    const nowMs = this.clock.now()
+    const nowMs = this.#clock.now()
     const time = new Date(nowMs).toISOString()
     const day = time.slice(0, 10)
-    const staging = join(this.dir, STAGING_DIR, `${process.pid}-${nowMs}-${this.sequence++}`)
-    const entries = items.map((item) => this.entryFor(item, time, day, nowMs))
+    const staging = join(this.dir, STAGING_DIR, `${process.pid}-${nowMs}-${this.#sequence++}`)
+    const entries = items.map((item) => this.#entryFor(item, time, day, nowMs))
     const placed: string[] = []
     try {
       await mkdir(staging, { recursive: true })
@@ -97,7 +97,7 @@ export class ProfileStore {
         await rename(join(staging, String(i)), join(this.dir, entry.file))
         placed.push(entry.file)
       }
-      await this.append(entries.map((e) => `${JSON.stringify(e)}\n`).join(''))
+      await this.#append(entries.map((e) => `${JSON.stringify(e)}\n`).join(''))
       return entries
     } catch (error) {
       await Promise.all(placed.map((file) => unlink(join(this.dir, file)).catch(() => undefined)))
@@ -109,29 +109,29 @@ export class ProfileStore {
 
   /** Waits for every queued index append (tests and shutdown). */
   async flush(): Promise<void> {
-    await this.appends
+    await this.#appends
   }
 
-  private entryFor(item: StoreItem, time: string, day: string, nowMs: number): IndexEntry {
+  #entryFor(item: StoreItem, time: string, day: string, nowMs: number): IndexEntry {
     const sha256 = createHash('sha256').update(item.raw).digest('hex')
     const extension = item.raw[0] === 0x1f && item.raw[1] === 0x8b ? '.pb.gz' : '.pb'
     // The sequence keeps two equal profiles of one millisecond apart: each file belongs to one index line.
-    const file = `profiles/${day}/${nowMs}-${sha256.slice(0, 16)}-${this.sequence++}${extension}`
+    const file = `profiles/${day}/${nowMs}-${sha256.slice(0, 16)}-${this.#sequence++}${extension}`
     return { time, labels: { ...item.labels }, file, bytes: item.raw.byteLength, sha256 }
   }
 
-  private append(lines: string): Promise<void> {
-    const appended = this.appends.then(async () => {
+  #append(lines: string): Promise<void> {
+    const appended = this.#appends.then(async () => {
       // A failed repair is tried again by the next append rather than failing every later one.
-      this.repaired ??= terminatePartialLine(this.indexPath).catch((error: unknown) => {
-        this.repaired = undefined
+      this.#repaired ??= terminatePartialLine(this.#indexPath).catch((error: unknown) => {
+        this.#repaired = undefined
         throw error
       })
-      await this.repaired
-      await appendFile(this.indexPath, lines)
+      await this.#repaired
+      await appendFile(this.#indexPath, lines)
     })
     // The queue continues after a failed append; the failure still reaches this caller through `appended`.
-    this.appends = appended.catch(() => undefined)
+    this.#appends = appended.catch(() => undefined)
     return appended
   }
 }

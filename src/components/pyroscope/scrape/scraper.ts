@@ -12,6 +12,8 @@ import type { HttpClient } from '../../../http/index.js'
 // The async check keeps inflating and decoding off the event loop, within a decoding budget.
 import { BodyTooLargeError, checkProfileAsync, readBodyLimited } from '../../../pprof/index.js'
 import type { BodyStream, CheckProfileResult, DeltaInput, DeltaOutcome } from '../../../pprof/index.js'
+import { readFirstLine } from '../../../http/first-line.js'
+import { Deadline } from '../../../util/deadline.js'
 import { formatDuration } from '../../../util/duration.js'
 
 export interface ScrapeRequest {
@@ -75,25 +77,19 @@ class ScrapeTimeoutError extends Error {
 
 /**
  * Scrapes `req.url` once. `signal` is the long-lived stop signal of the caller (the loop); the
- * per-request deadline is a fresh controller with one listener on `signal`, removed in `finally`
- * (no AbortSignal.any per request, see style 7.3).
+ * per-request deadline follows it and is disposed of in `finally` (see style 7.3).
  */
 export async function scrapeOnce(client: HttpClient, req: ScrapeRequest, signal: AbortSignal): Promise<ScrapeOutcome> {
   const started = performance.now()
-  const operation = new AbortController()
   const timeoutReason = `scrape timed out after ${formatDuration(req.timeoutMs)}`
-  const timer = setTimeout(() => operation.abort(new ScrapeTimeoutError(timeoutReason)), req.timeoutMs)
-  const onStop = (): void => operation.abort(signal.reason)
-  if (signal.aborted) onStop()
-  else signal.addEventListener('abort', onStop, { once: true })
+  const deadline = new Deadline(signal, req.timeoutMs, { reason: () => new ScrapeTimeoutError(timeoutReason) })
   let result: Success | Failure
   try {
-    result = await fetchProfile(client, req, operation.signal)
+    result = await fetchProfile(client, req, deadline.signal)
   } catch (error) {
-    result = describeFailure(error, operation.signal, signal, timeoutReason)
+    result = describeFailure(error, deadline, signal, timeoutReason)
   } finally {
-    clearTimeout(timer)
-    signal.removeEventListener('abort', onStop)
+    deadline.dispose()
   }
   const durationMs = performance.now() - started
   return result.ok ? new ScrapedProfile(result.body, result.checked, durationMs) : { ...result, durationMs }
@@ -103,7 +99,7 @@ async function fetchProfile(client: HttpClient, req: ScrapeRequest, signal: Abor
   const response = await client.request(req.url, { method: 'GET', headers: req.headers, signal })
   const body = response.body as BodyStream
   if (response.statusCode < 200 || response.statusCode > 299) {
-    const line = await readFirstLine(body, signal)
+    const line = await errorLine(body, signal)
     const text = line !== '' ? line : (STATUS_CODES[response.statusCode] ?? '')
     return {
       ok: false,
@@ -126,9 +122,9 @@ async function fetchProfile(client: HttpClient, req: ScrapeRequest, signal: Abor
   return { ok: true, body: bytes, checked }
 }
 
-function describeFailure(error: unknown, operation: AbortSignal, stop: AbortSignal, timeoutReason: string): Failure {
+function describeFailure(error: unknown, deadline: Deadline, stop: AbortSignal, timeoutReason: string): Failure {
   if (error instanceof BodyTooLargeError) return { ok: false, code: error.code, reason: error.message }
-  if (operation.aborted && operation.reason instanceof ScrapeTimeoutError) {
+  if (deadline.expired) {
     return { ok: false, code: 'SCRAPE_TIMEOUT', reason: timeoutReason }
   }
   if (stop.aborted) return { ok: false, code: 'SCRAPE_ABORTED', reason: 'scrape aborted: the scrape loop is stopping' }
@@ -136,24 +132,12 @@ function describeFailure(error: unknown, operation: AbortSignal, stop: AbortSign
   return { ok: false, code: described.code, reason: described.reason }
 }
 
-/** The first line of an error body, trimmed and cut short; the body is then destroyed unread. */
-async function readFirstLine(body: BodyStream, signal: AbortSignal): Promise<string> {
-  const chunks: Buffer[] = []
-  let total = 0
-  try {
-    for await (const chunk of body) {
-      signal.throwIfAborted()
-      chunks.push(Buffer.from(chunk))
-      total += chunk.byteLength
-      if (total >= ERROR_BODY_PEEK_BYTES) break
-    }
-  } catch {
-    // A broken error body still leaves the status, which is the failure being reported.
-  } finally {
-    body.destroy?.()
-  }
-  const text = Buffer.concat(chunks).subarray(0, ERROR_BODY_PEEK_BYTES).toString('utf8')
-  const line = (text.trim().split(/\r?\n/, 1)[0] ?? '').trim()
+/**
+ * The first line of an error body, scrubbed and cut short. A broken error body still leaves the status,
+ * which is the failure being reported: what was read before it broke is kept.
+ */
+async function errorLine(body: BodyStream, signal: AbortSignal): Promise<string> {
+  const { line } = await readFirstLine(body, { maxBytes: ERROR_BODY_PEEK_BYTES, signal })
   const safe = scrubCredentials(line)
   return safe.length > ERROR_LINE_MAX_CHARS ? safe.slice(0, ERROR_LINE_MAX_CHARS) : safe
 }

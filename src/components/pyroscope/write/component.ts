@@ -31,6 +31,7 @@ interface Generation {
 }
 
 export class WriteComponent implements Component<WriteArguments> {
+  readonly #options: ComponentOptions
   readonly #receiver: LateBoundReceiver
   #current: Generation
   /** Replaced generations still draining (or closing their clients). */
@@ -40,7 +41,8 @@ export class WriteComponent implements Component<WriteArguments> {
   #started = false
   #stopped = false
 
-  constructor(private readonly options: ComponentOptions, args: WriteArguments, exports: ValueObject) {
+  constructor(options: ComponentOptions, args: WriteArguments, exports: ValueObject) {
+    this.#options = options
     this.#receiver = (exports['receiver'] as Capsule<LateBoundReceiver>).value
     this.#current = this.#build(args)
     this.#receiver.bind(this.#current.writer)
@@ -94,7 +96,7 @@ export class WriteComponent implements Component<WriteArguments> {
     g.done = g.writer
       .run(g.stop.signal)
       .catch((err: unknown) => {
-        this.options.logger.error({ err }, 'writer stopped with an error')
+        this.#options.logger.error({ err }, 'writer stopped with an error')
       })
       .finally(() => closeClients(g.clients))
   }
@@ -105,7 +107,7 @@ export class WriteComponent implements Component<WriteArguments> {
   }
 
   #build(args: WriteArguments): Generation {
-    const metrics = createWriteMetrics(this.options.metrics)
+    const metrics = createWriteMetrics(this.#options.metrics)
     const clients: HttpClient[] = []
     const endpoints = args.endpoints.map((e) => ({
       name: e.name,
@@ -124,8 +126,8 @@ export class WriteComponent implements Component<WriteArguments> {
         },
         {
           client: track(clients, createHttpClient(e.http_client)),
-          clock: this.options.clock,
-          logger: this.options.logger,
+          clock: this.#options.clock,
+          logger: this.#options.logger,
           metrics
         }
       )
@@ -133,8 +135,8 @@ export class WriteComponent implements Component<WriteArguments> {
     const writer = new ProfileWriter({
       endpoints: endpoints.map((e) => e.endpoint),
       external_labels: args.external_labels,
-      logger: this.options.logger,
-      clock: this.options.clock
+      logger: this.#options.logger,
+      clock: this.#options.clock
     })
     return { writer, endpoints, clients, stop: new AbortController(), done: undefined }
   }

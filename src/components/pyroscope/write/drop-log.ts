@@ -16,32 +16,35 @@ interface Pending {
 }
 
 export class DropLog {
-  private readonly pending = new Map<DropReason, Pending>()
-  private lastLogAt = Number.NEGATIVE_INFINITY
+  readonly #pending = new Map<DropReason, Pending>()
+  #lastLogAt = Number.NEGATIVE_INFINITY
+  readonly #logger: Logger
+  readonly #clock: Clock
+  readonly #intervalMs: number
 
-  constructor(
-    private readonly logger: Logger,
-    private readonly clock: Clock,
-    private readonly intervalMs: number = DROP_LOG_INTERVAL_MS
-  ) {}
+  constructor(logger: Logger, clock: Clock, intervalMs: number = DROP_LOG_INTERVAL_MS) {
+    this.#logger = logger
+    this.#clock = clock
+    this.#intervalMs = intervalMs
+  }
 
   record(reason: DropReason, count: number, error?: string): void {
     if (count <= 0) return
-    const entry = this.pending.get(reason) ?? { count: 0, lastError: undefined }
+    const entry = this.#pending.get(reason) ?? { count: 0, lastError: undefined }
     entry.count += count
     if (error !== undefined) entry.lastError = error
-    this.pending.set(reason, entry)
-    if (this.clock.now() - this.lastLogAt >= this.intervalMs) this.flush()
+    this.#pending.set(reason, entry)
+    if (this.#clock.now() - this.#lastLogAt >= this.#intervalMs) this.flush()
   }
 
   /** Logs what is pending (called by `record`, by the endpoint's periodic tick and at shutdown). */
   flush(): void {
-    if (this.pending.size === 0) return
-    this.lastLogAt = this.clock.now()
-    for (const [reason, { count, lastError }] of this.pending) {
-      this.logger.warn({ reason, dropped: count, err: lastError }, `dropped ${count} profile(s): ${describeReason(reason)}`)
+    if (this.#pending.size === 0) return
+    this.#lastLogAt = this.#clock.now()
+    for (const [reason, { count, lastError }] of this.#pending) {
+      this.#logger.warn({ reason, dropped: count, err: lastError }, `dropped ${count} profile(s): ${describeReason(reason)}`)
     }
-    this.pending.clear()
+    this.#pending.clear()
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * One configured pyroscope.write endpoint: a bounded queue drained by a few concurrent senders, each push
- * retried with dskit-style backoff (and Retry-After) until it succeeds, is refused, or runs out of attempts.
+ * One configured pyroscope.write endpoint: a bounded queue drained by a few concurrent senders, each batch
+ * sent as one request (prepared-push.ts) and retried with dskit-style backoff and Retry-After
+ * (retrying-push.ts) until it succeeds, is refused, or runs out of attempts. This file orchestrates and counts.
  *
  * Invariant (tested as a sum): every profile offered to `enqueue` (and every invalid one reported with
  * `recordInvalid`) ends as exactly one of sent, dropped(queue_full | retries_exhausted | rejected | shutdown |
@@ -10,25 +11,23 @@
  * draining the queue for up to `drain_grace_ms`, then every attempt and backoff in progress is cut and what
  * remains is counted as dropped(shutdown).
  */
-import { randomUUID } from 'node:crypto'
 import type { HttpClient } from '../../../http/types.js'
 import type { Clock } from '../../../util/clock.js'
 import type { Logger } from '../../../util/logger.js'
-import type { RawSample } from '../receiver.js'
+import { untilAborted } from '../../../util/signals.js'
+import { sleepUnlessStopped } from '../../../util/stoppable-sleep.js'
 import type { EndpointArguments } from './arguments.js'
 import { DropLog, DROP_LOG_INTERVAL_MS } from './drop-log.js'
 import type { DropReason, WriteMetrics } from './metrics.js'
-import { pushHeaders, pushOnce, pushUrl } from './push-attempt.js'
-import type { PushTarget } from './push-attempt.js'
-import { encodePushRequest } from './push-request.js'
-import type { LabelPair } from './push-request.js'
+import { pushOnce } from './push-attempt.js'
+import { preparePush, pushTarget } from './prepared-push.js'
+import type { PreparedSeries } from './prepared-push.js'
 import { BoundedQueue } from './queue.js'
-import { retryDelay } from './retry.js'
-import { untilAborted } from '../../../util/signals.js'
+import { RetryingPush } from './retrying-push.js'
 
 /** A few pushes in flight hide one slow round trip without letting one endpoint open many connections. */
 export const DEFAULT_CONCURRENCY = 4
-/** At most this many profiles, and about this many bytes, go in one push request (see `send`). */
+/** At most this many profiles, and about this many bytes, go in one push request (see `#send`). */
 export const MAX_BATCH_SERIES = 100
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024
 /** How long a shutdown waits for queued profiles to be sent before counting them as dropped. */
@@ -61,23 +60,6 @@ export interface EndpointDeps {
   readonly metrics: WriteMetrics
 }
 
-/** A profile ready to send: labels already prepared, PushRequest encoded once for every endpoint. */
-export interface PreparedSeries {
-  readonly labels: readonly LabelPair[]
-  readonly body: Uint8Array
-}
-
-/**
- * Encodes a profile once for every endpoint and attempt. Each sample without a RawSample.ID gets a random
- * one (a given ID is kept, as Alloy passes it on): the bytes of every retry are then those of the first
- * attempt, and a receiver that stored a request whose answer was lost knows the retry for a replay instead
- * of storing it twice (docs/hostile-input.md, "All or nothing").
- */
-export function prepareSeries(labels: readonly LabelPair[], samples: readonly RawSample[]): PreparedSeries {
-  const named = samples.map((s) => (s.id !== undefined && s.id !== '' ? s : { raw: s.raw, id: randomUUID() }))
-  return { labels, body: encodePushRequest([{ labels, samples: named }]) }
-}
-
 export interface EndpointStats {
   sent: number
   dropped_queue_full: number
@@ -94,66 +76,71 @@ export class Endpoint {
   readonly name: string
   /** The `endpoint` label of this endpoint's metrics: its URL without credentials, as Alloy's. */
   readonly metricLabel: string
-  private readonly target: PushTarget
-  private readonly queue: BoundedQueue<PreparedSeries>
-  private readonly dropLog: DropLog
-  private readonly logger: Logger
-  private readonly counts = { sent: 0, queue_full: 0, retries_exhausted: 0, rejected: 0, shutdown: 0, invalid_labels: 0 }
-  private inFlight = 0
-  private running = false
+  readonly #opts: EndpointOptions
+  readonly #deps: EndpointDeps
+  readonly #queue: BoundedQueue<PreparedSeries>
+  readonly #retrying: RetryingPush
+  readonly #dropLog: DropLog
+  readonly #logger: Logger
+  readonly #counts = { sent: 0, queue_full: 0, retries_exhausted: 0, rejected: 0, shutdown: 0, invalid_labels: 0 }
+  #inFlight = 0
+  #running = false
   /** false once a newer endpoint with the same name reports the queue-length gauge. */
-  private ownsQueueGauge = true
+  #ownsQueueGauge = true
   /** Aborted when the shutdown grace period ends: cuts attempts and backoffs in progress. */
-  private hardStop = new AbortController()
+  readonly #hardStop = new AbortController()
 
-  constructor(
-    private readonly opts: EndpointOptions,
-    private readonly deps: EndpointDeps
-  ) {
+  constructor(opts: EndpointOptions, deps: EndpointDeps) {
+    this.#opts = opts
+    this.#deps = deps
     this.name = opts.name !== '' ? opts.name : withoutCredentials(opts.url)
     // Alloy labels pyroscope_write_* with the endpoint's URL (docs/operations.md).
     this.metricLabel = withoutCredentials(opts.url)
-    this.target = {
-      url: pushUrl(opts.url),
-      headers: pushHeaders(opts.userAgent, opts.headers),
-      timeoutMs: opts.remote_timeout_ms,
-      retryOn429: opts.retry_on_http_429 ?? true
-    }
-    this.queue = new BoundedQueue(opts.queue_capacity)
-    this.logger = deps.logger.child({ endpoint: this.name })
-    this.dropLog = new DropLog(this.logger, deps.clock)
-    this.updateQueueGauge()
+    this.#queue = new BoundedQueue(opts.queue_capacity, (series) => series.body.byteLength)
+    this.#logger = deps.logger.child({ endpoint: this.name })
+    this.#dropLog = new DropLog(this.#logger, deps.clock)
+    const target = pushTarget(opts)
+    this.#retrying = new RetryingPush({
+      transport: (body, stop) => pushOnce(deps.client, target, body, deps.clock, stop),
+      policy: { minBackoffMs: opts.min_backoff_ms, maxBackoffMs: opts.max_backoff_ms, maxAttempts: opts.max_backoff_retries },
+      clock: deps.clock,
+      random: deps.random,
+      logger: this.#logger,
+      metrics: deps.metrics,
+      metricLabel: this.metricLabel
+    })
+    this.#updateQueueGauge()
   }
 
   /** Queues a profile without waiting; false when it was dropped (queue full or shutting down), which is counted. */
   enqueue(series: PreparedSeries): boolean {
-    if (this.queue.offer(series)) {
-      this.updateQueueGauge()
+    if (this.#queue.offer(series)) {
+      this.#updateQueueGauge()
       return true
     }
-    this.drop(this.queue.isClosed ? 'shutdown' : 'queue_full', [series])
+    this.#drop(this.#queue.isClosed ? 'shutdown' : 'queue_full', [series])
     return false
   }
 
   /** Counts profiles the writer refused before queueing (invalid labels), so this endpoint's sum still closes. */
   recordInvalid(count: number, error: string): void {
-    this.drop('invalid_labels', count, error, false)
+    this.#drop('invalid_labels', count, error, false)
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    if (this.running) throw new Error(`endpoint ${this.name} is already running`)
-    this.running = true
-    const hardStop = this.hardStop
+    if (this.#running) throw new Error(`endpoint ${this.name} is already running`)
+    this.#running = true
+    const hardStop = this.#hardStop
     // Settled at once: a sender failing before shutdown must not be an unhandled rejection.
     const senders = Promise.allSettled(
-      Array.from({ length: Math.max(1, this.opts.concurrency ?? DEFAULT_CONCURRENCY) }, () => this.send(hardStop.signal))
+      Array.from({ length: Math.max(1, this.#opts.concurrency ?? DEFAULT_CONCURRENCY) }, () => this.#send(hardStop.signal))
     )
-    const ticker = Promise.allSettled([this.flushDropLogPeriodically(signal)])
+    const ticker = Promise.allSettled([this.#flushDropLogPeriodically(signal)])
     await untilAborted(signal)
 
-    this.queue.close()
+    this.#queue.close()
     const graceTimer = new AbortController()
-    const grace = this.deps.clock.sleep(this.opts.drain_grace_ms ?? DEFAULT_DRAIN_GRACE_MS, graceTimer.signal).then(
+    const grace = this.#deps.clock.sleep(this.#opts.drain_grace_ms ?? DEFAULT_DRAIN_GRACE_MS, graceTimer.signal).then(
       () => hardStop.abort(new Error('shutdown grace period ended')),
       // Cancelled because the drain finished first.
       () => undefined
@@ -167,9 +154,9 @@ export class Endpoint {
       graceTimer.abort()
       await grace
       const [tick] = await ticker
-      this.drop('shutdown', this.queue.drain())
-      this.updateQueueGauge()
-      this.dropLog.flush()
+      this.#drop('shutdown', this.#queue.drain())
+      this.#updateQueueGauge()
+      this.#dropLog.flush()
       if (failure === undefined && tick?.status === 'rejected') failure = tick
     }
     if (failure !== undefined) throw failure.reason
@@ -180,11 +167,11 @@ export class Endpoint {
    * profiles and counts what it holds as dropped(shutdown).
    */
   abandon(): void {
-    if (this.running) throw new Error(`endpoint ${this.name} is running; stop it through its run signal`)
-    this.queue.close()
-    this.drop('shutdown', this.queue.drain())
-    this.updateQueueGauge()
-    this.dropLog.flush()
+    if (this.#running) throw new Error(`endpoint ${this.name} is running; stop it through its run signal`)
+    this.#queue.close()
+    this.#drop('shutdown', this.#queue.drain())
+    this.#updateQueueGauge()
+    this.#dropLog.flush()
   }
 
   /**
@@ -192,49 +179,45 @@ export class Endpoint {
    * reconfiguration) owns the series now, and this one's final "0" must not overwrite its value.
    */
   releaseQueueGauge(): void {
-    this.ownsQueueGauge = false
+    this.#ownsQueueGauge = false
   }
 
   stats(): EndpointStats {
     return {
-      sent: this.counts.sent,
-      dropped_queue_full: this.counts.queue_full,
-      dropped_retries_exhausted: this.counts.retries_exhausted,
-      dropped_rejected: this.counts.rejected,
-      dropped_shutdown: this.counts.shutdown,
-      dropped_invalid_labels: this.counts.invalid_labels,
-      queued: this.queue.length,
-      in_flight: this.inFlight
+      sent: this.#counts.sent,
+      dropped_queue_full: this.#counts.queue_full,
+      dropped_retries_exhausted: this.#counts.retries_exhausted,
+      dropped_rejected: this.#counts.rejected,
+      dropped_shutdown: this.#counts.shutdown,
+      dropped_invalid_labels: this.#counts.invalid_labels,
+      queued: this.#queue.length,
+      in_flight: this.#inFlight
     }
   }
 
   /**
-   * One sender: takes profiles until the queue is closed and empty. Whatever else is queued at that moment
-   * (up to MAX_BATCH_SERIES / MAX_BATCH_BYTES) goes in the same request: a PushRequest is a list of series,
-   * and concatenated PushRequest encodings are a valid PushRequest holding all their series. Under load this
-   * turns hundreds of requests into a few, at no cost when the queue is short.
+   * One sender: takes batches until the queue is closed and empty. Whatever is queued behind a profile (up to
+   * MAX_BATCH_SERIES / MAX_BATCH_BYTES) goes in the same request: under load this turns hundreds of requests
+   * into a few, at no cost when the queue is short.
    */
-  private async send(stop: AbortSignal): Promise<void> {
-    for (let first = await this.queue.take(); first !== undefined; first = await this.queue.take()) {
-      const batch = [first]
-      let bytes = first.body.byteLength
-      for (let next = batch.length < MAX_BATCH_SERIES && bytes < MAX_BATCH_BYTES ? this.queue.poll() : undefined; next !== undefined; ) {
-        batch.push(next)
-        bytes += next.body.byteLength
-        next = batch.length < MAX_BATCH_SERIES && bytes < MAX_BATCH_BYTES ? this.queue.poll() : undefined
-      }
-      this.updateQueueGauge()
+  async #send(stop: AbortSignal): Promise<void> {
+    for (let batch = await this.#takeBatch(); batch !== undefined; batch = await this.#takeBatch()) {
+      this.#updateQueueGauge()
       if (stop.aborted) {
-        this.drop('shutdown', batch)
+        this.#drop('shutdown', batch)
         continue
       }
-      this.inFlight += batch.length
+      this.#inFlight += batch.length
       try {
-        await this.deliver(batch, stop)
+        await this.#deliver(batch, stop)
       } finally {
-        this.inFlight -= batch.length
+        this.#inFlight -= batch.length
       }
     }
+  }
+
+  #takeBatch(): Promise<PreparedSeries[] | undefined> {
+    return this.#queue.takeBatch(MAX_BATCH_SERIES, MAX_BATCH_BYTES)
   }
 
   /**
@@ -242,88 +225,56 @@ export class Endpoint {
    * batch (a 4xx) is not counted as rejected whole: one bad profile must not take the good ones with it, so
    * each profile of a refused batch is pushed again on its own and only the ones refused alone are rejected.
    */
-  private async deliver(batch: readonly PreparedSeries[], stop: AbortSignal): Promise<void> {
-    const { clock, metrics, client } = this.deps
-    const count = batch.length
-    const body = count === 1 ? (batch[0] as PreparedSeries).body : Buffer.concat(batch.map((b) => b.body))
-    const maxAttempts = this.opts.max_backoff_retries
-    for (let attempt = 1; ; attempt++) {
-      if (attempt > 1) metrics.retries.inc({ endpoint: this.metricLabel })
-      const started = clock.now()
-      const outcome = await pushOnce(client, this.target, body, clock, stop)
-      metrics.pushDuration.observe({ endpoint: this.metricLabel }, Math.max(0, clock.now() - started) / 1000)
-      switch (outcome.kind) {
-        case 'ok':
-          this.counts.sent += count
-          metrics.sent.inc({ endpoint: this.metricLabel }, count)
-          metrics.sentBytes.inc({ endpoint: this.metricLabel }, body.byteLength)
+  async #deliver(batch: readonly PreparedSeries[], stop: AbortSignal): Promise<void> {
+    const request = preparePush(batch)
+    const outcome = await this.#retrying.push(request.body, stop)
+    switch (outcome.kind) {
+      case 'ok':
+        this.#counts.sent += batch.length
+        this.#deps.metrics.sent.inc({ endpoint: this.metricLabel }, batch.length)
+        this.#deps.metrics.sentBytes.inc({ endpoint: this.metricLabel }, request.body.byteLength)
+        return
+      case 'fatal':
+        if (batch.length > 1) {
+          this.#logger.debug({ profiles: batch.length, err: outcome.error }, 'batch refused, pushing its profiles one by one')
+          for (const series of batch) await this.#deliver([series], stop)
           return
-        case 'fatal':
-          if (count > 1) {
-            this.logger.debug({ profiles: count, err: outcome.error }, 'batch refused, pushing its profiles one by one')
-            for (const series of batch) await this.deliver([series], stop)
-            return
-          }
-          this.drop('rejected', batch, outcome.error)
-          return
-        case 'stopped':
-          this.drop('shutdown', batch)
-          return
-        case 'retryable': {
-          if (maxAttempts > 0 && attempt >= maxAttempts) {
-            this.drop('retries_exhausted', batch, `failed to push to endpoint ${this.name} (${attempt} attempts): ${outcome.error}`)
-            return
-          }
-          const { min_backoff_ms: min, max_backoff_ms: max } = this.opts
-          const delayMs = retryDelay(attempt, min, max, this.deps.random ?? Math.random, outcome.retryAfterMs)
-          this.logger.debug({ attempt, delay_ms: delayMs, err: outcome.error }, 'push failed, retrying')
-          if (!(await sleepUnlessStopped(clock, delayMs, stop))) {
-            this.drop('shutdown', batch)
-            return
-          }
-          break
         }
-        default: {
-          const unexpected: never = outcome
-          throw new Error(`unexpected push outcome ${JSON.stringify(unexpected)}`)
-        }
+        this.#drop('rejected', batch, outcome.error)
+        return
+      case 'stopped':
+        this.#drop('shutdown', batch)
+        return
+      case 'exhausted':
+        this.#drop('retries_exhausted', batch, `failed to push to endpoint ${this.name} (${outcome.attempts} attempts): ${outcome.error}`)
+        return
+      default: {
+        const unexpected: never = outcome
+        throw new Error(`unexpected push outcome ${JSON.stringify(unexpected)}`)
       }
     }
   }
 
   /** Counts dropped profiles (given as the series, for their bytes, or as a number when they have none). */
-  private drop(reason: DropReason, dropped: number | readonly PreparedSeries[], error?: string, log = true): void {
+  #drop(reason: DropReason, dropped: number | readonly PreparedSeries[], error?: string, log = true): void {
     const count = typeof dropped === 'number' ? dropped : dropped.length
     if (count <= 0) return
-    this.counts[reason] += count
-    this.deps.metrics.dropped.inc({ endpoint: this.metricLabel, reason }, count)
-    if (typeof dropped !== 'number') this.deps.metrics.droppedBytes.inc({ endpoint: this.metricLabel, reason }, dropped.reduce((n, d) => n + d.body.byteLength, 0))
-    if (log) this.dropLog.record(reason, count, error)
+    this.#counts[reason] += count
+    this.#deps.metrics.dropped.inc({ endpoint: this.metricLabel, reason }, count)
+    if (typeof dropped !== 'number') this.#deps.metrics.droppedBytes.inc({ endpoint: this.metricLabel, reason }, dropped.reduce((n, d) => n + d.body.byteLength, 0))
+    if (log) this.#dropLog.record(reason, count, error)
   }
 
-  private updateQueueGauge(): void {
-    if (!this.ownsQueueGauge) return
-    this.deps.metrics.queueLength.set({ endpoint: this.metricLabel }, this.queue.length)
+  #updateQueueGauge(): void {
+    if (!this.#ownsQueueGauge) return
+    this.#deps.metrics.queueLength.set({ endpoint: this.metricLabel }, this.#queue.length)
   }
 
   /** Drops that arrive after a burst would otherwise wait for the next drop to be logged. */
-  private async flushDropLogPeriodically(signal: AbortSignal): Promise<void> {
-    while (await sleepUnlessStopped(this.deps.clock, DROP_LOG_INTERVAL_MS, signal)) this.dropLog.flush()
+  async #flushDropLogPeriodically(signal: AbortSignal): Promise<void> {
+    while (await sleepUnlessStopped(this.#deps.clock, DROP_LOG_INTERVAL_MS, signal)) this.#dropLog.flush()
   }
 }
-
-/** true after sleeping; false when `stop` aborted first. */
-async function sleepUnlessStopped(clock: Clock, ms: number, stop: AbortSignal): Promise<boolean> {
-  if (stop.aborted) return false
-  try {
-    await clock.sleep(ms, stop)
-    return true
-  } catch (error) {
-    if (stop.aborted) return false
-    throw error
-  }
-}
-
 
 function withoutCredentials(url: string): string {
   try {

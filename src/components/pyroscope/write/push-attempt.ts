@@ -1,45 +1,22 @@
 /**
  * One push attempt: a Connect unary POST with its own deadline (docs/components.md "Push": each attempt gets the
- * full `remote_timeout`; grafana/alloy#4289), classified into a PushResult. The deadline is a timer plus a
- * listener on the endpoint's stop signal, both removed when the attempt ends
- * (no `AbortSignal.any` per operation).
+ * full `remote_timeout`; grafana/alloy#4289), classified into a PushResult. The deadline follows the
+ * endpoint's stop signal and is disposed of when the attempt ends.
  */
+import { readFirstLine } from '../../../http/first-line.js'
+import type { ErrorBody } from '../../../http/first-line.js'
 import type { HttpClient } from '../../../http/types.js'
 import type { Clock } from '../../../util/clock.js'
+import { Deadline } from '../../../util/deadline.js'
+import type { PushTarget } from './prepared-push.js'
 import { classifyError, classifyResponse } from './retry.js'
 import type { PushResult } from './retry.js'
-
-export const PUSH_PATH = '/push.v1.PusherService/Push'
 
 /** Enough of an error body to find its first line; the rest is not read (classifyResponse caps what is shown). */
 const ERROR_BODY_PREVIEW_BYTES = 4096
 
-export interface PushTarget {
-  /** The full push URL (`pushUrl(base)`). */
-  readonly url: string
-  /** Every header of the request except Connect-Timeout-Ms, which follows `timeoutMs`. */
-  readonly headers: Readonly<Record<string, string>>
-  readonly timeoutMs: number
-  readonly retryOn429: boolean
-}
-
 /** `stopped`: the endpoint's hard stop cut the attempt; the profile is a shutdown drop, not a failure. */
 export type AttemptOutcome = PushResult | { kind: 'stopped' }
-
-/** `<url without trailing slash>/push.v1.PusherService/Push`: a path prefix in the URL is kept, as Alloy. */
-export function pushUrl(base: string): string {
-  return base.replace(/\/+$/, '') + PUSH_PATH
-}
-
-/** The request headers of an endpoint: Connect's, then the user agent, then the endpoint's own (which win). */
-export function pushHeaders(userAgent: string, custom: Readonly<Record<string, string>>): Record<string, string> {
-  return {
-    'content-type': 'application/proto',
-    'connect-protocol-version': '1',
-    'user-agent': userAgent,
-    ...custom
-  }
-}
 
 export async function pushOnce(
   client: HttpClient,
@@ -49,45 +26,30 @@ export async function pushOnce(
   stop: AbortSignal
 ): Promise<AttemptOutcome> {
   if (stop.aborted) return { kind: 'stopped' }
-  const attempt = new AbortController()
-  let timedOut = false
-  // A plain timer: a cancellable clock.sleep per attempt cost as much CPU as the request itself (bench/push).
-  const timer = setTimeout(() => {
-    timedOut = true
-    attempt.abort(new Error(`push timed out after ${target.timeoutMs} ms`))
-  }, target.timeoutMs)
-  const onStop = (): void => attempt.abort(stop.reason)
-  stop.addEventListener('abort', onStop, { once: true })
+  // Plain timers: a cancellable clock.sleep per attempt cost as much CPU as the request itself (bench/push).
+  const deadline = new Deadline(stop, target.timeoutMs, { reason: () => new Error(`push timed out after ${target.timeoutMs} ms`) })
   try {
     const res = await client.request(target.url, {
       method: 'POST',
       headers: { ...target.headers, 'connect-timeout-ms': String(target.timeoutMs) },
       body,
-      signal: attempt.signal
+      signal: deadline.signal
     })
     const ok = res.statusCode >= 200 && res.statusCode < 300
-    const firstLine = ok ? (await res.body.dump(), '') : await readFirstLine(res.body)
+    const firstLine = ok ? (await res.body.dump(), '') : await errorBodyFirstLine(res.body)
     return classifyResponse(res.statusCode, res.headers, firstLine, { nowMs: clock.now(), retryOn429: target.retryOn429 })
   } catch (err) {
-    if (timedOut) return { kind: 'retryable', error: `no answer within remote_timeout (${target.timeoutMs} ms)` }
+    if (deadline.expired) return { kind: 'retryable', error: `no answer within remote_timeout (${target.timeoutMs} ms)` }
     if (stop.aborted) return { kind: 'stopped' }
     return classifyError(err)
   } finally {
-    clearTimeout(timer)
-    stop.removeEventListener('abort', onStop)
+    deadline.dispose()
   }
 }
 
-/** The first line of an error body, reading at most a few KiB and then releasing the connection. */
-async function readFirstLine(body: AsyncIterable<Uint8Array> & { destroy(): unknown }): Promise<string> {
-  const chunks: Buffer[] = []
-  let total = 0
-  for await (const chunk of body) {
-    chunks.push(Buffer.from(chunk))
-    total += chunk.byteLength
-    if (total >= ERROR_BODY_PREVIEW_BYTES || chunk.includes(0x0a)) break
-  }
-  body.destroy()
-  const text = Buffer.concat(chunks).subarray(0, ERROR_BODY_PREVIEW_BYTES).toString('utf8')
-  return text.split(/\r?\n/, 1)[0] ?? ''
+/** The first line of an error body; a body that breaks while being read fails the attempt (it is classified as such). */
+async function errorBodyFirstLine(body: ErrorBody): Promise<string> {
+  const { line, readError } = await readFirstLine(body, { maxBytes: ERROR_BODY_PREVIEW_BYTES })
+  if (readError !== undefined) throw readError
+  return line
 }

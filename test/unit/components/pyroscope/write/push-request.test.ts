@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import { fileURLToPath } from 'node:url'
 import protobuf from 'protobufjs'
 import { decodePushRequest, encodePushRequest } from '../../../../../src/components/pyroscope/write/push-request.js'
-import { prepareSeries } from '../../../../../src/components/pyroscope/write/endpoint.js'
+import { prepareSeries } from '../../../../../src/components/pyroscope/write/prepared-push.js'
 
 // dist/test/unit/components/pyroscope/write → the repository's test/fixtures
 const PROTO = fileURLToPath(new URL('../../../../../../test/fixtures/proto/push.proto', import.meta.url))
