@@ -8,7 +8,7 @@ export interface ListenAddress {
 }
 
 export function parseListenAddress(text: string): { ok: true; address: ListenAddress } | { ok: false; error: string } {
-  const parsed = parseHostPort(text, { emptyHost: true })
+  const parsed = parseHostPort(text, { emptyHost: true, ipv6Zone: true })
   if (!parsed.ok) return { ok: false, error: `invalid listen address ${JSON.stringify(text)}: want host:port` }
   return { ok: true, address: { host: parsed.host === '' ? undefined : parsed.host, port: parsed.port } }
 }

@@ -12,6 +12,8 @@ export interface HostPort {
 export interface HostPortRules {
   /** Accept an empty host (`:4040`), Go's way of saying every interface; it parses as host ''. */
   readonly emptyHost?: boolean
+  /** Accept a zone after a bracketed IPv6 address (`[fe80::1%eth0]:80`), as a listening socket may. */
+  readonly ipv6Zone?: boolean
 }
 
 export type HostPortResult = ({ readonly ok: true } & HostPort) | { readonly ok: false; readonly error: string }
@@ -21,6 +23,7 @@ export const MAX_PORT = 65535
 /** A name or an IPv4 address: no whitespace, no ':' (IPv6 goes in brackets), no '/' or brackets. */
 const NAME = /^[^\s:/[\]]+$/
 const IPV6 = /^[0-9A-Fa-f:.]+$/
+const IPV6_WITH_ZONE = /^[0-9A-Fa-f:.]+(?:%[^\s%[\]/]+)?$/
 
 export function parseHostPort(text: string, rules: HostPortRules = {}): HostPortResult {
   const split = splitAtPort(text)
@@ -55,7 +58,7 @@ function splitAtPort(text: string): Split {
 
 /** Why `host` is not acceptable, or undefined when it is. */
 function checkHost(host: string, bracketed: boolean, rules: HostPortRules): string | undefined {
-  if (bracketed) return IPV6.test(host) ? undefined : `${JSON.stringify(host)} is not an IPv6 address`
+  if (bracketed) return (rules.ipv6Zone === true ? IPV6_WITH_ZONE : IPV6).test(host) ? undefined : `${JSON.stringify(host)} is not an IPv6 address`
   if (host === '') return rules.emptyHost === true ? undefined : 'the host is empty'
   if (host.includes(':')) return 'an IPv6 address must be in brackets, as [::1]:4040'
   return NAME.test(host) ? undefined : `the host ${JSON.stringify(host)} has whitespace, '/' or a bracket in it`

@@ -8,6 +8,7 @@ describe('parseListenAddress', () => {
     assert.deepEqual(parseListenAddress('[::1]:0'), { ok: true, address: { host: '::1', port: 0 } })
     assert.deepEqual(parseListenAddress(':8080'), { ok: true, address: { host: undefined, port: 8080 } })
     assert.deepEqual(parseListenAddress('localhost:1'), { ok: true, address: { host: 'localhost', port: 1 } })
+    assert.deepEqual(parseListenAddress('[fe80::1%eth0]:80'), { ok: true, address: { host: 'fe80::1%eth0', port: 80 } })
   })
 
   it('refuses a missing port, a port above 65535 and an unbracketed IPv6 address', () => {

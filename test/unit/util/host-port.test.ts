@@ -15,6 +15,12 @@ describe('parseHostPort', () => {
     assert.deepEqual(parseHostPort(':8080'), { ok: false, error: 'the host is empty' })
   })
 
+  it('takes an IPv6 zone only when the caller allows it', () => {
+    assert.deepEqual(parseHostPort('[fe80::1%eth0]:80', { ipv6Zone: true }), { ok: true, host: 'fe80::1%eth0', port: 80 })
+    assert.equal(parseHostPort('[fe80::1%eth0]:80').ok, false)
+    assert.equal(parseHostPort('[fe80::1%]:80', { ipv6Zone: true }).ok, false)
+  })
+
   it('says what is wrong', () => {
     const cases: Array<[string, RegExp]> = [
       ['127.0.0.1', /no port/],
