@@ -7,7 +7,7 @@
  * (unoptimised) calls, as at an agent's start, and the peak RSS is the work's own.
  */
 import { performance } from 'node:perf_hooks'
-import { createKeyHasher } from '../src/cluster/key.js'
+import { createKeyHasher } from '../src/util/label-hash.js'
 import { defaultControllerOptions, loadConfigText } from '../src/cli/load.js'
 import { toExpansionConfig } from '../src/components/pyroscope/scrape/arguments.js'
 import type { ScrapeArguments } from '../src/components/pyroscope/scrape/arguments.js'

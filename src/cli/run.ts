@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises'
 import { Registry } from 'prom-client'
 import { collectProcessMetrics } from '../metrics/index.js'
-import { createKeyHasher } from '../cluster/key.js'
+import { createKeyHasher } from '../util/label-hash.js'
 import { LatestProfiles } from '../components/pyroscope/scrape/latest-profiles.js'
 import type { ScrapeServices } from '../components/pyroscope/scrape/component.js'
 import type { ComponentServices } from '../runtime/component.js'

@@ -20,7 +20,7 @@
 import type { KeySetClaim, MemberRole } from './swim/messages.js'
 import { claimedAt, keySet, NO_CLAIM } from './keysets.js'
 import type { ComponentKeySets, KeySet } from './keysets.js'
-import type { KeyHasher } from './key.js'
+import type { KeyHasher } from '../util/label-hash.js'
 import { assignOwners, buildRing, DEFAULT_LOAD_FACTOR, participantNames } from './ring.js'
 import type { RingOptions, TokenRing } from './ring.js'
 

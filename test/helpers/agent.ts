@@ -1,6 +1,6 @@
 /** Runs a config's components in this process (real components, real sockets), for integration tests. */
 import { Registry } from 'prom-client'
-import { createKeyHasher } from '../../src/cluster/key.js'
+import { createKeyHasher } from '../../src/util/label-hash.js'
 import { defaultControllerOptions, loadConfigText } from '../../src/cli/load.js'
 import type { ComponentServices } from '../../src/runtime/component.js'
 import type { Controller } from '../../src/runtime/controller.js'

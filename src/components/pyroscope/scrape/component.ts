@@ -1,5 +1,5 @@
 /** The pyroscope.scrape component: a ScrapePool driven by its arguments (and, when clustered, the ring). */
-import type { KeyHasher } from '../../../cluster/key.js'
+import type { KeyHasher } from '../../../util/label-hash.js'
 import type { Component, ComponentOptions, Health } from '../../../runtime/component.js'
 import type { ScrapeArguments } from './arguments.js'
 import { LOCAL_OWNERSHIP, ScrapePool } from './pool.js'

@@ -2,7 +2,7 @@
  * The address and URL rules of a scrape target, byte for byte as Alloy builds them: Go's `SplitHostPort`,
  * `JoinPath`, path escaping and `Values.Encode` (targets.ts uses them once per target or per path).
  */
-import { compareUtf8 } from '../../../cluster/key.js'
+import { compareUtf8 } from '../../../util/label-hash.js'
 import type { Labels } from '../../../util/labels.js'
 
 export const ADDRESS_LABEL = '__address__'
