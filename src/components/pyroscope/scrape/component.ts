@@ -2,8 +2,9 @@
 import type { KeyHasher } from '../../../util/label-hash.js'
 import type { Component, ComponentOptions, Health } from '../../../runtime/component.js'
 import type { ScrapeArguments } from './arguments.js'
-import { LOCAL_OWNERSHIP, ScrapePool } from './pool.js'
-import type { Ownership } from './pool.js'
+import type { ClusterOwnership, Ownership } from '../../../cluster/index.js'
+import { LOCAL_OWNERSHIP } from './ownership.js'
+import { ScrapePool } from './pool.js'
 import type { TargetStatus } from './status.js'
 import type { LatestProfileSink } from './latest-profiles.js'
 import type { Labels } from '../../../util/labels.js'
@@ -15,12 +16,6 @@ export interface ScrapeServices {
   readonly clusterOwnership?: ClusterOwnership
   /** Keeps each loop's last profile body for the UI; absent where nothing shows them. */
   readonly latestProfiles?: LatestProfileSink
-}
-
-/** What the cluster offers scrape components: ownership plans, and a notice when they may have changed. */
-export interface ClusterOwnership extends Ownership {
-  /** Calls `listener` (rate-limited by the cluster) when membership or hand-off times change; returns an unsubscribe. */
-  onChange(listener: () => void): () => void
 }
 
 export interface ScrapeDebugInfo {

@@ -34,7 +34,7 @@ import { ScrapeLoop, lateLimitMs } from './loop.js'
 import type { InFlightOnStop, LoopHandlers } from './loop.js'
 import { MissedPointsLog } from './missed-log.js'
 import { LOCAL_PLAN } from './ownership.js'
-import type { Ownership, OwnershipPlan } from './ownership.js'
+import type { Ownership, OwnershipPlan } from '../../../cluster/index.js'
 import { Schedule } from './schedule.js'
 import { scrapeOnce } from './scraper.js'
 import type { ScrapeOutcome } from './scraper.js'
@@ -43,9 +43,6 @@ import type { LatestProfileSink } from './latest-profiles.js'
 import { expandTargets } from './targets.js'
 import type { DroppedTarget, ScrapeTarget } from './targets.js'
 import { untilAborted } from '../../../util/signals.js'
-
-export { LOCAL_OWNERSHIP } from './ownership.js'
-export type { Ownership, OwnershipPlan } from './ownership.js'
 
 /**
  * Total estimated delta state of one pool. Each target is capped at 16 MiB (DEFAULT_MAX_DELTA_STATE_BYTES),
