@@ -1,22 +1,11 @@
 /** The pyroscope.scrape component: a ScrapePool driven by its arguments (and, when clustered, the ring). */
-import type { KeyHasher } from '../../../util/label-hash.js'
+import type { ClusterOwnership, Ownership } from '../../../cluster/index.js'
 import type { Component, ComponentOptions, Health } from '../../../runtime/component.js'
 import type { ScrapeArguments } from './arguments.js'
-import type { ClusterOwnership, Ownership } from '../../../cluster/index.js'
 import { LOCAL_OWNERSHIP } from './ownership.js'
 import { ScrapePool } from './pool.js'
 import type { TargetStatus } from './status.js'
-import type { LatestProfileSink } from './latest-profiles.js'
 import type { Labels } from '../../../util/labels.js'
-
-/** Services pyroscope.scrape reads from ComponentOptions.services. */
-export interface ScrapeServices {
-  readonly keyHasher: KeyHasher
-  /** Present when the node runs clustered; used only by components with `clustering { enabled = true }`. */
-  readonly clusterOwnership?: ClusterOwnership
-  /** Keeps each loop's last profile body for the UI; absent where nothing shows them. */
-  readonly latestProfiles?: LatestProfileSink
-}
 
 export interface ScrapeDebugInfo {
   readonly targets: TargetStatus[]
@@ -32,11 +21,11 @@ export interface ScrapeDebugInfo {
 export class ScrapeComponent implements Component<ScrapeArguments> {
   readonly #pool: ScrapePool
   readonly #options: ComponentOptions
-  readonly #cluster: ScrapeServices['clusterOwnership']
+  readonly #cluster: ClusterOwnership | undefined
   #args: ScrapeArguments
 
   constructor(options: ComponentOptions, args: ScrapeArguments) {
-    const services = options.services as unknown as ScrapeServices
+    const { services } = options
     this.#options = options
     this.#args = args
     this.#cluster = services.clusterOwnership
