@@ -23,6 +23,9 @@ export class ScrapeComponent implements Component<ScrapeArguments> {
   readonly #options: ComponentOptions
   readonly #cluster: ClusterOwnership | undefined
   #args: ScrapeArguments
+  #running = false
+  /** Set while subscribed to the cluster's changes: while running and opted in (`clustering { enabled }`). */
+  #unsubscribe: (() => void) | undefined
 
   constructor(options: ComponentOptions, args: ScrapeArguments) {
     const { services } = options
@@ -44,17 +47,20 @@ export class ScrapeComponent implements Component<ScrapeArguments> {
   update(args: ScrapeArguments): void {
     this.#args = args
     this.#pool.sync(args)
+    // After the sync, so that a failed update leaves the subscription matching what the pool still applies.
+    this.#followCluster()
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    // Re-filter the targets when the cluster's membership changes (only when this component opted in).
-    const unsubscribe = this.#args.clustering_enabled ? this.#cluster?.onChange(() => this.#pool.sync(this.#args)) : undefined
+    this.#running = true
+    this.#followCluster()
     // Membership may have changed between the constructor's sync and the subscription.
-    if (unsubscribe) this.#pool.sync(this.#args)
+    if (this.#unsubscribe) this.#pool.sync(this.#args)
     try {
       await this.#pool.run(signal)
     } finally {
-      unsubscribe?.()
+      this.#running = false
+      this.#followCluster()
     }
   }
 
@@ -73,6 +79,20 @@ export class ScrapeComponent implements Component<ScrapeArguments> {
   health(): Health {
     // As in Alloy, the component is unhealthy only for an invalid configuration; targets have their own health.
     return { state: 'healthy', message: '', updatedAt: this.#options.clock.now() }
+  }
+
+  /**
+   * Re-filters the targets when the cluster's membership changes, only while this component runs and has
+   * opted in: a reload that turns clustering on subscribes, one that turns it off unsubscribes.
+   */
+  #followCluster(): void {
+    const cluster = this.#cluster
+    const wanted = cluster !== undefined && this.#running && this.#args.clustering_enabled
+    if (wanted && this.#unsubscribe === undefined) this.#unsubscribe = cluster.onChange(() => this.#pool.sync(this.#args))
+    if (!wanted && this.#unsubscribe !== undefined) {
+      this.#unsubscribe()
+      this.#unsubscribe = undefined
+    }
   }
 
   #ownership(): Ownership {
