@@ -33,13 +33,10 @@ import {
   SCHEME_LABEL,
   appendParam,
   copyParams,
-  encodeQuery,
-  joinPath,
   needsDefaultPort,
   scrapeQuery
 } from './scrape-url.js'
-
-export { buildScrapeUrl, encodeQuery, hasHostPort, joinPath, scrapeQuery } from './scrape-url.js'
+import { encodeQuery, joinPath } from './go-url.js'
 export { inferServiceName, isWellFormed } from './target-labels.js'
 
 export interface ExpansionConfig {

@@ -5,16 +5,9 @@ import {
   DEFAULT_PROFILE_TYPES,
   type ProfileTypeConfig
 } from '../../../../../src/components/pyroscope/scrape/profile-types.js'
-import {
-  buildScrapeUrl,
-  encodeQuery,
-  expandTargets,
-  hasHostPort,
-  inferServiceName,
-  joinPath,
-  scrapeQuery,
-  type ExpansionConfig
-} from '../../../../../src/components/pyroscope/scrape/targets.js'
+import { expandTargets, inferServiceName, type ExpansionConfig } from '../../../../../src/components/pyroscope/scrape/targets.js'
+import { buildScrapeUrl, scrapeQuery } from '../../../../../src/components/pyroscope/scrape/scrape-url.js'
+import { encodeQuery, hasHostPort, joinPath } from '../../../../../src/components/pyroscope/scrape/go-url.js'
 import type { Labels } from '../../../../../src/util/labels.js'
 
 function config(overrides: Partial<ExpansionConfig> = {}): ExpansionConfig {
