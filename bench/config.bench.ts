@@ -7,12 +7,11 @@
  * (unoptimised) calls, as at an agent's start, and the peak RSS is the work's own.
  */
 import { performance } from 'node:perf_hooks'
-import { createKeyHasher } from '../src/cluster/key.js'
+import { createKeyHasher } from '../src/util/label-hash.js'
 import { defaultControllerOptions, loadConfigText } from '../src/cli/load.js'
 import { toExpansionConfig } from '../src/components/pyroscope/scrape/arguments.js'
 import type { ScrapeArguments } from '../src/components/pyroscope/scrape/arguments.js'
 import { expandTargets } from '../src/components/pyroscope/scrape/targets.js'
-import type { ComponentServices } from '../src/runtime/component.js'
 import { childMain, isChildRun, peakRssBytes, runInChild } from './child.js'
 import type { Benchmark, BenchResult } from './types.js'
 
@@ -61,7 +60,7 @@ ${lines.join('\n')}
 async function measure(): Promise<ConfigFigures> {
   const text = fleetConfig(TARGETS)
   const hasher = await createKeyHasher()
-  const options = defaultControllerOptions({ services: { keyHasher: hasher } as unknown as ComponentServices })
+  const options = defaultControllerOptions({ services: { keyHasher: hasher } })
   const baselineRssBytes = peakRssBytes()
 
   const cpuBefore = process.cpuUsage()

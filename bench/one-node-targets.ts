@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:http'
 import { phaseMs } from '../src/components/pyroscope/scrape/offset.js'
-import type { KeyHasher } from '../src/cluster/key.js'
+import type { KeyHasher } from '../src/util/label-hash.js'
 import { listenOnLoopback } from '../test/helpers/free-port.js'
 import type { Listening } from '../test/helpers/free-port.js'
 import { GO_PROFILE_PATHS } from './go-profiles.js'

@@ -4,7 +4,7 @@
  * from realistic target label sets hashed exactly as the agent hashes them.
  */
 import { performance } from 'node:perf_hooks'
-import { createKeyHasher, type KeyHasher } from '../src/cluster/key.js'
+import { createKeyHasher, type KeyHasher } from '../src/util/label-hash.js'
 import {
   assignOwners,
   buildRing,

@@ -79,7 +79,6 @@ export function defaultControllerOptions(overrides: Partial<ControllerOptions> =
     metrics: new Registry(),
     clock: systemClock,
     storagePath: 'data',
-    services: {},
     ...overrides
   }
 }

@@ -5,10 +5,9 @@
 import { mkdir } from 'node:fs/promises'
 import { Registry } from 'prom-client'
 import { collectProcessMetrics } from '../metrics/index.js'
-import { createKeyHasher } from '../cluster/key.js'
+import { createKeyHasher } from '../util/label-hash.js'
 import { LatestProfiles } from '../components/pyroscope/scrape/latest-profiles.js'
-import type { ScrapeServices } from '../components/pyroscope/scrape/component.js'
-import type { ComponentServices } from '../runtime/component.js'
+import type { AgentServices } from '../runtime/services.js'
 import { startCluster } from '../cluster/index.js'
 import { ServerListenError, startServer } from '../server/index.js'
 import type { RunningServer } from '../server/index.js'
@@ -102,10 +101,10 @@ export async function runAgent(configPath: string, flags: RunFlags, _io: Command
     state.cluster = cluster
     const clusterHandle = cluster
     if (clusterHandle) terminate = () => clusterHandle.terminate()
-    const services: ScrapeServices = { keyHasher, latestProfiles, ...(cluster ? { clusterOwnership: cluster.ownership } : {}) }
+    const services: AgentServices = { keyHasher, latestProfiles, ...(cluster ? { clusterOwnership: cluster.ownership } : {}) }
     const result = loadConfigSources(
       sources,
-      defaultControllerOptions({ logger, metrics, clock: systemClock, storagePath, services: services as unknown as ComponentServices }),
+      defaultControllerOptions({ logger, metrics, clock: systemClock, storagePath, services }),
       'run'
     )
     for (const w of result.warnings) logger.warn({ file: w.span.file, line: w.span.start.line, col: w.span.start.column }, w.message)

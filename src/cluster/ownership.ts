@@ -18,11 +18,15 @@
  * per joining member, all asked for again at the next sync), plus a few spares.
  */
 import type { KeySetClaim, MemberRole } from './swim/messages.js'
+import type { ClusterPlan } from './contract.js'
 import { claimedAt, keySet, NO_CLAIM } from './keysets.js'
 import type { ComponentKeySets, KeySet } from './keysets.js'
-import type { KeyHasher } from './key.js'
+import type { KeyHasher } from '../util/label-hash.js'
 import { assignOwners, buildRing, DEFAULT_LOAD_FACTOR, participantNames } from './ring.js'
 import type { RingOptions, TokenRing } from './ring.js'
+
+// The plan's contract is the cluster's (contract.ts); named here too for the modules that plan.
+export type { ClusterPlan } from './contract.js'
 
 export interface OwnershipMember {
   readonly name: string
@@ -47,13 +51,6 @@ export interface OwnershipInput {
   readonly sinceMs?: number
   /** This node's key sets for the calling component; absent: the keys given are taken as agreed by all. */
   readonly keySets?: ComponentKeySets
-}
-
-export interface ClusterPlan {
-  wants(key: bigint): boolean
-  owns(key: bigint, atMs: number): boolean
-  /** Keys per participant at `nowMs` of the input (0 for participants that own none). */
-  counts(): Map<string, number>
 }
 
 export interface PlannerOptions extends RingOptions {

@@ -14,8 +14,8 @@
  *   half of all key sets miss. The bound caps it; only the few keys over a member's capacity move
  *   somewhere else than the plain ring says.
  */
-import type { KeyHasher } from './key.js'
-import { compareUtf8 } from './key.js'
+import type { KeyHasher } from '../util/label-hash.js'
+import { compareUtf8 } from '../util/label-hash.js'
 
 export type MemberState = 'participant' | 'terminating' | 'viewer'
 

@@ -12,7 +12,7 @@
  * started first keeps it and the other is left out of the ring on every node (names.ts).
  */
 import type { Registry } from 'prom-client'
-import type { KeyHasher } from './key.js'
+import type { KeyHasher } from '../util/label-hash.js'
 import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/logger.js'
 import { ChangeNotifier } from './notifier.js'

@@ -12,6 +12,7 @@ import type { ValueObject } from '../syntax/value.js'
 import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/logger.js'
 import type { BlockSpec, TypeSpec } from './schema.js'
+import type { AgentServices } from './services.js'
 
 export type HealthState = 'healthy' | 'unhealthy' | 'unknown'
 
@@ -19,11 +20,6 @@ export interface Health {
   readonly state: HealthState
   readonly message: string
   readonly updatedAt: number
-}
-
-/** Services shared by every component of a process (cluster view, HTTP client factory) — extended as they land. */
-export interface ComponentServices {
-  readonly [name: string]: unknown
 }
 
 export interface ComponentOptions {
@@ -35,7 +31,7 @@ export interface ComponentOptions {
   readonly clock: Clock
   /** Folder for the component's state (node identity, stores), `--storage.path`. */
   readonly storagePath: string
-  readonly services: ComponentServices
+  readonly services: AgentServices
   /** Publishes new exports; dependants are re-evaluated when they differ from the previous ones. */
   onStateChange(exports: ValueObject): void
 }

@@ -19,7 +19,8 @@ import { valuesEqual } from '../syntax/value.js'
 import type { ValueObject } from '../syntax/value.js'
 import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/logger.js'
-import type { Component, ComponentServices, Health } from './component.js'
+import type { Component, Health } from './component.js'
+import type { AgentServices } from './services.js'
 import { argsEqual } from './args-equal.js'
 import { decodeBlockBody } from './decode.js'
 import { buildGraph } from './graph.js'
@@ -35,7 +36,8 @@ export interface ControllerOptions {
   readonly metrics: Registry
   readonly clock: Clock
   readonly storagePath: string
-  readonly services: ComponentServices
+  /** Absent when a config is only checked: nothing is built then. */
+  readonly services?: AgentServices
 }
 
 export interface LoadedComponent {
@@ -165,6 +167,8 @@ export class Controller {
   }
 
   #build(node: GraphNode, loaded: LoadedComponent, logger: Logger): Component<unknown> {
+    const services = this.#options.services
+    if (services === undefined) throw new Error('cannot be built without the agent services (the config was loaded to be checked)')
     const options = {
       id: node.id,
       label: node.label,
@@ -172,7 +176,7 @@ export class Controller {
       metrics: this.#options.metrics,
       clock: this.#options.clock,
       storagePath: this.#options.storagePath,
-      services: this.#options.services,
+      services,
       onStateChange: (exports: ValueObject) => this.#onStateChange(node.id, exports)
     }
     return node.definition.build(options, loaded.args, loaded.exports)

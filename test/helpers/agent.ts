@@ -1,8 +1,8 @@
 /** Runs a config's components in this process (real components, real sockets), for integration tests. */
 import { Registry } from 'prom-client'
-import { createKeyHasher } from '../../src/cluster/key.js'
+import { createKeyHasher } from '../../src/util/label-hash.js'
 import { defaultControllerOptions, loadConfigText } from '../../src/cli/load.js'
-import type { ComponentServices } from '../../src/runtime/component.js'
+import type { AgentServices } from '../../src/runtime/services.js'
 import type { Controller } from '../../src/runtime/controller.js'
 import { systemClock } from '../../src/util/clock.js'
 import { silentLogger } from '../../src/util/logger.js'
@@ -17,7 +17,7 @@ export interface InProcessAgent {
 
 export async function startAgent(text: string, options: { storagePath?: string } = {}): Promise<InProcessAgent> {
   const metrics = new Registry()
-  const services = { keyHasher: await createKeyHasher() } as unknown as ComponentServices
+  const services: AgentServices = { keyHasher: await createKeyHasher() }
   const result = loadConfigText(
     text,
     'test.alloy',

@@ -7,7 +7,7 @@
  *
  * Only non-delta profile types are scraped (goroutine and a custom path), so a 200 is exactly one profile.
  */
-import { createKeyHasher } from '../../src/cluster/key.js'
+import { createKeyHasher } from '../../src/util/label-hash.js'
 import { readIndex } from '../../src/components/pyroscope/receive_http/index.js'
 import { freePort } from '../helpers/free-port.js'
 import { startShardscope } from '../helpers/processes.js'

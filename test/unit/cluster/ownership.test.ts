@@ -1,8 +1,8 @@
 import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { createKeyHasher } from '../../../src/cluster/key.js'
-import type { KeyHasher } from '../../../src/cluster/key.js'
+import { createKeyHasher } from '../../../src/util/label-hash.js'
+import type { KeyHasher } from '../../../src/util/label-hash.js'
 import { isParticipantAt, OwnershipPlanner, participantsAt, pendingHandoffs } from '../../../src/cluster/ownership.js'
 import type { OwnershipMember } from '../../../src/cluster/ownership.js'
 

@@ -1,7 +1,7 @@
 import { describe, it, before } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { createKeyHasher, type KeyHasher } from '../../../src/cluster/key.js'
+import { createKeyHasher, type KeyHasher } from '../../../src/util/label-hash.js'
 import {
   assignOwners,
   buildRing,

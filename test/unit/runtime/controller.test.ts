@@ -15,6 +15,7 @@ import { makeObject } from '../../../src/syntax/value.js'
 import type { ValueObject } from '../../../src/syntax/value.js'
 import { systemClock } from '../../../src/util/clock.js'
 import { createLogger, silentLogger } from '../../../src/util/logger.js'
+import { createKeyHasher } from '../../../src/util/label-hash.js'
 import { Writable } from 'node:stream'
 
 interface SourceArgs {
@@ -46,6 +47,8 @@ function recordingDefinition<A>(name: string, attribute: string, initialOut: str
 const source = recordingDefinition<SourceArgs>('test.source', 'value', 'initial')
 const sink = recordingDefinition<SinkArgs>('test.sink', 'input', '')
 
+const services = { keyHasher: await createKeyHasher() }
+
 /** Controller options around `definitions`, logging to `logger`. */
 function controllerOptions(definitions: readonly ComponentDefinition<never>[], logger = silentLogger()) {
   return {
@@ -55,7 +58,7 @@ function controllerOptions(definitions: readonly ComponentDefinition<never>[], l
     metrics: new Registry(),
     clock: systemClock,
     storagePath: 'data',
-    services: {}
+    services
   }
 }
 
@@ -160,6 +163,31 @@ describe('Controller failures', () => {
       result.diagnostics.map((d) => `${d.span.start.line}:${d.span.start.column}: ${d.message}`),
       ['4:1: test.fragile.broken: cannot read ca_file /missing.pem']
     )
+  })
+
+  it('hands each component it builds the agent services, and builds none without them', () => {
+    const seen: unknown[] = []
+    const probe: ComponentDefinition<SinkArgs> = {
+      ...sink,
+      name: 'test.probe',
+      build: (options: ComponentOptions): Component<SinkArgs> => {
+        seen.push(options.services)
+        return { update: () => undefined, run: async () => undefined }
+      }
+    }
+    const file = parse('test.probe "p" {\n  input = "x"\n}\n', 'test.alloy')
+    assert.ok(loadConfig(file, controllerOptions([probe as never]), 'run').controller)
+    assert.equal(seen.length, 1)
+    assert.equal(seen[0], services, 'the services given to the controller, as they are')
+    const { services: _none, ...checkOnly } = controllerOptions([probe as never])
+    assert.ok(loadConfig(file, checkOnly, 'check').controller, 'a check builds nothing, so needs no services')
+    const refused = loadConfig(file, checkOnly, 'run')
+    assert.equal(refused.controller, undefined)
+    assert.deepEqual(
+      refused.diagnostics.map((d) => `${d.span.start.line}:${d.span.start.column}: ${d.message}`),
+      ['1:1: test.probe.p: cannot be built without the agent services (the config was loaded to be checked)']
+    )
+    assert.equal(seen.length, 1)
   })
 
   it('survives an update that throws: the component keeps its arguments and turns unhealthy', async () => {

@@ -1,27 +1,11 @@
 /** The pyroscope.scrape component: a ScrapePool driven by its arguments (and, when clustered, the ring). */
-import type { KeyHasher } from '../../../cluster/key.js'
+import type { ClusterOwnership, Ownership } from '../../../cluster/index.js'
 import type { Component, ComponentOptions, Health } from '../../../runtime/component.js'
 import type { ScrapeArguments } from './arguments.js'
-import { LOCAL_OWNERSHIP, ScrapePool } from './pool.js'
-import type { Ownership } from './pool.js'
+import { LOCAL_OWNERSHIP } from './ownership.js'
+import { ScrapePool } from './pool.js'
 import type { TargetStatus } from './status.js'
-import type { LatestProfileSink } from './latest-profiles.js'
 import type { Labels } from '../../../util/labels.js'
-
-/** Services pyroscope.scrape reads from ComponentOptions.services. */
-export interface ScrapeServices {
-  readonly keyHasher: KeyHasher
-  /** Present when the node runs clustered; used only by components with `clustering { enabled = true }`. */
-  readonly clusterOwnership?: ClusterOwnership
-  /** Keeps each loop's last profile body for the UI; absent where nothing shows them. */
-  readonly latestProfiles?: LatestProfileSink
-}
-
-/** What the cluster offers scrape components: ownership plans, and a notice when they may have changed. */
-export interface ClusterOwnership extends Ownership {
-  /** Calls `listener` (rate-limited by the cluster) when membership or hand-off times change; returns an unsubscribe. */
-  onChange(listener: () => void): () => void
-}
 
 export interface ScrapeDebugInfo {
   readonly targets: TargetStatus[]
@@ -37,11 +21,14 @@ export interface ScrapeDebugInfo {
 export class ScrapeComponent implements Component<ScrapeArguments> {
   readonly #pool: ScrapePool
   readonly #options: ComponentOptions
-  readonly #cluster: ScrapeServices['clusterOwnership']
+  readonly #cluster: ClusterOwnership | undefined
   #args: ScrapeArguments
+  #running = false
+  /** Set while subscribed to the cluster's changes: while running and opted in (`clustering { enabled }`). */
+  #unsubscribe: (() => void) | undefined
 
   constructor(options: ComponentOptions, args: ScrapeArguments) {
-    const services = options.services as unknown as ScrapeServices
+    const { services } = options
     this.#options = options
     this.#args = args
     this.#cluster = services.clusterOwnership
@@ -60,17 +47,20 @@ export class ScrapeComponent implements Component<ScrapeArguments> {
   update(args: ScrapeArguments): void {
     this.#args = args
     this.#pool.sync(args)
+    // After the sync, so that a failed update leaves the subscription matching what the pool still applies.
+    this.#followCluster()
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    // Re-filter the targets when the cluster's membership changes (only when this component opted in).
-    const unsubscribe = this.#args.clustering_enabled ? this.#cluster?.onChange(() => this.#pool.sync(this.#args)) : undefined
+    this.#running = true
+    this.#followCluster()
     // Membership may have changed between the constructor's sync and the subscription.
-    if (unsubscribe) this.#pool.sync(this.#args)
+    if (this.#unsubscribe) this.#pool.sync(this.#args)
     try {
       await this.#pool.run(signal)
     } finally {
-      unsubscribe?.()
+      this.#running = false
+      this.#followCluster()
     }
   }
 
@@ -89,6 +79,20 @@ export class ScrapeComponent implements Component<ScrapeArguments> {
   health(): Health {
     // As in Alloy, the component is unhealthy only for an invalid configuration; targets have their own health.
     return { state: 'healthy', message: '', updatedAt: this.#options.clock.now() }
+  }
+
+  /**
+   * Re-filters the targets when the cluster's membership changes, only while this component runs and has
+   * opted in: a reload that turns clustering on subscribes, one that turns it off unsubscribes.
+   */
+  #followCluster(): void {
+    const cluster = this.#cluster
+    const wanted = cluster !== undefined && this.#running && this.#args.clustering_enabled
+    if (wanted && this.#unsubscribe === undefined) this.#unsubscribe = cluster.onChange(() => this.#pool.sync(this.#args))
+    if (!wanted && this.#unsubscribe !== undefined) {
+      this.#unsubscribe()
+      this.#unsubscribe = undefined
+    }
   }
 
   #ownership(): Ownership {

@@ -8,31 +8,15 @@
 import type { Registry } from 'prom-client'
 import type { Counter, Gauge } from 'prom-client'
 import { counter, gauge } from '../../../metrics/index.js'
-import type { Labels } from '../../../util/labels.js'
+import type { LatestProfileOrigin, LatestProfileSink } from '../../../runtime/services.js'
 
 /** 32 MiB: about a thousand typical Go profiles (10–40 KiB gzipped), a small part of an agent's heap. */
 export const DEFAULT_LATEST_PROFILES_BYTES = 32 * 1024 * 1024
 
-export interface LatestProfileInfo {
-  readonly component: string
-  /** The scrape loop's id (one target and profile type). */
-  readonly id: string
-  readonly job: string
-  readonly profile_type: string
-  /** The scrape URL, credentials redacted. */
-  readonly url: string
-  readonly labels: Labels
-  /** RFC 3339: when the scrape started. */
-  readonly time: string
+export interface LatestProfileInfo extends LatestProfileOrigin {
   readonly bytes: number
   /** Set when the body was not kept (too large); the entry still says when it was scraped. */
   readonly not_kept?: string
-}
-
-/** What a scrape pool reports to: each successful scrape's body, and loops that stop. */
-export interface LatestProfileSink {
-  keep(info: Omit<LatestProfileInfo, 'bytes' | 'not_kept'>, body: Uint8Array): void
-  forget(component: string, id: string): void
 }
 
 interface Held {
@@ -57,7 +41,7 @@ export class LatestProfiles implements LatestProfileSink {
     }
   }
 
-  keep(info: Omit<LatestProfileInfo, 'bytes' | 'not_kept'>, body: Uint8Array): void {
+  keep(info: LatestProfileOrigin, body: Uint8Array): void {
     const key = keyOf(info.component, info.id)
     this.#remove(key)
     if (body.byteLength > this.#maxBytes / 4) {

@@ -8,52 +8,42 @@
  * `__` label changed) is restarted, since its loop's phase and ownership questions depend on the key.
  * Everything that can fail in `sync` (the new HTTP client, expansion, the plan) runs before anything is
  * changed, so a failed update leaves the pool as it was.
- * Each scrape's profile is handed to every receiver without waiting: a slow receiver never delays
- * scraping. Targets dropped by expansion are kept with their reason for the status, and logged once.
- * Delta state is bounded per target (DeltaComputer) and in total per pool (MAX_POOL_DELTA_STATE_BYTES).
- * The loops wait in one Schedule (schedule.ts) and share one set of handlers, which get the loop's entry.
+ * What happens with each scraped profile (status, delta, latest profile, fan-out to the receivers without
+ * waiting) is the ProfileAppender's. Targets dropped by expansion are kept with their reason for the
+ * status, and logged once. Delta state is bounded per target (DeltaComputer) and in total per pool
+ * (DeltaStateBudget). The loops wait in one Schedule (schedule.ts) and share one set of handlers, which get
+ * the loop's entry.
  */
-import { emptyProfileHint } from './hint.js'
 import type { Registry } from 'prom-client'
-import type { Counter, Gauge, Histogram } from 'prom-client'
+import type { Ownership, OwnershipPlan } from '../../../cluster/index.js'
 import type { HttpClient, HttpClientOptions } from '../../../http/types.js'
 import { createHttpClient } from '../../../http/index.js'
-import type { KeyHasher } from '../../../cluster/key.js'
-import { counter, gauge, histogram } from '../../../metrics/index.js'
 import { DeltaComputer, deltaValueTypesFor } from '../../../pprof/index.js'
-import { settleDelta } from './delta-step.js'
+import type { LatestProfileSink } from '../../../runtime/services.js'
 import type { Clock } from '../../../util/clock.js'
+import type { KeyHasher } from '../../../util/label-hash.js'
 import { formatLabels } from '../../../util/labels.js'
 import type { Labels } from '../../../util/labels.js'
 import type { Logger } from '../../../util/logger.js'
+import { untilAborted } from '../../../util/signals.js'
 import { needsLoopRestart, toExpansionConfig } from './arguments.js'
 import type { ScrapeArguments } from './arguments.js'
+import { DeltaStateBudget, MAX_POOL_DELTA_STATE_BYTES } from './delta-budget.js'
 import { ScrapeEntry } from './entry.js'
 import { Fanout } from './fanout.js'
 import { ScrapeLoop, lateLimitMs } from './loop.js'
 import type { InFlightOnStop, LoopHandlers } from './loop.js'
 import { MissedPointsLog } from './missed-log.js'
 import { LOCAL_PLAN } from './ownership.js'
-import type { Ownership, OwnershipPlan } from './ownership.js'
+import { poolMetrics } from './pool-metrics.js'
+import type { PoolMetrics } from './pool-metrics.js'
+import { ProfileAppender } from './profile-appender.js'
 import { Schedule } from './schedule.js'
 import { scrapeOnce } from './scraper.js'
 import type { ScrapeOutcome } from './scraper.js'
 import type { TargetStatus } from './status.js'
-import type { LatestProfileSink } from './latest-profiles.js'
 import { expandTargets } from './targets.js'
 import type { DroppedTarget, ScrapeTarget } from './targets.js'
-import { untilAborted } from '../../../util/signals.js'
-
-export { LOCAL_OWNERSHIP } from './ownership.js'
-export type { Ownership, OwnershipPlan } from './ownership.js'
-
-/**
- * Total estimated delta state of one pool. Each target is capped at 16 MiB (DEFAULT_MAX_DELTA_STATE_BYTES),
- * but a component with hundreds of cumulative targets could still hold gigabytes; past this budget a
- * target's delta is skipped with a status reason instead of growing the heap toward an OOM. 256 MiB is
- * about 16 of the largest Go heap profiles seen, and far above what typical profiles (tens of KiB) need.
- */
-export const MAX_POOL_DELTA_STATE_BYTES = 256 * 1024 * 1024
 
 export interface PoolDeps {
   readonly componentId: string
@@ -70,19 +60,12 @@ export interface PoolDeps {
   readonly latest?: LatestProfileSink | undefined
 }
 
-interface Metrics {
-  readonly scrapes: Counter<'component' | 'profile_type' | 'result'>
-  readonly deltaState: Gauge<'component'>
-  readonly duration: Histogram<'component' | 'profile_type'>
-  readonly fanout: Histogram<'component'>
-}
-
 export class ScrapePool {
   readonly #deps: PoolDeps
   readonly #entries = new Map<string, ScrapeEntry>()
   /** The last point scraped per target id, kept across loop restarts so that no point is scraped twice. */
   readonly #lastPoints = new Map<string, number>()
-  readonly #metrics: Metrics
+  readonly #metrics: PoolMetrics
   #args: ScrapeArguments | undefined
   #client: HttpClient | undefined
   #running: AbortSignal | undefined
@@ -90,11 +73,12 @@ export class ScrapePool {
   #missed = 0
   readonly #missedLog: MissedPointsLog
   #skipped = 0
-  #deltaBytes = 0
   #dropped: DroppedTarget[] = []
   /** Reason last logged per dropped or duplicate target (keyed by its formatted labels), to log changes only. */
   #logged = new Map<string, string>()
   readonly #fanout: Fanout
+  readonly #budget: DeltaStateBudget
+  readonly #appender: ProfileAppender
   readonly #schedule: Schedule<ScrapeLoop<ScrapeEntry>>
   /** One set of handlers for every loop (each loop hands over its entry): no closures per loop. */
   readonly #handlers: LoopHandlers<ScrapeEntry>
@@ -104,14 +88,11 @@ export class ScrapePool {
     this.#schedule = new Schedule(deps.clock)
     this.#missedLog = new MissedPointsLog(deps.logger, deps.clock)
     this.#handlers = this.#loopHandlers()
-    const m = deps.metrics
-    this.#metrics = {
-      scrapes: counter(m, 'shardscope_scrapes_total', 'Scrapes by component, profile type and result (success, failure, skipped, missed, forward_failed).', ['component', 'profile_type', 'result']),
-      deltaState: gauge(m, 'shardscope_scrape_delta_state_bytes', 'Estimated bytes of client-side delta baselines held, by component.', ['component']),
-      duration: histogram(m, 'shardscope_scrape_duration_seconds', 'Duration of scrapes.', ['component', 'profile_type'], [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]),
-      fanout: histogram(m, 'pyroscope_fanout_latency', 'Write latency for sending to direct and indirect components.', ['component'], [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5])
-    }
-    this.#fanout = new Fanout({ componentId: deps.componentId, logger: deps.logger, scrapes: this.#metrics.scrapes, latency: this.#metrics.fanout })
+    const metrics = poolMetrics(deps.metrics)
+    this.#metrics = metrics
+    this.#fanout = new Fanout({ componentId: deps.componentId, logger: deps.logger, scrapes: metrics.scrapes, latency: metrics.fanout })
+    this.#budget = new DeltaStateBudget(deps.maxDeltaStateBytes ?? MAX_POOL_DELTA_STATE_BYTES, (bytes) => metrics.deltaState.set({ component: deps.componentId }, bytes))
+    this.#appender = new ProfileAppender({ componentId: deps.componentId, logger: deps.logger, metrics, budget: this.#budget, fanout: this.#fanout, latest: deps.latest })
   }
 
   /**
@@ -202,7 +183,7 @@ export class ScrapePool {
 
   /** Estimated bytes of delta baselines held by all loops. */
   deltaStateBytes(): number {
-    return this.#deltaBytes
+    return this.#budget.heldBytes()
   }
 
   #noteDropped(dropped: readonly DroppedTarget[], duplicates: readonly Labels[]): void {
@@ -261,31 +242,20 @@ export class ScrapePool {
 
   #internalError(entry: ScrapeEntry, err: unknown, message: string, reason: string): void {
     this.#deps.logger.error({ target: entry.url, profile_type: entry.target.profileType, err: describe(err) }, message)
-    this.#fail(entry, `${reason}: ${describe(err)}`)
+    this.#appender.fail(entry, `${reason}: ${describe(err)}`)
   }
 
   /** Stops the entry's loop; resolves once its scrape in flight (if any) has been handled and its state let go. */
   #stop(id: string, entry: ScrapeEntry, inFlight: InFlightOnStop = 'abort'): Promise<void> {
     this.#entries.delete(id)
     const stopped = entry.loop?.stop(inFlight) ?? Promise.resolve()
-    const release = (): void => {
-      this.#deps.latest?.forget(this.#deps.componentId, id)
-      entry.delta?.close()
-      this.#setDeltaBytes(entry, 0)
-    }
+    const release = (): void => this.#appender.release(entry)
     // An aborted scrape uses no state once handled; a finishing one still needs its delta baseline.
     if (inFlight === 'abort') {
       release()
       return stopped
     }
     return stopped.then(release)
-  }
-
-  #setDeltaBytes(entry: ScrapeEntry, bytes: number): void {
-    if (bytes === entry.deltaBytes) return
-    this.#deltaBytes += bytes - entry.deltaBytes
-    entry.deltaBytes = bytes
-    this.#metrics.deltaState.set({ component: this.#deps.componentId }, this.#deltaBytes)
   }
 
   #stopAll(inFlight: InFlightOnStop): Promise<void>[] {
@@ -299,60 +269,17 @@ export class ScrapePool {
     const { target } = entry
     this.#lastPoints.set(target.id, atMs)
     entry.lastScrapeMs = atMs
-    // What the other targets hold is fixed for now; this one's old baseline is replaced.
-    const totalDeltaBytes = this.#deps.maxDeltaStateBytes ?? MAX_POOL_DELTA_STATE_BYTES
-    const deltaBudget = totalDeltaBytes - (this.#deltaBytes - entry.deltaBytes)
     // The delta is computed with the check, where the profile is decoded: on the check worker when it is large.
-    const delta = entry.delta !== undefined && deltaBudget > 0 ? entry.delta.input({ maxStateBytes: deltaBudget }) : undefined
+    const delta = this.#appender.deltaRequest(entry)
     let outcome: ScrapeOutcome
     try {
-      const request = { url: target.url, timeoutMs: target.timeoutMs, bodyLimitBytes: args.body_size_limit_bytes, profileType: target.profileType, delta, keepProfile: false }
+      const request = { url: target.url, timeoutMs: target.timeoutMs, bodyLimitBytes: args.body_size_limit_bytes, profileType: target.profileType, delta: delta.input, keepProfile: false }
       outcome = await scrapeOnce(client, request, signal)
     } catch (err) {
       outcome = { ok: false, code: 'SCRAPE_INTERNAL', reason: `internal error: ${String(err)}`, durationMs: 0 }
     }
     if (signal.aborted) return
-    const component = this.#deps.componentId
-    const labels = { component, profile_type: target.profileType }
-    entry.durationSeconds = outcome.durationMs / 1000
-    this.#metrics.duration.observe(labels, outcome.durationMs / 1000)
-    if (!outcome.ok) {
-      entry.hint = ''
-      this.#fail(entry, outcome.reason)
-      return
-    }
-    entry.hint = emptyProfileHint(target.profileType, outcome.empty)
-    // The UI's latest profile is the one sent: for a cumulative type, the delta (none for a baseline).
-    const keepLatest = (body: Uint8Array): void =>
-      this.#deps.latest?.keep({ component, id: entry.id, job: entry.job, profile_type: target.profileType, url: entry.url, labels: target.forwardLabels, time: new Date(atMs).toISOString() }, body)
-    if (!entry.delta) {
-      this.#succeed(entry)
-      keepLatest(outcome.body)
-      this.#fanout.forward(entry, outcome.body)
-      return
-    }
-    const budget = { totalBytes: totalDeltaBytes, otherTargetsBytes: this.#deltaBytes - entry.deltaBytes, callBytes: deltaBudget }
-    const verdict = settleDelta(entry.delta, outcome.delta, budget, outcome.body)
-    this.#setDeltaBytes(entry, entry.delta.stateBytes())
-    if (verdict.kind === 'fail') {
-      this.#fail(entry, verdict.reason)
-      return
-    }
-    this.#succeed(entry)
-    if (verdict.kind !== 'send') return
-    keepLatest(verdict.body)
-    this.#fanout.forward(entry, verdict.body)
-  }
-
-  #succeed(entry: ScrapeEntry): void {
-    entry.succeed()
-    this.#metrics.scrapes.inc({ component: this.#deps.componentId, profile_type: entry.target.profileType, result: 'success' })
-  }
-
-  #fail(entry: ScrapeEntry, reason: string): void {
-    entry.fail(reason)
-    this.#metrics.scrapes.inc({ component: this.#deps.componentId, profile_type: entry.target.profileType, result: 'failure' })
-    this.#deps.logger.debug({ target: entry.url, err: reason }, 'scrape failed')
+    this.#appender.append(entry, atMs, outcome, delta)
   }
 }
 

@@ -1,9 +1,10 @@
 /**
- * The address and URL rules of a scrape target, byte for byte as Alloy builds them: Go's `SplitHostPort`,
- * `JoinPath`, path escaping and `Values.Encode` (targets.ts uses them once per target or per path).
+ * The address and URL rules of a scrape target, byte for byte as Alloy builds them, on top of Go's URL rules
+ * (go-url.ts); targets.ts uses them once per target or per path.
  */
-import { compareUtf8 } from '../../../cluster/key.js'
 import type { Labels } from '../../../util/labels.js'
+import { encodeQuery, hasHostPort, joinPath } from './go-url.js'
+import type { QueryParams } from './go-url.js'
 
 export const ADDRESS_LABEL = '__address__'
 export const SCHEME_LABEL = '__scheme__'
@@ -11,26 +12,7 @@ export const PROFILE_PATH_LABEL = '__profile_path__'
 export const PROFILE_PATH_PREFIX_LABEL = '__profile_path_prefix__'
 export const PARAM_LABEL_PREFIX = '__param_'
 
-export type QueryParams = Map<string, string[]>
-
 // ---- Address ---------------------------------------------------------------------------------------
-
-/** Go `net.SplitHostPort` succeeds (the port may be empty). */
-export function hasHostPort(address: string): boolean {
-  const colon = address.lastIndexOf(':')
-  if (colon < 0) return false
-  let noOpenFrom = 0
-  let noCloseFrom = 0
-  if (address.startsWith('[')) {
-    const end = address.indexOf(']')
-    if (end < 0 || end + 1 !== colon) return false
-    noOpenFrom = 1
-    noCloseFrom = end + 1
-  } else if (address.slice(0, colon).includes(':')) {
-    return false
-  }
-  return !address.slice(noOpenFrom).includes('[') && !address.slice(noCloseFrom).includes(']')
-}
 
 /** Alloy `addPort`: no port yet, and adding one would make a valid host:port. */
 export function needsDefaultPort(address: string): boolean {
@@ -57,82 +39,6 @@ export function buildScrapeUrl(labels: Labels, query: QueryParams): string {
   const path = joinPath(labels[PROFILE_PATH_PREFIX_LABEL] ?? '', labels[PROFILE_PATH_LABEL] ?? '')
   const encoded = encodeQuery(query)
   return `${labels[SCHEME_LABEL] ?? ''}://${labels[ADDRESS_LABEL] ?? ''}${path}${encoded === '' ? '' : `?${encoded}`}`
-}
-
-/**
- * Go `url.URL.JoinPath` on a URL without a path: path.Join rules (clean `//`, `.`, `..`), one trailing
- * `/` kept when the last element has one, then Go's path escaping.
- */
-export function joinPath(prefix: string, path: string): string {
-  let joined = cleanRootedPath(`/${[prefix, path].filter((e) => e !== '').join('/')}`).slice(1)
-  if (path.endsWith('/') && !joined.endsWith('/')) joined += '/'
-  return joined === '' ? '' : `/${escapePath(joined)}`
-}
-
-/** Go `path.Clean` for a path starting with `/`. */
-function cleanRootedPath(path: string): string {
-  const kept: string[] = []
-  for (const segment of path.split('/')) {
-    if (segment === '' || segment === '.') continue
-    if (segment === '..') kept.pop()
-    else kept.push(segment)
-  }
-  return `/${kept.join('/')}`
-}
-
-const UNRESERVED = /[A-Za-z0-9\-_.~]/
-/** Characters Go leaves alone in a path it was given already escaped (`validEncoded`). */
-const VALID_IN_ENCODED_PATH = /^(?:[A-Za-z0-9\-_.~$&+,/:;=@!'()*[\]]|%[0-9A-Fa-f]{2})*$/
-
-/**
- * Go `URL.EscapedPath` after `setPath`: a path that is already validly escaped stays as written;
- * otherwise it is unescaped and every byte outside Go's path set is percent-encoded. (Go drops a path
- * with a malformed `%`; here such a `%` is escaped instead.)
- */
-function escapePath(path: string): string {
-  if (VALID_IN_ENCODED_PATH.test(path)) return path
-  return percentEncode(percentDecode(path), (c) => UNRESERVED.test(c) || '$&+,/:;=@'.includes(c))
-}
-
-/** UTF-8 bytes of `text` with valid `%XX` sequences decoded. */
-function percentDecode(text: string): Uint8Array {
-  const bytes = new TextEncoder().encode(text)
-  const out: number[] = []
-  for (let i = 0; i < bytes.length; i++) {
-    const hex = String.fromCharCode(bytes[i + 1] ?? 0, bytes[i + 2] ?? 0)
-    if (bytes[i] === 0x25 && /^[0-9A-Fa-f]{2}$/.test(hex)) {
-      out.push(parseInt(hex, 16))
-      i += 2
-    } else {
-      out.push(bytes[i] as number)
-    }
-  }
-  return Uint8Array.from(out)
-}
-
-function percentEncode(bytes: Uint8Array, keep: (char: string) => boolean, space = '%20'): string {
-  let out = ''
-  for (const byte of bytes) {
-    const char = String.fromCharCode(byte)
-    if (byte < 0x80 && keep(char)) out += char
-    else if (byte === 0x20) out += space
-    else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
-  }
-  return out
-}
-
-/** Go `url.QueryEscape`. */
-function queryEscape(text: string): string {
-  return percentEncode(new TextEncoder().encode(text), (c) => UNRESERVED.test(c), '+')
-}
-
-/** Go `url.Values.Encode`: keys sorted, values in order, `k=v` joined by `&`. */
-export function encodeQuery(query: QueryParams): string {
-  const parts: string[] = []
-  for (const key of [...query.keys()].sort(compareUtf8)) {
-    for (const value of query.get(key) ?? []) parts.push(`${queryEscape(key)}=${queryEscape(value)}`)
-  }
-  return parts.join('&')
 }
 
 export function copyParams(params: Readonly<Record<string, readonly string[]>> | null): QueryParams {

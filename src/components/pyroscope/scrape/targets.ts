@@ -14,7 +14,7 @@
  * per target and each type only adds its two labels, path and id: a 10,000-target config expands to
  * 50,000 scrapes on every reload, and the per-type copies were most of the cost (bench/config.bench.ts).
  */
-import { FNV_OFFSET_BASIS, fnvHex, fnvUpdate, formatHex, type FnvState, type KeyHasher } from '../../../cluster/key.js'
+import { FNV_OFFSET_BASIS, fnvHex, fnvUpdate, formatHex, type FnvState, type KeyHasher } from '../../../util/label-hash.js'
 import { type Labels } from '../../../util/labels.js'
 import { addressWithoutUserinfo, redactAddress } from '../../../http/redact.js'
 import { ExpandedScrape, type LabelSource } from './expanded-scrape.js'
@@ -33,13 +33,10 @@ import {
   SCHEME_LABEL,
   appendParam,
   copyParams,
-  encodeQuery,
-  joinPath,
   needsDefaultPort,
   scrapeQuery
 } from './scrape-url.js'
-
-export { buildScrapeUrl, encodeQuery, hasHostPort, joinPath, scrapeQuery } from './scrape-url.js'
+import { encodeQuery, joinPath } from './go-url.js'
 export { inferServiceName, isWellFormed } from './target-labels.js'
 
 export interface ExpansionConfig {

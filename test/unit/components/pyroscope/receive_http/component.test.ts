@@ -18,6 +18,7 @@ import { Capsule } from '../../../../../src/syntax/value.js'
 import { systemClock } from '../../../../../src/util/clock.js'
 import type { Labels } from '../../../../../src/util/labels.js'
 import { silentLogger } from '../../../../../src/util/logger.js'
+import { createKeyHasher } from '../../../../../src/util/label-hash.js'
 import { tinyProfile, waitFor } from '../../../../helpers/receiver.js'
 
 const PUSH = '/push.v1.PusherService/Push'
@@ -48,7 +49,7 @@ async function start(t: TestContext, targets: ProfilesReceiver[]): Promise<Runni
     metrics: new Registry(),
     clock: systemClock,
     storagePath: dir,
-    services: {},
+    services: { keyHasher: await createKeyHasher() },
     onStateChange: () => undefined
   }
   const component = new ReceiveHttpComponent(options, {

@@ -1,7 +1,7 @@
 import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { createKeyHasher, type KeyHasher } from '../../../../../src/cluster/key.js'
+import { createKeyHasher, type KeyHasher } from '../../../../../src/util/label-hash.js'
 import { nextScrapeAt, phaseMs, scrapePointsBetween } from '../../../../../src/components/pyroscope/scrape/offset.js'
 
 const key64 = fc.bigUintN(64)

@@ -4,11 +4,13 @@ import { Readable } from 'node:stream'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { Profile } from 'pprof-format'
 import { Registry } from 'prom-client'
-import { createKeyHasher } from '../../../../../src/cluster/key.js'
-import type { KeyHasher } from '../../../../../src/cluster/key.js'
+import { createKeyHasher } from '../../../../../src/util/label-hash.js'
+import type { KeyHasher } from '../../../../../src/util/label-hash.js'
 import type { ScrapeArguments } from '../../../../../src/components/pyroscope/scrape/arguments.js'
-import { FINISH_ON_STOP_MS, LOCAL_OWNERSHIP, ScrapePool } from '../../../../../src/components/pyroscope/scrape/pool.js'
-import type { Ownership, PoolDeps } from '../../../../../src/components/pyroscope/scrape/pool.js'
+import type { Ownership } from '../../../../../src/cluster/index.js'
+import { LOCAL_OWNERSHIP } from '../../../../../src/components/pyroscope/scrape/ownership.js'
+import { FINISH_ON_STOP_MS, ScrapePool } from '../../../../../src/components/pyroscope/scrape/pool.js'
+import type { PoolDeps } from '../../../../../src/components/pyroscope/scrape/pool.js'
 import { LatestProfiles } from '../../../../../src/components/pyroscope/scrape/latest-profiles.js'
 import type { ProfilesReceiver, RawSample } from '../../../../../src/components/pyroscope/receiver.js'
 import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from '../../../../../src/http/types.js'
@@ -484,13 +486,29 @@ describe('ScrapePool', () => {
     assert.equal(t.pool.statuses()[0]?.hint, '')
   })
 
-  it('skips a target’s delta with a reason once the pool’s delta budget is used by others', async () => {
+  it('fails a target whose delta, computed under what is left of the pool’s budget, would not fit, naming the nearly used budget', async () => {
     const t = setup({ body: () => heapProfile(10), maxDeltaStateBytes: 1 })
     t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [], 'memory'))
     void t.start()
     await tick(t, () => t.pool.statuses()[0]?.health === 'down', 'down')
     assert.match(t.pool.statuses()[0]?.last_error ?? '', /^delta computation failed: delta state would exceed 1 bytes; baseline dropped \(the component's delta state budget of 1 bytes is nearly used\)$/)
     assert.equal(t.pool.deltaStateBytes(), 0)
+  })
+
+  it('skips a target’s delta without computing it when nothing of the pool’s budget is left, at every scrape', async () => {
+    const t = setup({ body: () => heapProfile(10), maxDeltaStateBytes: 0 })
+    const receiver = new RecordingReceiver()
+    t.pool.sync(scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [receiver], 'memory'))
+    void t.start()
+    for (const scrape of [1, 2]) {
+      await tick(t, () => t.clients[0]?.urls.length === scrape && t.pool.statuses()[0]?.health === 'down', `scrape ${scrape} handled`)
+      // A delta computed under a cap of 0 would fail as "delta computation failed"; a skipped one is never computed.
+      assert.equal(t.pool.statuses()[0]?.last_error, "delta skipped: the component's delta state budget of 0 bytes is used by other targets")
+      assert.equal(t.pool.deltaStateBytes(), 0, 'no baseline kept')
+      assert.equal(await t.scrapes('failure'), scrape)
+    }
+    assert.equal(await t.scrapes('success'), 0)
+    assert.equal(receiver.appended.length, 0, 'nothing is sent')
   })
 
   it('keeps dropped targets with their reason for the status and logs each once, and again when its reason changes', () => {

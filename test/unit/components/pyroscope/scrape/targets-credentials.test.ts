@@ -1,6 +1,6 @@
 import { describe, it, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { createKeyHasher, type KeyHasher } from '../../../../../src/cluster/key.js'
+import { createKeyHasher, type KeyHasher } from '../../../../../src/util/label-hash.js'
 import { DEFAULT_PROFILE_TYPES } from '../../../../../src/components/pyroscope/scrape/profile-types.js'
 import { expandTargets, type ExpansionConfig } from '../../../../../src/components/pyroscope/scrape/targets.js'
 import { displayArguments } from '../../../../../src/cli/agent-view.js'

@@ -1,20 +1,13 @@
 import { describe, it, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { createKeyHasher, type KeyHasher } from '../../../../../src/cluster/key.js'
+import { createKeyHasher, type KeyHasher } from '../../../../../src/util/label-hash.js'
 import {
   DEFAULT_PROFILE_TYPES,
   type ProfileTypeConfig
 } from '../../../../../src/components/pyroscope/scrape/profile-types.js'
-import {
-  buildScrapeUrl,
-  encodeQuery,
-  expandTargets,
-  hasHostPort,
-  inferServiceName,
-  joinPath,
-  scrapeQuery,
-  type ExpansionConfig
-} from '../../../../../src/components/pyroscope/scrape/targets.js'
+import { expandTargets, inferServiceName, type ExpansionConfig } from '../../../../../src/components/pyroscope/scrape/targets.js'
+import { buildScrapeUrl, scrapeQuery } from '../../../../../src/components/pyroscope/scrape/scrape-url.js'
+import { encodeQuery, hasHostPort, joinPath } from '../../../../../src/components/pyroscope/scrape/go-url.js'
 import type { Labels } from '../../../../../src/util/labels.js'
 
 function config(overrides: Partial<ExpansionConfig> = {}): ExpansionConfig {

@@ -13,6 +13,7 @@ import type { ComponentOptions } from '../../../../../src/runtime/component.js'
 import type { Capsule } from '../../../../../src/syntax/value.js'
 import { systemClock } from '../../../../../src/util/clock.js'
 import { silentLogger } from '../../../../../src/util/logger.js'
+import { createKeyHasher } from '../../../../../src/util/label-hash.js'
 import { startPushServer, waitFor } from '../../../../helpers/receiver.js'
 
 function endpointArgs(url: string, overrides: Partial<EndpointArguments> = {}): EndpointArguments {
@@ -42,6 +43,8 @@ interface Built {
   stats(): EndpointStats
 }
 
+const keyHasher = await createKeyHasher()
+
 function build(args: WriteArguments): Built {
   const registry = new Registry()
   const options: ComponentOptions = {
@@ -51,7 +54,7 @@ function build(args: WriteArguments): Built {
     metrics: registry,
     clock: systemClock,
     storagePath: '',
-    services: {},
+    services: { keyHasher },
     onStateChange: () => undefined
   }
   const exports = pyroscopeWrite.initialExports('t')

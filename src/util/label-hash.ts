@@ -7,10 +7,12 @@
  * vectors of Alloy's `TestHashing` hold here too (docs/scrape-timing.md "Target keys").
  *
  * xxhash-wasm needs an async instantiation, so everything that hashes goes through a `KeyHasher` created
- * once at start-up and passed down; the ring and the target rules stay synchronous and pure.
+ * once at start-up and passed down; the ring and the target rules stay synchronous and pure. Target
+ * expansion, the cluster's ring and the CLI all hash labels, so this lives beside the label type rather than
+ * in any one of them.
  */
 import xxhash from 'xxhash-wasm'
-import type { Labels } from '../util/labels.js'
+import type { Labels } from './labels.js'
 
 export interface KeyHasher {
   /** Ring key of an input target: StableHash of every label except `__meta_*`. */

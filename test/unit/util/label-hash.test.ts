@@ -1,6 +1,6 @@
 import { describe, it, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { compareUtf8, createKeyHasher, fnv1a64, fnv1a64Hex, FNV_OFFSET_BASIS, fnvHex, fnvUpdate, stableHashBytes, type KeyHasher } from '../../../src/cluster/key.js'
+import { compareUtf8, createKeyHasher, fnv1a64, fnv1a64Hex, FNV_OFFSET_BASIS, fnvHex, fnvUpdate, stableHashBytes, type KeyHasher } from '../../../src/util/label-hash.js'
 
 /** Builds the label sets of Alloy's TestHashing: ten labels per generator. */
 function generated(...generators: ((i: number) => [string, string])[]): Record<string, string> {
