@@ -2,7 +2,7 @@
  * The debug server's read-only view of a running agent, built from the controller and the cluster at
  * request time. Arguments pass through JSON so that secrets render as "(secret)" and capsules by type.
  */
-import type { ClusterHandle } from '../cluster/index.js'
+import type { ClusterHandle, ClusterViewData } from '../cluster/index.js'
 import type { ScrapeDebugInfo } from '../components/pyroscope/scrape/component.js'
 import { isSecretParamName, redactAddress, redactUrl } from '../http/index.js'
 import type { Controller } from '../runtime/controller.js'
@@ -12,7 +12,7 @@ import type { LatestProfiles } from '../components/pyroscope/scrape/latest-profi
 import { createProfileViews } from './profile-view.js'
 import { argumentsAsAlloy, exportsAsAlloy } from './alloy-display.js'
 import type { CapsuleNamer } from './alloy-display.js'
-import type { AgentView, ClusterView, ComponentView, ReloadOutcome, TargetView } from '../server/index.js'
+import type { AgentView, ComponentView, ReloadOutcome, TargetView } from '../server/index.js'
 
 export interface AgentState {
   controller: Controller | undefined
@@ -25,7 +25,7 @@ export interface AgentState {
   latestProfiles?: LatestProfiles
 }
 
-const CLUSTER_DISABLED: ClusterView = { enabled: false, self: null, peers: [], ownership: {}, view_version: 0 }
+const CLUSTER_DISABLED: ClusterViewData = { enabled: false, self: null, peers: [], ownership: {}, view_version: 0 }
 
 export function createAgentView(state: AgentState): AgentView {
   return {

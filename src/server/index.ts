@@ -3,8 +3,6 @@ export { ServerListenError, startServer } from './server.js'
 export type { RunningServer } from './server.js'
 export type {
   AgentView,
-  ClusterPeerView,
-  ClusterView,
   ComponentDetail,
   ComponentHealth,
   ComponentView,

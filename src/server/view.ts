@@ -7,6 +7,7 @@
 import type { Registry } from 'prom-client'
 import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/logger.js'
+import type { ClusterViewData } from '../cluster/index.js'
 
 export type ComponentHealth = 'healthy' | 'unhealthy' | 'unknown'
 export type TargetHealth = 'up' | 'down' | 'unknown'
@@ -102,27 +103,6 @@ export interface ProfileBody<T> {
   readonly body: Uint8Array | undefined
 }
 
-export interface ClusterPeerView {
-  name: string
-  peer_id: string
-  address: string
-  state: string
-  status?: string
-  incarnation?: number
-  last_seen: string | null
-}
-
-export interface ClusterView {
-  enabled: boolean
-  self: { name: string; peer_id: string; address: string; state: string; status?: string; incarnation?: number } | null
-  peers: ClusterPeerView[]
-  /** Member name → number of targets the ring assigns to it. */
-  ownership: Record<string, number>
-  view_version: number
-  /** The membership protocol's own counters. */
-  protocol?: Record<string, number>
-}
-
 export interface ReloadOutcome {
   readonly ok: boolean
   /** The positioned errors (FILE:LINE:COL: message, one per line) when refused; a summary otherwise. */
@@ -134,7 +114,8 @@ export interface AgentView {
   /** One component with its arguments and exports as Alloy text; undefined for an unknown id. */
   componentDetail?(id: string): ComponentDetail | undefined
   targets(): TargetView[]
-  cluster(): ClusterView
+  /** The cluster's own view (src/cluster/view.ts), served as it is. */
+  cluster(): ClusterViewData
   ready(): boolean
   healthy(): boolean
   /** The last profile of every scrape loop, as kept for the UI. */

@@ -6,7 +6,7 @@
  * groups that formed apart (a start-up race, a healed partition) merge through any address they share.
  * Addresses are resolved again on every round: a seed behind a DNS name may come back elsewhere.
  */
-import type { Destination, RequestResult, Scheduler } from './protocol.js'
+import type { Destination, RequestResult, Scheduler } from './transport.js'
 
 export interface JoinTarget {
   /** Full-state push-pull (the first contact). */

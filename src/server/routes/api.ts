@@ -5,7 +5,7 @@
  *     filters ?component= ?job= ?health=up|down|unknown ?q= (substring of url, labels, last error);
  *     paging ?offset= ?limit= (no limit by default); `total` counts the matches before paging;
  *     targets are ordered by component, url, profile_type. A bad parameter answers 400 { "error": "..." }.
- * - GET /api/v1/cluster    → ClusterView
+ * - GET /api/v1/cluster    → ClusterViewData (src/cluster/view.ts)
  * Profiles (latest and stored) are served by profiles.ts.
  */
 import { sendJson } from '../respond.js'

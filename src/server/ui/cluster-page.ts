@@ -1,11 +1,11 @@
 /** The cluster page (`/cluster`) and the small cluster panel the targets page shows. */
-import type { ClusterView } from '../view.js'
+import type { ClusterViewData } from '../../cluster/index.js'
 import { relativeTime } from './format.js'
 import { html } from './html.js'
 import type { SafeHtml } from './html.js'
 import { page } from './layout.js'
 
-export function clusterPanel(cluster: ClusterView): SafeHtml {
+export function clusterPanel(cluster: ClusterViewData): SafeHtml {
   if (!cluster.enabled) {
     return html`<section class="panel" id="cluster-panel"><strong>Cluster</strong>: clustering disabled</section>`
   }
@@ -15,7 +15,7 @@ this node: ${self !== null ? html`<code>${self.name}</code> (${self.state})` : h
 · <a href="/cluster">details</a></section>`
 }
 
-export function renderClusterPage(cluster: ClusterView, nowMs: number): string {
+export function renderClusterPage(cluster: ClusterViewData, nowMs: number): string {
   if (!cluster.enabled) {
     return page('cluster', 'Cluster', html`<p id="cluster-disabled">clustering disabled</p>`)
   }

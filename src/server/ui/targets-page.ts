@@ -6,7 +6,8 @@
 import type { TargetQuery } from '../target-query.js'
 import { groupTargets } from './target-groups.js'
 import type { TargetGroup } from './target-groups.js'
-import type { ClusterView, TargetHealth, TargetView } from '../view.js'
+import type { ClusterViewData } from '../../cluster/index.js'
+import type { TargetHealth, TargetView } from '../view.js'
 import { clusterPanel } from './cluster-page.js'
 import { formatSeconds, relativeTime } from './format.js'
 import { html } from './html.js'
@@ -24,7 +25,7 @@ export interface TargetsPageInput {
   readonly query: TargetQuery
   /** 1-based. */
   readonly pageNumber: number
-  readonly cluster: ClusterView
+  readonly cluster: ClusterViewData
   readonly nowMs: number
   /** Whether a latest profile is kept for a scrape loop (a cumulative type keeps none after its first scrape). */
   readonly hasLatest: (component: string, id: string) => boolean

@@ -3,7 +3,8 @@
  */
 import { Registry } from 'prom-client'
 import { startServer } from '../../../src/server/index.js'
-import type { AgentView, ClusterView, ComponentDetail, ComponentView, TargetView } from '../../../src/server/index.js'
+import type { ClusterViewData as ClusterView } from '../../../src/cluster/index.js'
+import type { AgentView, ComponentDetail, ComponentView, TargetView } from '../../../src/server/index.js'
 import { Secret } from '../../../src/syntax/value.js'
 import type { Clock } from '../../../src/util/clock.js'
 import { silentLogger } from '../../../src/util/logger.js'
@@ -100,8 +101,8 @@ export function enabledCluster(): ClusterView {
     enabled: true,
     self: { name: 'node-a', peer_id: '12D3KooWA', address: '127.0.0.1:7946', state: 'participant' },
     peers: [
-      { name: 'node-b', peer_id: '12D3KooWB', address: '127.0.0.1:7947', state: 'participant', last_seen: isoAgo(2) },
-      { name: 'node-c', peer_id: '12D3KooWC', address: '127.0.0.1:7948', state: 'terminating', last_seen: isoAgo(40) }
+      { name: 'node-b', peer_id: '12D3KooWB', address: '127.0.0.1:7947', http: '127.0.0.1:12346', state: 'participant', last_seen: isoAgo(2) },
+      { name: 'node-c', peer_id: '12D3KooWC', address: '127.0.0.1:7948', http: '127.0.0.1:12347', state: 'terminating', last_seen: isoAgo(40) }
     ],
     ownership: { 'node-a': 1, 'node-b': 1, 'node-c': 0 },
     view_version: 7

@@ -10,6 +10,9 @@ import type { ClusterOptions } from '../../../src/cluster/options.js'
 import { announcedHttpAddress, ClusterService } from '../../../src/cluster/service.js'
 import type { ClusterServiceDeps } from '../../../src/cluster/service.js'
 import { createLogger } from '../../../src/util/logger.js'
+import { participationHandoff, readiness, SETTLE_MS } from '../../../src/cluster/participation.js'
+import { handoffLateness } from '../../../src/cluster/member-events.js'
+import type { MemberRecord } from '../../../src/cluster/swim/messages.js'
 import { ManualClock, settle } from '../../helpers/fake-clock.js'
 
 const CLUSTER = 'c1'
@@ -234,5 +237,40 @@ describe('announcedHttpAddress', () => {
       [undefined, '']
     ]
     for (const [address, expected] of cases) assert.equal(announcedHttpAddress(address, '10.0.0.9'), expected)
+  })
+})
+
+describe('participation', () => {
+  const base = { nowMs: 100_000, sinceStartMs: 8_000, sinceArrivalMs: 1_000, livePeers: 2, noOneToJoin: false, joinWindowMs: 60_000, joinGraceMs: 10_000 }
+
+  it('waits while members arrive, then announces one join grace ahead; alone, owns at once', () => {
+    assert.equal(participationHandoff(base), undefined, 'members still arriving')
+    assert.equal(participationHandoff({ ...base, sinceArrivalMs: SETTLE_MS }), 110_000)
+    assert.equal(participationHandoff({ ...base, livePeers: 0, sinceArrivalMs: 60_000 }), undefined, 'nobody heard, join window open')
+    assert.equal(participationHandoff({ ...base, livePeers: 0, sinceStartMs: 60_000 }), 100_000, 'join window over')
+    assert.equal(participationHandoff({ ...base, livePeers: 0, noOneToJoin: true }), 100_000, 'no one to join')
+  })
+
+  it('is ready once enough non-terminating members are seen, or the wait timed out', () => {
+    const member = (role: MemberRecord['role']): MemberRecord => ({ id: role, name: role, http: '', addrs: [], started_at: 0, incarnation: 0, status: 'alive', role })
+    assert.deepEqual(readiness([member('participant'), member('terminating')], 3, 0, 1_000_000), { ready: false, seen: 2, timedOut: false })
+    assert.deepEqual(readiness([member('participant'), member('viewer')], 3, 0, 0), { ready: true, seen: 3, timedOut: false })
+    assert.deepEqual(readiness([], 3, 5_000, 5_000), { ready: true, seen: 1, timedOut: true })
+  })
+})
+
+describe('hand-off notice', () => {
+  const joined: MemberRecord = { id: 'P', name: 'p', http: '', addrs: [], started_at: 0, incarnation: 1, status: 'alive', role: 'participant', handoff_at: 50_000 }
+
+  it('measures how early a join or change was heard, but not history, suspicions, or what a viewer learns late', () => {
+    assert.equal(handoffLateness('joined', joined, 40_000, false), -10_000, 'heard 10 s early')
+    assert.equal(handoffLateness('changed', joined, 52_000, false), 2_000, 'heard 2 s late')
+    assert.equal(handoffLateness('changed', joined, 52_000, true), undefined, 'a viewer owns nothing yet')
+    assert.equal(handoffLateness('joined', joined, 50_000 + 60_001, false), undefined, 'history')
+    assert.equal(handoffLateness('suspected', joined, 40_000, false), undefined)
+    const firstClaim = { ...joined, role: 'viewer' as const, keys: [{ c: 'a', d: 'x', at: 45_000 }] }
+    assert.equal(handoffLateness('changed', firstClaim, 46_000, false), undefined, 'a first claim takes effect at once by design')
+    const newClaim = { ...firstClaim, keys: [{ c: 'a', d: 'y', p: 'x', at: 45_000 }] }
+    assert.equal(handoffLateness('changed', newClaim, 46_000, false), 1_000)
   })
 })

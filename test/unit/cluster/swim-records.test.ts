@@ -5,6 +5,8 @@ import { decodeMessage, encodeMessage, MAX_SMALL_MESSAGE_BYTES } from '../../../
 import type { MemberRecord } from '../../../src/cluster/swim/messages.js'
 import { DigestSum, describeChange, supersedes } from '../../../src/cluster/swim/records.js'
 import { suspicionBoundsMs, suspicionTimeoutMs } from '../../../src/cluster/swim/suspicion.js'
+import { Suspicions } from '../../../src/cluster/swim/suspicions.js'
+import { MemberTable } from '../../../src/cluster/swim/member-table.js'
 
 const rec = (over: Partial<MemberRecord> = {}): MemberRecord => ({
   id: 'P1',
@@ -109,5 +111,62 @@ describe('suspicion timeout', () => {
     assert.equal(suspicionTimeoutMs(3, bounds, 3), 8_000)
     const one = suspicionTimeoutMs(1, bounds, 3)
     assert.ok(one < 48_000 && one > 8_000)
+  })
+})
+
+describe('suspicions', () => {
+  const bounds = { minMs: 4_000, maxMs: 24_000 }
+  const expiredBy = (s: Suspicions, nowMs: number): string[] => {
+    const out: string[] = []
+    s.expire(nowMs, bounds, 3, (id, incarnation) => out.push(`${id}@${incarnation}`))
+    return out
+  }
+
+  it("expires a lone suspicion at Lifeguard's maximum, sooner with confirmations, and at once when shortened by a refusal", () => {
+    const s = new Suspicions()
+    s.follow(rec({ id: 'A', status: 'suspect', by: 'X' }), 0, undefined)
+    s.follow(rec({ id: 'B', status: 'suspect', by: 'X' }), 0, undefined)
+    s.follow(rec({ id: 'C', status: 'suspect', by: 'X' }), 0, undefined)
+    for (const by of ['Y', 'Z', 'W']) s.confirm(rec({ id: 'B', status: 'suspect' }), by)
+    s.shorten(rec({ id: 'C', status: 'suspect' }), 1_000, 1_000)
+    assert.deepEqual(expiredBy(s, 1_999), [])
+    assert.deepEqual(expiredBy(s, 2_000), ['C@1'], 'refused: 1 s from the refusal')
+    assert.deepEqual(expiredBy(s, 3_999), [])
+    assert.deepEqual(expiredBy(s, 4_000), ['B@1'], 'three confirmations: the minimum')
+    assert.deepEqual(expiredBy(s, 23_999), [])
+    assert.deepEqual(expiredBy(s, 24_000), ['A@1'], 'alone: the maximum')
+  })
+
+  it('ends a suspicion the member refuted, and ignores confirmations of another incarnation', () => {
+    const s = new Suspicions()
+    s.follow(rec({ id: 'A', status: 'suspect', by: 'X' }), 0, undefined)
+    for (const by of ['Y', 'Z', 'W']) s.confirm(rec({ id: 'A', status: 'suspect', incarnation: 2 }), by)
+    assert.deepEqual(expiredBy(s, 4_000), [], 'confirmations of incarnation 2 do not count for 1')
+    s.follow(rec({ id: 'A', incarnation: 2 }), 5_000, undefined)
+    assert.deepEqual(expiredBy(s, 100_000), [], 'refuted: nothing left to expire')
+  })
+})
+
+describe('member table', () => {
+  it('keeps live members, tombstones and the digest in step with the records put', () => {
+    const self = rec({ id: 'S', name: 'self' })
+    const table = new MemberTable(self, () => 0.5)
+    assert.equal(table.put(rec({ id: 'A' }), 10), true, 'a new live member arrives')
+    assert.equal(table.put(rec({ id: 'A', status: 'suspect' }), 20), false, 'a suspicion is no arrival')
+    assert.equal(table.put(rec({ id: 'B' }), 30), true)
+    assert.equal(table.size, 3)
+    assert.deepEqual(table.randomLive(5, 'A').map((m) => m.id), ['B'])
+    table.put(rec({ id: 'B', status: 'dead' }), 40)
+    assert.equal(table.size, 2)
+    assert.deepEqual(table.deadMembers().map((m) => m.id), ['B'])
+    assert.equal(table.changedAt('B'), 40)
+
+    const other = new MemberTable(self, () => 0.5)
+    other.put(rec({ id: 'A', status: 'suspect' }), 0)
+    assert.equal(other.digest, table.digest, 'the same live records give the same digest')
+
+    table.forgetExpired(40 + 10 * 60_000 + 1, 10 * 60_000)
+    assert.equal(table.get('B'), undefined, 'a tombstone past its retention is forgotten')
+    assert.equal(table.put(rec({ id: 'B', started_at: 500 }), 50), true, 'a new run of a dead member arrives again')
   })
 })
