@@ -2,7 +2,8 @@
  * The debug server's read-only view of a running agent, built from the controller and the cluster at
  * request time. Arguments pass through JSON so that secrets render as "(secret)" and capsules by type.
  */
-import type { ClusterHandle, ClusterViewData } from '../cluster/index.js'
+import { DISABLED_VIEW } from '../cluster/index.js'
+import type { ClusterHandle } from '../cluster/index.js'
 import type { ScrapeDebugInfo } from '../components/pyroscope/scrape/component.js'
 import { isSecretParamName, redactAddress, redactUrl } from '../http/index.js'
 import type { Controller } from '../runtime/controller.js'
@@ -24,8 +25,6 @@ export interface AgentState {
   /** The last body of each scrape loop, for flame graphs. */
   latestProfiles?: LatestProfiles
 }
-
-const CLUSTER_DISABLED: ClusterViewData = { enabled: false, self: null, peers: [], ownership: {}, view_version: 0 }
 
 export function createAgentView(state: AgentState): AgentView {
   return {
@@ -73,11 +72,7 @@ export function createAgentView(state: AgentState): AgentView {
       }
       return out
     },
-    cluster: () => {
-      if (!state.cluster) return CLUSTER_DISABLED
-      const v = state.cluster.view()
-      return { ...v, peers: [...v.peers], ownership: { ...v.ownership } }
-    },
+    cluster: () => state.cluster?.view() ?? DISABLED_VIEW,
     ready: () => state.running && state.controller !== undefined && (state.cluster?.ready() ?? true),
     healthy: () => state.running,
     reload: () => (state.reload ? state.reload('POST /-/reload') : Promise.resolve({ ok: false, message: 'reload is not available' }))
