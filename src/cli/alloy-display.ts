@@ -9,11 +9,11 @@
  * export that holds them (`pyroscope.write.local.receiver`) when one does.
  */
 import { isSecretParamName, redactAddress, redactUrl } from '../http/index.js'
-import type { BlockSpec, TypeSpec } from '../runtime/schema.js'
-import type { Expr, File, Statement } from '../syntax/ast.js'
-import type { Span } from '../syntax/diagnostics.js'
+import type { BlockSpec, TypeSpec } from '../runtime/index.js'
+import type { Expr, File, Statement } from '../syntax/index.js'
+import type { Span } from '../syntax/index.js'
 import { format, isValidIdentifier } from '../syntax/index.js'
-import { Capsule, Secret } from '../syntax/value.js'
+import { Capsule, Secret } from '../syntax/index.js'
 import { formatDuration } from '../util/duration.js'
 import { formatSource } from './fmt.js'
 

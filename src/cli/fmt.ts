@@ -13,7 +13,7 @@
 import { writeFile } from 'node:fs/promises'
 import { parse, tokenize } from '../syntax/index.js'
 import type { Token } from '../syntax/index.js'
-import { DiagnosticError } from '../syntax/diagnostics.js'
+import { DiagnosticError } from '../syntax/index.js'
 import type { CommandIO } from './check.js'
 import { ConfigError, readConfigText } from './load.js'
 

@@ -4,12 +4,12 @@
  * honoured (the --log.* flags override them); `write_to` forwards logs to a Loki component, which shardscope
  * does not have, so it is accepted with a warning. See docs/alloy-compatibility.md.
  */
-import { decodeBlockBody } from '../runtime/decode.js'
-import { t } from '../runtime/schema.js'
-import type { BlockSpec } from '../runtime/schema.js'
-import type { File, Statement } from '../syntax/ast.js'
-import type { Diagnostic } from '../syntax/diagnostics.js'
-import { evaluate } from '../syntax/evaluate.js'
+import { decodeBlockBody } from '../runtime/index.js'
+import { t } from '../runtime/index.js'
+import type { BlockSpec } from '../runtime/index.js'
+import type { File, Statement } from '../syntax/index.js'
+import type { Diagnostic } from '../syntax/index.js'
+import { evaluate } from '../syntax/index.js'
 import type { LogFormat, LogLevel } from '../util/logger.js'
 
 export interface LoggingSettings {

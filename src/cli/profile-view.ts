@@ -2,10 +2,10 @@
  * The profiles part of the debug server's view: the last body of each scrape loop (kept in memory, bounded)
  * and the profiles stored by embedded receivers (`pyroscope.receive_http` with `storage_path`).
  */
-import type { LatestProfiles } from '../components/pyroscope/scrape/latest-profiles.js'
-import { ReceiveHttpComponent } from '../components/pyroscope/receive_http/component.js'
-import { queryStore, readStoredProfile } from '../components/pyroscope/receive_http/store-query.js'
-import type { Controller } from '../runtime/controller.js'
+import type { LatestProfiles } from '../components/pyroscope/scrape/index.js'
+import { ReceiveHttpComponent } from '../components/pyroscope/receive_http/index.js'
+import { queryStore, readStoredProfile } from '../components/pyroscope/receive_http/index.js'
+import type { Controller } from '../runtime/index.js'
 import type { AgentView } from '../server/index.js'
 
 type ProfileViews = Required<Pick<AgentView, 'latestProfiles' | 'latestProfile' | 'profileStores' | 'storedProfiles' | 'storedProfile'>>

@@ -12,8 +12,8 @@
  * key whose name looks like a credential, a URL's password, and the credential after an HTTP auth scheme
  * (`Bearer`, `Basic`, …: the pattern `scrubCredentials` uses); the output of `run` ends up in logs.
  */
-import { formatDiagnostic } from '../syntax/diagnostics.js'
-import type { Diagnostic } from '../syntax/diagnostics.js'
+import { formatDiagnostic } from '../syntax/index.js'
+import type { Diagnostic } from '../syntax/index.js'
 import type { ConfigError } from './load.js'
 import { AUTH_SCHEME_CREDENTIAL, isSecretParamName } from '../http/index.js'
 

@@ -1,9 +1,9 @@
 /** Every component shardscope supports, by Alloy name. */
-import { ComponentRegistry } from '../runtime/registry.js'
-import { discoveryHttp } from './discovery/http/definition.js'
-import { pyroscopeReceiveHttp } from './pyroscope/receive_http/definition.js'
-import { pyroscopeScrape } from './pyroscope/scrape/definition.js'
-import { pyroscopeWrite } from './pyroscope/write/definition.js'
+import { ComponentRegistry } from '../runtime/index.js'
+import { discoveryHttp } from './discovery/index.js'
+import { pyroscopeReceiveHttp } from './pyroscope/receive_http/index.js'
+import { pyroscopeScrape } from './pyroscope/scrape/index.js'
+import { pyroscopeWrite } from './pyroscope/write/index.js'
 
 export function createComponentRegistry(): ComponentRegistry {
   return new ComponentRegistry([

@@ -17,3 +17,6 @@ export type {
   TlsConfig,
   TlsVersion
 } from './types.js'
+export { defaultUserAgent, packageVersion } from './user-agent.js'
+export { readFirstLine } from './first-line.js'
+export type { ErrorBody } from './first-line.js'

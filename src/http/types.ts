@@ -5,7 +5,7 @@
  * Secrets are `Secret` values and are revealed only when a request is built.
  */
 import type { Dispatcher } from 'undici'
-import type { Secret } from '../syntax/value.js'
+import type { Secret } from '../syntax/index.js'
 
 export interface BasicAuthConfig {
   readonly username: string

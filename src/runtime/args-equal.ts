@@ -4,7 +4,7 @@
  * structural comparison), capsules by the identity of what they hold (a receiver is a live object).
  */
 import { isDeepStrictEqual } from 'node:util'
-import { Capsule, Secret } from '../syntax/value.js'
+import { Capsule, Secret } from '../syntax/index.js'
 
 export function argsEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true

@@ -8,7 +8,7 @@
  * did not change. Exports flow out through `onStateChange`.
  */
 import type { Registry } from 'prom-client'
-import type { ValueObject } from '../syntax/value.js'
+import type { ValueObject } from '../syntax/index.js'
 import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/logger.js'
 import type { BlockSpec, TypeSpec } from './schema.js'

@@ -12,11 +12,11 @@
  * (docs/operations.md).
  */
 import type { Registry } from 'prom-client'
-import type { File } from '../syntax/ast.js'
-import type { Diagnostic } from '../syntax/diagnostics.js'
+import type { File } from '../syntax/index.js'
+import type { Diagnostic } from '../syntax/index.js'
 import { evaluate, stdlib } from '../syntax/index.js'
-import { valuesEqual } from '../syntax/value.js'
-import type { ValueObject } from '../syntax/value.js'
+import { valuesEqual } from '../syntax/index.js'
+import type { ValueObject } from '../syntax/index.js'
 import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/logger.js'
 import type { Component, Health } from './component.js'

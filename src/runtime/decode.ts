@@ -5,14 +5,14 @@
  * most precise expression available: for literal lists and objects the converter walks the AST alongside
  * the value, so a wrong type deep inside `targets` points at that element, not at the whole attribute.
  */
-import type { Block, Expr, Statement } from '../syntax/ast.js'
-import { DiagnosticError } from '../syntax/diagnostics.js'
-import type { Diagnostic, Span } from '../syntax/diagnostics.js'
-import { Capsule, Secret, nullPrototypeObject, typeOf } from '../syntax/value.js'
-import type { Value, ValueObject } from '../syntax/value.js'
+import type { Block, Expr, Statement } from '../syntax/index.js'
+import { DiagnosticError } from '../syntax/index.js'
+import type { Diagnostic, Span } from '../syntax/index.js'
+import { Capsule, Secret, nullPrototypeObject, typeOf } from '../syntax/index.js'
+import type { Value, ValueObject } from '../syntax/index.js'
 import { parseDuration } from '../util/duration.js'
 import { didYouMean } from '../util/suggest.js'
-import { numberToString, stringToNumber } from '../syntax/number-conversion.js'
+import { numberToString, stringToNumber } from '../syntax/index.js'
 import { typeName } from './schema.js'
 import type { BlockSpec, DecodedBlock, TypeSpec } from './schema.js'
 

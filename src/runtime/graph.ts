@@ -6,8 +6,8 @@
  * X's id segments (name + label) are a prefix of the chain; the next segment must be one of X's exports.
  * Chains that start with a standard-library name are not references.
  */
-import type { Block, Expr, File, Statement } from '../syntax/ast.js'
-import type { Diagnostic, Span } from '../syntax/diagnostics.js'
+import type { Block, Expr, File, Statement } from '../syntax/index.js'
+import type { Diagnostic, Span } from '../syntax/index.js'
 import { collectReferences, stdlib } from '../syntax/index.js'
 import type { ComponentDefinition } from './component.js'
 import type { ComponentRegistry } from './registry.js'

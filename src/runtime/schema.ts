@@ -6,9 +6,9 @@
  * reports every problem as a positioned diagnostic. Cross-field rules (conflicts, delta timing) run after
  * decoding in the component's own `validate`, with the spans of the attributes involved.
  */
-import type { Expr } from '../syntax/ast.js'
-import type { Diagnostic, Span } from '../syntax/diagnostics.js'
-import type { Value } from '../syntax/value.js'
+import type { Expr } from '../syntax/index.js'
+import type { Diagnostic, Span } from '../syntax/index.js'
+import type { Value } from '../syntax/index.js'
 
 export type TypeSpec =
   | { readonly kind: 'string' }

@@ -1,8 +1,8 @@
 /** What a component's body is evaluated against: the exports of the components, as nested objects. */
-import type { Diagnostic } from '../syntax/diagnostics.js'
+import type { Diagnostic } from '../syntax/index.js'
 import type { Scope } from '../syntax/index.js'
-import { makeObject } from '../syntax/value.js'
-import type { Value, ValueObject } from '../syntax/value.js'
+import { makeObject } from '../syntax/index.js'
+import type { Value, ValueObject } from '../syntax/index.js'
 
 /** `discovery.http.x.targets` resolves through `discovery` → `http` → `x` → the exports of discovery.http.x. */
 export function exportsScope(components: Iterable<{ readonly id: string; readonly exports: ValueObject }>, env: Scope['env']): Scope {

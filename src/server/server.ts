@@ -5,7 +5,7 @@
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { startHeapSampling } from '../pprof/self-profile.js'
+import { startHeapSampling } from '../pprof/index.js'
 import { systemClock } from '../util/clock.js'
 import { parseListenAddress } from './listen-address.js'
 import { sendText } from './respond.js'

@@ -3,9 +3,9 @@
  * schema, defaults and Prometheus/Alloy's validation rules, producing `HttpClientOptions`.
  */
 import { redactUrl } from '../../http/index.js'
-import type { Diagnostic, Span } from '../../syntax/diagnostics.js'
-import type { AttributeSpec, DecodedBlock, NestedBlockSpec } from '../../runtime/schema.js'
-import { t } from '../../runtime/schema.js'
+import type { Diagnostic, Span } from '../../syntax/index.js'
+import type { AttributeSpec, DecodedBlock, NestedBlockSpec } from '../../runtime/index.js'
+import { t } from '../../runtime/index.js'
 import type {
   AuthorizationConfig,
   BasicAuthConfig,
@@ -13,7 +13,7 @@ import type {
   OAuth2Config,
   TlsConfig,
   TlsVersion
-} from '../../http/types.js'
+} from '../../http/index.js'
 
 const TLS_VERSIONS: readonly TlsVersion[] = ['TLS10', 'TLS11', 'TLS12', 'TLS13']
 

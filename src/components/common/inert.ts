@@ -2,8 +2,8 @@
  * Alloy attributes and blocks that have no effect in shardscope: accepted (so an Alloy config loads
  * unchanged) with a warning that names them. See docs/alloy-compatibility.md.
  */
-import { convertValue } from '../../runtime/decode.js'
-import type { AttributeSpec, NestedBlockSpec, TypeSpec } from '../../runtime/schema.js'
+import { convertValue } from '../../runtime/index.js'
+import type { AttributeSpec, NestedBlockSpec, TypeSpec } from '../../runtime/index.js'
 
 /** An attribute that is type-checked as Alloy would, then ignored with a warning. */
 export function inertAttribute(name: string, type: TypeSpec, why: string): AttributeSpec {

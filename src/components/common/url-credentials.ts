@@ -6,8 +6,8 @@
  * or oauth2 wins over the URL's credentials, as it does in Go (its round-tripper sets the header last).
  * See docs/alloy-compatibility.md.
  */
-import type { HttpClientOptions } from '../../http/types.js'
-import { Secret } from '../../syntax/value.js'
+import type { HttpClientOptions } from '../../http/index.js'
+import { Secret } from '../../syntax/index.js'
 
 export interface UrlWithClient {
   readonly url: string

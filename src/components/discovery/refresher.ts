@@ -4,7 +4,7 @@
  * why in the health, log it, and count it.
  */
 import type { Counter } from 'prom-client'
-import type { Health } from '../../runtime/component.js'
+import type { Health } from '../../runtime/index.js'
 import type { Clock } from '../../util/clock.js'
 import { Deadline } from '../../util/deadline.js'
 import type { Labels } from '../../util/labels.js'

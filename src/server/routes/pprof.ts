@@ -13,7 +13,7 @@ import {
   captureCpuProfile,
   captureGoroutineProfile,
   captureHeapProfile
-} from '../../pprof/self-profile.js'
+} from '../../pprof/index.js'
 import { sendHtml, sendProfile, sendText } from '../respond.js'
 import { html } from '../ui/html.js'
 import type { Route, RouteContext } from './context.js'

@@ -11,8 +11,8 @@
  */
 import type { ServerResponse } from 'node:http'
 import { checkProfileAsync } from '../../pprof/index.js'
-import { flameTree } from '../../pprof/flame-tree.js'
-import type { FlameTree } from '../../pprof/flame-tree.js'
+import { flameTree } from '../../pprof/index.js'
+import type { FlameTree } from '../../pprof/index.js'
 import { FLAME_PAGE_POLICY, sendHtml, sendJson, sendProfile, sendText } from '../respond.js'
 import { parseStoredQuery } from '../stored-query.js'
 import { prefixUiLinks } from '../ui-prefix.js'

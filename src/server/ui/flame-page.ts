@@ -4,7 +4,7 @@
  * server, ui-assets.ts) from the tree embedded as JSON, and a table of the functions with the most self
  * value, which needs no script. The only page that runs scripts (respond.ts, FLAME_PAGE_POLICY).
  */
-import type { FlameNode, FlameTree } from '../../pprof/flame-tree.js'
+import type { FlameNode, FlameTree } from '../../pprof/index.js'
 import { ASSETS } from '../ui-assets.js'
 import { formatBytes, formatValue } from './format.js'
 import { SafeHtml, html } from './html.js'

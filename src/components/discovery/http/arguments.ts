@@ -1,10 +1,10 @@
 /** discovery.http arguments (Prometheus http_sd: url, refresh_interval, HTTP client options). */
-import type { Diagnostic } from '../../../syntax/diagnostics.js'
-import type { BlockSpec, DecodedBlock } from '../../../runtime/schema.js'
-import { t } from '../../../runtime/schema.js'
-import { moveUrlCredentials } from '../../common/url-credentials.js'
-import type { HttpClientOptions } from '../../../http/types.js'
-import { HTTP_CLIENT_ATTRIBUTES, HTTP_CLIENT_BLOCKS, spanOf, toHttpClientOptions, validateHttpClient, validateUrl } from '../../common/http-client-config.js'
+import type { Diagnostic } from '../../../syntax/index.js'
+import type { BlockSpec, DecodedBlock } from '../../../runtime/index.js'
+import { t } from '../../../runtime/index.js'
+import { moveUrlCredentials } from '../../common/index.js'
+import type { HttpClientOptions } from '../../../http/index.js'
+import { HTTP_CLIENT_ATTRIBUTES, HTTP_CLIENT_BLOCKS, spanOf, toHttpClientOptions, validateHttpClient, validateUrl } from '../../common/index.js'
 
 export const DEFAULT_REFRESH_INTERVAL_MS = 60_000
 

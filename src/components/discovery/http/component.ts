@@ -1,9 +1,9 @@
 /** discovery.http: exports `targets` from a Prometheus HTTP SD endpoint, refreshed every refresh_interval. */
 import { createHttpClient, redactUrl } from '../../../http/index.js'
-import type { HttpClient } from '../../../http/types.js'
+import type { HttpClient } from '../../../http/index.js'
 import { counter } from '../../../metrics/index.js'
-import type { Component, ComponentOptions, Health } from '../../../runtime/component.js'
-import { makeObject } from '../../../syntax/value.js'
+import type { Component, ComponentOptions, Health } from '../../../runtime/index.js'
+import { makeObject } from '../../../syntax/index.js'
 import type { Labels } from '../../../util/labels.js'
 import { Refresher } from '../refresher.js'
 import type { DiscoveryHttpArguments } from './arguments.js'

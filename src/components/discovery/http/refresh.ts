@@ -4,7 +4,7 @@
  * (each target's labels are its group's labels plus `__address__` and `__meta_url`), like Prometheus'
  * http_sd and Alloy's discovery.http.
  */
-import type { HttpClient } from '../../../http/types.js'
+import type { HttpClient } from '../../../http/index.js'
 import { redactUrl } from '../../../http/index.js'
 import type { Labels } from '../../../util/labels.js'
 

@@ -2,12 +2,12 @@
  * pyroscope.receive_http arguments (Alloy's component, plus shardscope's `storage_path`: a folder where every
  * received profile is stored with an index line, so that a single machine needs no external server).
  */
-import type { Diagnostic } from '../../../syntax/diagnostics.js'
-import type { BlockSpec, DecodedBlock } from '../../../runtime/schema.js'
-import { t } from '../../../runtime/schema.js'
-import type { Capsule } from '../../../syntax/value.js'
-import { spanOf } from '../../common/http-client-config.js'
-import { inertAttribute, inertBlock } from '../../common/inert.js'
+import type { Diagnostic } from '../../../syntax/index.js'
+import type { BlockSpec, DecodedBlock } from '../../../runtime/index.js'
+import { t } from '../../../runtime/index.js'
+import type { Capsule } from '../../../syntax/index.js'
+import { spanOf } from '../../common/index.js'
+import { inertAttribute, inertBlock } from '../../common/index.js'
 import type { ProfilesReceiver } from '../receiver.js'
 import { PROFILES_RECEIVER_TYPE } from '../receiver.js'
 

@@ -14,7 +14,7 @@
  * - only after every forward succeeded are the profiles stored, so a failed forward stores nothing.
  */
 import { isAbsolute, join } from 'node:path'
-import type { Component, ComponentOptions, Health } from '../../../runtime/component.js'
+import type { Component, ComponentOptions, Health } from '../../../runtime/index.js'
 import { ProfileRefusedError, prepareLabels } from '../write/index.js'
 import type { ReceiveHttpArguments } from './arguments.js'
 import { ProfileStore } from './store.js'

@@ -1,5 +1,5 @@
-import type { ComponentDefinition } from '../../../runtime/component.js'
-import { makeObject } from '../../../syntax/value.js'
+import type { ComponentDefinition } from '../../../runtime/index.js'
+import { makeObject } from '../../../syntax/index.js'
 import { ReceiveHttpComponent } from './component.js'
 import { RECEIVE_HTTP_SCHEMA, toReceiveHttpArguments } from './arguments.js'
 import type { ReceiveHttpArguments } from './arguments.js'

@@ -1,6 +1,6 @@
 /** The pyroscope.scrape component: a ScrapePool driven by its arguments (and, when clustered, the ring). */
 import type { ClusterOwnership, Ownership } from '../../../cluster/index.js'
-import type { Component, ComponentOptions, Health } from '../../../runtime/component.js'
+import type { Component, ComponentOptions, Health } from '../../../runtime/index.js'
 import type { ScrapeArguments } from './arguments.js'
 import { LOCAL_OWNERSHIP } from './ownership.js'
 import { ScrapePool } from './pool.js'

@@ -1,5 +1,5 @@
-import type { ComponentDefinition } from '../../../runtime/component.js'
-import { makeObject } from '../../../syntax/value.js'
+import type { ComponentDefinition } from '../../../runtime/index.js'
+import { makeObject } from '../../../syntax/index.js'
 import { ScrapeComponent } from './component.js'
 import { SCRAPE_SCHEMA, toScrapeArguments } from './arguments.js'
 import type { ScrapeArguments } from './arguments.js'

@@ -8,7 +8,7 @@
 import type { Registry } from 'prom-client'
 import type { Counter, Gauge } from 'prom-client'
 import { counter, gauge } from '../../../metrics/index.js'
-import type { LatestProfileOrigin, LatestProfileSink } from '../../../runtime/services.js'
+import type { LatestProfileOrigin, LatestProfileSink } from '../../../runtime/index.js'
 
 /** 32 MiB: about a thousand typical Go profiles (10–40 KiB gzipped), a small part of an agent's heap. */
 export const DEFAULT_LATEST_PROFILES_BYTES = 32 * 1024 * 1024

@@ -16,10 +16,10 @@
  */
 import type { Registry } from 'prom-client'
 import type { Ownership, OwnershipPlan } from '../../../cluster/index.js'
-import type { HttpClient, HttpClientOptions } from '../../../http/types.js'
+import type { HttpClient, HttpClientOptions } from '../../../http/index.js'
 import { createHttpClient } from '../../../http/index.js'
 import { DeltaComputer, deltaValueTypesFor } from '../../../pprof/index.js'
-import type { LatestProfileSink } from '../../../runtime/services.js'
+import type { LatestProfileSink } from '../../../runtime/index.js'
 import type { Clock } from '../../../util/clock.js'
 import type { KeyHasher } from '../../../util/label-hash.js'
 import { formatLabels } from '../../../util/labels.js'

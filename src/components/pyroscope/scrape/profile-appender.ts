@@ -6,7 +6,7 @@
  * every loop of a pool; each call gets the loop's entry.
  */
 import type { Logger } from '../../../util/logger.js'
-import type { LatestProfileSink } from '../../../runtime/services.js'
+import type { LatestProfileSink } from '../../../runtime/index.js'
 import type { DeltaInput } from '../../../pprof/index.js'
 import type { DeltaStateBudget } from './delta-budget.js'
 import { settleDelta } from './delta-step.js'

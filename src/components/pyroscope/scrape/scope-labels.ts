@@ -5,7 +5,7 @@
  * the 50,000-URL expansion does not pay for two more labels per scrape; the labeled copy is made once per
  * target label set. See docs/alloy-compatibility.md.
  */
-import { packageVersion } from '../../../http/user-agent.js'
+import { packageVersion } from '../../../http/index.js'
 import type { Labels } from '../../../util/labels.js'
 
 export const SCOPE_NAME_LABEL = 'otel.scope.name'

@@ -12,7 +12,7 @@ import type { HttpClient } from '../../../http/index.js'
 // The async check keeps inflating and decoding off the event loop, within a decoding budget.
 import { BodyTooLargeError, checkProfileAsync, readBodyLimited } from '../../../pprof/index.js'
 import type { BodyStream, CheckProfileResult, DeltaInput, DeltaOutcome } from '../../../pprof/index.js'
-import { readFirstLine } from '../../../http/first-line.js'
+import { readFirstLine } from '../../../http/index.js'
 import { Deadline } from '../../../util/deadline.js'
 import { formatDuration } from '../../../util/duration.js'
 

@@ -3,7 +3,7 @@
  * well-formedness check, and the sorted, frozen label objects each scrape carries.
  */
 import type { Labels } from '../../../util/labels.js'
-import { redactAddress } from '../../../http/redact.js'
+import { redactAddress } from '../../../http/index.js'
 import { ADDRESS_LABEL, PARAM_LABEL_PREFIX } from './scrape-url.js'
 
 export type MutableLabels = Record<string, string>

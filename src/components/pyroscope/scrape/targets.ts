@@ -16,7 +16,7 @@
  */
 import { FNV_OFFSET_BASIS, fnvHex, fnvUpdate, formatHex, type FnvState, type KeyHasher } from '../../../util/label-hash.js'
 import { type Labels } from '../../../util/labels.js'
-import { addressWithoutUserinfo, redactAddress } from '../../../http/redact.js'
+import { addressWithoutUserinfo, redactAddress } from '../../../http/index.js'
 import { ExpandedScrape, type LabelSource } from './expanded-scrape.js'
 import { hasParamLabel, inferServiceName, isWellFormed, pick, setIfAbsent, withRedactedAddress, type MutableLabels } from './target-labels.js'
 import {

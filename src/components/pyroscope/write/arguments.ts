@@ -4,14 +4,14 @@
  * shardscope additions: `retry_on_http_429` keeps Alloy's name and default (true), and `Retry-After` is honoured;
  * `queue_size` bounds the profiles held per endpoint while it is slow or down (default 1,000).
  */
-import type { Diagnostic } from '../../../syntax/diagnostics.js'
-import type { BlockSpec, DecodedBlock } from '../../../runtime/schema.js'
-import { t } from '../../../runtime/schema.js'
-import { moveUrlCredentials } from '../../common/url-credentials.js'
-import { inertAttribute, inertBlock } from '../../common/inert.js'
-import type { HttpClientOptions } from '../../../http/types.js'
+import type { Diagnostic } from '../../../syntax/index.js'
+import type { BlockSpec, DecodedBlock } from '../../../runtime/index.js'
+import { t } from '../../../runtime/index.js'
+import { moveUrlCredentials } from '../../common/index.js'
+import { inertAttribute, inertBlock } from '../../common/index.js'
+import type { HttpClientOptions } from '../../../http/index.js'
 import type { Labels } from '../../../util/labels.js'
-import { HTTP_CLIENT_ATTRIBUTES, HTTP_CLIENT_BLOCKS, spanOf, toHttpClientOptions, validateHttpClient, validateUrl } from '../../common/http-client-config.js'
+import { HTTP_CLIENT_ATTRIBUTES, HTTP_CLIENT_BLOCKS, spanOf, toHttpClientOptions, validateHttpClient, validateUrl } from '../../common/index.js'
 
 export const DEFAULT_REMOTE_TIMEOUT_MS = 10_000
 export const DEFAULT_MIN_BACKOFF_MS = 500

@@ -9,10 +9,10 @@
  * name the new generation also has. `debugInfo` counts across generations.
  */
 import { createHttpClient } from '../../../http/index.js'
-import type { HttpClient } from '../../../http/types.js'
-import { defaultUserAgent } from '../../../http/user-agent.js'
-import type { Component, ComponentOptions } from '../../../runtime/component.js'
-import type { Capsule, ValueObject } from '../../../syntax/value.js'
+import type { HttpClient } from '../../../http/index.js'
+import { defaultUserAgent } from '../../../http/index.js'
+import type { Component, ComponentOptions } from '../../../runtime/index.js'
+import type { Capsule, ValueObject } from '../../../syntax/index.js'
 import type { LateBoundReceiver } from '../late-bound-receiver.js'
 import type { WriteArguments } from './arguments.js'
 import { Endpoint } from './endpoint.js'

@@ -11,7 +11,7 @@
  * draining the queue for up to `drain_grace_ms`, then every attempt and backoff in progress is cut and what
  * remains is counted as dropped(shutdown).
  */
-import type { HttpClient } from '../../../http/types.js'
+import type { HttpClient } from '../../../http/index.js'
 import type { Clock } from '../../../util/clock.js'
 import type { Logger } from '../../../util/logger.js'
 import { untilAborted } from '../../../util/signals.js'

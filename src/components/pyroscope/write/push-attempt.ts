@@ -3,9 +3,9 @@
  * full `remote_timeout`; grafana/alloy#4289), classified into a PushResult. The deadline follows the
  * endpoint's stop signal and is disposed of when the attempt ends.
  */
-import { readFirstLine } from '../../../http/first-line.js'
-import type { ErrorBody } from '../../../http/first-line.js'
-import type { HttpClient } from '../../../http/types.js'
+import { readFirstLine } from '../../../http/index.js'
+import type { ErrorBody } from '../../../http/index.js'
+import type { HttpClient } from '../../../http/index.js'
 import type { Clock } from '../../../util/clock.js'
 import { Deadline } from '../../../util/deadline.js'
 import type { PushTarget } from './prepared-push.js'

@@ -6,7 +6,7 @@
  *   retries 400 because its connect client maps a bare 400 to `internal`.
  * - `Retry-After` (seconds or an HTTP-date) is honoured on every retryable answer (grafana/alloy#6667).
  */
-import { scrubCredentials } from '../../../http/redact.js'
+import { scrubCredentials } from '../../../http/index.js'
 
 export type PushResult =
   | { kind: 'ok' }
