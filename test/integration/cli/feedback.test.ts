@@ -14,7 +14,8 @@ import { startRecordingReceiver, tinyProfile } from '../../helpers/receiver.js'
 import type { RecordingReceiver } from '../../helpers/receiver.js'
 import { startRecordingServer } from '../../helpers/recording-server.js'
 import type { RecordingServer } from '../../helpers/recording-server.js'
-import { metricValue, tempDir } from '../../helpers/spawn-node.js'
+import { metricValue } from '../../helpers/metrics.js'
+import { tempDir } from '../../helpers/spawn-node.js'
 
 describe('run: feedback at info level', () => {
   let target: RecordingServer

@@ -12,7 +12,8 @@ import { runCli } from '../../helpers/cli.js'
 import { startShardscope } from '../../helpers/processes.js'
 import type { RunningProcess } from '../../helpers/processes.js'
 import { tinyProfile } from '../../helpers/receiver.js'
-import { metricValue, tempDir } from '../../helpers/spawn-node.js'
+import { metricValue } from '../../helpers/metrics.js'
+import { tempDir } from '../../helpers/spawn-node.js'
 import { waitFor } from '../../helpers/wait-for.js'
 
 describe('shardscope receive', () => {

@@ -20,7 +20,8 @@ import { startRecordingReceiver } from '../../helpers/receiver.js'
 import type { RecordingReceiver } from '../../helpers/receiver.js'
 import { startRecordingServer } from '../../helpers/recording-server.js'
 import type { RecordingServer } from '../../helpers/recording-server.js'
-import { metricValue, tempDir } from '../../helpers/spawn-node.js'
+import { metricValue } from '../../helpers/metrics.js'
+import { tempDir } from '../../helpers/spawn-node.js'
 import { waitFor } from '../../helpers/wait-for.js'
 
 /** A cumulative Go-style heap profile whose alloc counters grow with every request. */

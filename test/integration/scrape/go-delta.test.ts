@@ -4,9 +4,9 @@ import { gunzipSync } from 'node:zlib'
 import { Profile } from 'pprof-format'
 import { scrapeOnce } from '../../../src/components/pyroscope/scrape/scraper.js'
 import { DeltaComputer, deltaValueTypesFor } from '../../../src/pprof/index.js'
-import { createTestHttpClient } from '../../helpers/bad-targets.js'
 import { startGoTarget } from '../../helpers/go-target.js'
 import type { GoTarget } from '../../helpers/go-target.js'
+import { createTestHttpClient } from '../../helpers/http.js'
 import { deltaIndices, expectedDelta, readSamples } from '../../helpers/delta-oracle.js'
 
 const MiB = 1024 * 1024
@@ -14,7 +14,7 @@ const WAIT_MS = 10_000
 
 describe('DeltaComputer on real Go profiles', () => {
   let target: GoTarget
-  const client = createTestHttpClient()
+  const client = createTestHttpClient({ followRedirects: true })
   const stop = new AbortController()
 
   before(async () => {
