@@ -1,12 +1,13 @@
 /**
  * The tests' HTTP client, on undici's `request`: what a test sends is what goes on the wire (no default
- * headers, no redirect followed, no answer decoded), so a server's handling of exactly that is what is checked.
+ * headers, no answer decoded, a redirect followed only when asked), so a server's handling of exactly that
+ * is what is checked.
  * - `httpRequest`: one request, its whole answer read before it returns, bounded in time.
  * - `isReady`: whether a server's /-/ready answers 200 (false while nothing listens).
  * - `createTestHttpClient`: the HttpClient contract the scrape and write components take.
  */
 import type { Readable } from 'node:stream'
-import { Agent, interceptors, request } from 'undici'
+import { Agent, getGlobalDispatcher, interceptors, request } from 'undici'
 import type { Dispatcher, FormData } from 'undici'
 import type { HttpClient } from '../../src/http/types.js'
 
@@ -30,20 +31,24 @@ export interface HttpOptions {
   readonly signal?: AbortSignal
   /** Connect from this address (any 127.x.y.z is this machine), on a connection of its own: another client. */
   readonly localAddress?: string
+  /** Follow redirects (at most 10), as a browser does; by default a 3xx is the answer. */
+  readonly followRedirects?: boolean
 }
 
 const DEFAULT_TIMEOUT_MS = 20_000
+const MAX_REDIRECTIONS = 10
 
 export async function httpRequest(url: string, options: HttpOptions = {}): Promise<HttpAnswer> {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
-  const own = options.localAddress === undefined ? undefined : new Agent({ connect: { localAddress: options.localAddress } })
+  const own = options.localAddress === undefined ? undefined : new Agent({ localAddress: options.localAddress })
+  const base: Dispatcher = own ?? getGlobalDispatcher()
   try {
     const res = await request(url, {
       method: options.method ?? 'GET',
       headers: { ...options.headers },
       body: toBody(options.body),
       signal: options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]),
-      ...(own === undefined ? {} : { dispatcher: own })
+      dispatcher: options.followRedirects === true ? base.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTIONS })) : base
     })
     const body = Buffer.from(await res.body.arrayBuffer())
     return {
@@ -78,7 +83,7 @@ export async function isReady(base: string): Promise<boolean> {
  */
 export function createTestHttpClient(options: { followRedirects?: boolean } = {}): HttpClient {
   const agent = new Agent()
-  const dispatcher = options.followRedirects === true ? agent.compose(interceptors.redirect({ maxRedirections: 10 })) : agent
+  const dispatcher = options.followRedirects === true ? agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTIONS })) : agent
   return {
     request: (url, req) =>
       request(url, {
