@@ -24,8 +24,8 @@ export interface HttpOptions {
   /** Default GET. */
   readonly method?: Dispatcher.HttpMethod
   readonly headers?: Readonly<Record<string, string>>
-  /** A stream is sent chunked (no Content-Length); FormData as multipart/form-data. */
-  readonly body?: string | Uint8Array | Readable | FormData | globalThis.FormData
+  /** A stream is sent chunked (no Content-Length); undici's FormData (not the global one) as multipart/form-data. */
+  readonly body?: string | Uint8Array | Readable | FormData
   /** The whole exchange, answer body included, must end within this (default 20 s). */
   readonly timeoutMs?: number
   readonly signal?: AbortSignal
@@ -67,8 +67,7 @@ function toBody(body: HttpOptions['body']): string | Buffer | Readable | FormDat
   if (body === undefined) return null
   if (typeof body === 'string') return body
   if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength)
-  // The global FormData and undici's are the same shape; undici recognises either by its shape.
-  return body as Readable | FormData
+  return body
 }
 
 /** Whether `${base}/-/ready` answers 200 now; false while nothing listens there. */
