@@ -7,7 +7,8 @@
  */
 import { readFile } from 'node:fs/promises'
 import { freePort } from '../test/helpers/free-port.js'
-import { clusterConfig, participants, spawnNode, tempDir, waitUntil, writeConfig } from '../test/helpers/spawn-node.js'
+import { clusterConfig, participants, spawnNode, tempDir, writeConfig } from '../test/helpers/spawn-node.js'
+import { waitFor as waitUntil } from '../test/helpers/wait-for.js'
 import type { NodeProcess } from '../test/helpers/spawn-node.js'
 import type { Benchmark } from './types.js'
 

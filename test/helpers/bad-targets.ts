@@ -8,11 +8,9 @@
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createServer as createTcpServer } from 'node:net'
-import type { AddressInfo, Server as TcpServer, Socket } from 'node:net'
 import { gzipSync } from 'node:zlib'
 import { Profile } from 'pprof-format'
-import { Agent, interceptors, request } from 'undici'
-import type { HttpClient } from '../../src/http/types.js'
+import { closedPort, listenOnLoopback } from './free-port.js'
 
 const OCTET = { 'content-type': 'application/octet-stream' }
 const MiB = 1024 * 1024
@@ -143,60 +141,21 @@ export async function startBadTargetServer(): Promise<BadTargetServer> {
     }
     handler(req, res, (n) => sentByPath.set(path, (sentByPath.get(path) ?? 0) + n))
   })
-  const silentSockets = new Set<Socket>()
-  const silent = createTcpServer((socket) => {
-    silentSockets.add(socket)
-    socket.once('close', () => silentSockets.delete(socket))
-  })
-  const httpPort = await listen(server)
-  const silentPort = await listen(silent)
+  // Accepts and never answers; its sockets are destroyed on close.
+  const silent = createTcpServer(() => undefined)
+  const http = await listenOnLoopback(server)
+  const silentListening = await listenOnLoopback(silent)
   return {
-    url: (path) => `http://127.0.0.1:${httpPort}${path}`,
-    silentUrl: `http://127.0.0.1:${silentPort}/debug/pprof/allocs`,
+    url: (path) => `http://127.0.0.1:${http.port}${path}`,
+    silentUrl: `http://127.0.0.1:${silentListening.port}/debug/pprof/allocs`,
     bytesSent: (path) => sentByPath.get(path) ?? 0,
     close: async () => {
-      server.closeAllConnections()
-      for (const socket of silentSockets) socket.destroy()
-      await Promise.all([closeServer(server), closeServer(silent)])
+      await Promise.all([http.close(), silentListening.close()])
     }
   }
 }
 
-/** A URL on 127.0.0.1 whose port was just released: connecting to it is refused. */
+/** A URL on 127.0.0.1 where nothing listens: connecting to it is refused. */
 export async function closedPortUrl(): Promise<string> {
-  const probe = createTcpServer()
-  const port = await listen(probe)
-  await closeServer(probe)
-  return `http://127.0.0.1:${port}/debug/pprof/allocs`
-}
-
-/**
- * A plain HttpClient over undici for scraping test servers: its own Agent, redirects followed (Alloy's
- * default follow_redirects = true, at most 10 hops).
- */
-export function createTestHttpClient(): HttpClient {
-  const agent = new Agent()
-  const dispatcher = agent.compose(interceptors.redirect({ maxRedirections: 10 }))
-  return {
-    request: (url, req) =>
-      request(url, {
-        dispatcher,
-        method: req.method,
-        headers: req.headers ?? {},
-        body: req.body === undefined ? null : Buffer.from(req.body),
-        signal: req.signal
-      }),
-    close: () => agent.close()
-  }
-}
-
-function listen(server: TcpServer): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port))
-  })
-}
-
-function closeServer(server: TcpServer): Promise<void> {
-  return new Promise((resolve) => server.close(() => resolve()))
+  return `http://127.0.0.1:${await closedPort()}/debug/pprof/allocs`
 }

@@ -6,8 +6,9 @@ import assert from 'node:assert/strict'
 import type { ProxiedCluster } from './proxied-cluster.js'
 import { seriesOf, until } from './proxied-cluster.js'
 import { cadence } from './scrape-log-server.js'
-import { participants, waitUntil } from './spawn-node.js'
+import { participants } from './spawn-node.js'
 import type { NodeProcess } from './spawn-node.js'
+import { waitFor } from './wait-for.js'
 
 export interface StepTiming {
   readonly intervalMs: number
@@ -49,7 +50,7 @@ export async function partitionAndHeal(cluster: ProxiedCluster, timing: StepTimi
   cluster.proxy.split(halves[0], halves[1])
   try {
     const sees = (half: readonly string[]): boolean => half.every((n) => view(n).join(',') === half.join(','))
-    await waitUntil(() => sees(halves[0]) && sees(halves[1]), { timeoutMs: apartWithinMs, what: () => `each half to list only itself: ${all.map((n) => `${n}=${view(n).length}`).join(' ')}` })
+    await waitFor(() => sees(halves[0]) && sees(halves[1]), { timeoutMs: apartWithinMs, what: () => `each half to list only itself: ${all.map((n) => `${n}=${view(n).length}`).join(' ')}` })
     const apartAt = Date.now()
     notes.push(`halves apart ${((apartAt - splitAt) / 1000).toFixed(1)} s after the split (${cluster.proxy.cut()} connections cut or refused)`)
     await until(apartAt + 4 * timing.intervalMs)

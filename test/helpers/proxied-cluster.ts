@@ -13,8 +13,9 @@ import { startPushServer } from './receiver.js'
 import type { PushServer } from './receiver.js'
 import { startScrapeLogServer } from './scrape-log-server.js'
 import type { ScrapeLogServer } from './scrape-log-server.js'
-import { clusterConfig, participants, spawnNode, tempDir, waitUntil, writeConfig } from './spawn-node.js'
+import { clusterConfig, participants, spawnNode, tempDir, writeConfig } from './spawn-node.js'
 import type { NodeProcess } from './spawn-node.js'
+import { waitFor } from './wait-for.js'
 
 export interface ProxiedClusterOptions {
   /** Node names, in the order they get addresses; the first `seeds` are the join addresses. */
@@ -52,7 +53,7 @@ export function seriesOf(targets: readonly string[]): string[] {
 
 /** Resolves once the wall clock passes `ms`. */
 export async function until(ms: number): Promise<void> {
-  await waitUntil(() => Date.now() > ms, { timeoutMs: ms - Date.now() + 5_000 })
+  await waitFor(() => Date.now() > ms, { timeoutMs: ms - Date.now() + 5_000, what: `${new Date(ms).toISOString()} to pass` })
 }
 
 export async function startProxiedCluster(o: ProxiedClusterOptions): Promise<ProxiedCluster> {
@@ -107,7 +108,7 @@ export async function startProxiedCluster(o: ProxiedClusterOptions): Promise<Pro
     },
     async converged(timeoutMs: number): Promise<void> {
       const want = running().join(',')
-      await waitUntil(() => running().every((n) => participants(nodes.get(n) as NodeProcess).join(',') === want), {
+      await waitFor(() => running().every((n) => participants(nodes.get(n) as NodeProcess).join(',') === want), {
         timeoutMs,
         what: () => `every node to list ${want}: ${running().map((n) => `${n}=${participants(nodes.get(n) as NodeProcess).length}`).join(' ')}`
       })

@@ -3,21 +3,17 @@
  * - `startPushServer`: a scripted, recording Pyroscope stand-in (status sequence, Retry-After, or accept and
  *   never answer), for the write path's retry and wire-format tests.
  * - `startRecordingReceiver`: shardscope's real receive server, recording what it accepts.
- * - `createTestHttpClient`: undici `request` + its own Agent wrapped as the HttpClient contract.
- * - `waitFor`: polls an observable condition with a deadline (never a bare sleep).
  * - `tinyProfile`: a small, valid pprof profile (raw or gzipped), built with pprof-format.
  */
-import { once } from 'node:events'
 import { createServer } from 'node:http'
-import type { IncomingHttpHeaders, Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingHttpHeaders } from 'node:http'
 import { gzipSync } from 'node:zlib'
-import { Agent, request } from 'undici'
 import { Function as PprofFunction, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format'
-import type { HttpClient } from '../../src/http/types.js'
 import { startReceiveServer } from '../../src/components/pyroscope/receive_http/index.js'
 import type { AcceptedSeries, ReceiveServerOptions } from '../../src/components/pyroscope/receive_http/index.js'
 import { silentLogger } from '../../src/util/logger.js'
+import { listenOnLoopback } from './free-port.js'
+import { waitFor } from './wait-for.js'
 
 export interface RecordedRequest {
   readonly method: string
@@ -62,15 +58,14 @@ export async function startPushServer(replies: readonly Reply[] = [{ status: 200
       res.writeHead(reply.status, reply.headers ?? {}).end(reply.body ?? '')
     })
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
+  const listening = await listenOnLoopback(server)
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${listening.port}`,
     requests,
-    waitForRequests: (count, timeoutMs = 5_000) =>
-      waitFor(() => requests.length >= count, { timeoutMs, what: () => `${count} push request(s), got ${requests.length}` }),
-    close: () => closeServer(server)
+    waitForRequests: async (count, timeoutMs = 5_000) => {
+      await waitFor(() => requests.length >= count, { timeoutMs, what: () => `${count} push request(s), got ${requests.length}` })
+    },
+    close: listening.close
   }
 }
 
@@ -95,40 +90,6 @@ export async function startRecordingReceiver(
     }
   })
   return { url: `http://127.0.0.1:${server.address.port}`, received, close: () => server.close() }
-}
-
-/** undici's `request` on a private Agent, shaped as the HttpClient contract. */
-export function createTestHttpClient(): HttpClient {
-  const agent = new Agent({ connections: 16 })
-  return {
-    request: (url, req) =>
-      request(url, {
-        method: req.method,
-        headers: req.headers ?? {},
-        body: req.body === undefined ? null : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength),
-        signal: req.signal,
-        dispatcher: agent
-      }),
-    close: () => agent.close()
-  }
-}
-
-export async function waitFor(
-  predicate: () => boolean,
-  { timeoutMs = 5_000, what = () => 'condition' }: { timeoutMs?: number; what?: () => string } = {}
-): Promise<void> {
-  const deadline = performance.now() + timeoutMs
-  while (!predicate()) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`)
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error === undefined ? resolve() : reject(error)))
-    server.closeAllConnections()
-  })
 }
 
 /** A valid one-sample CPU profile; `value` varies its bytes. Gzipped as Go serves profiles unless `gzip` is false. */

@@ -2,7 +2,7 @@
  * Clustered shardscope agents as real OS processes on 127.0.0.1 (`node dist/src/main.js run …`).
  *
  * Each node logs JSON to stderr; the lines are parsed and kept, so tests wait on what a node says
- * (`waitForLog`) or read its debug server (/metrics, /api/v1/cluster) whose port comes from its log.
+ * (`waitForLog`) or read its debug server (/metrics through metrics.ts, /api/v1/cluster) whose port comes from its log.
  * Cluster ports cannot be 0 (they are advertised to others), so they come from `freePort()`.
  */
 import { spawn } from 'node:child_process'
@@ -11,6 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MAIN_JS, REPO_ROOT } from './cli.js'
+import { waitFor } from './wait-for.js'
 
 export type LogRecord = Record<string, unknown> & { msg?: string }
 
@@ -79,11 +80,8 @@ export function spawnNode(options: SpawnNodeOptions): NodeProcess {
     }
   })
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')))
-  const waitForLog = async (predicate: (r: LogRecord) => boolean, timeoutMs: number, what: string): Promise<LogRecord> => {
-    let found: LogRecord | undefined
-    await waitUntil(() => (found = logs.find(predicate)) !== undefined, { timeoutMs, what: () => `${options.name}: ${what}\n${text.slice(-3000)}` })
-    return found as LogRecord
-  }
+  const waitForLog = (predicate: (r: LogRecord) => boolean, timeoutMs: number, what: string): Promise<LogRecord> =>
+    waitFor(() => logs.find(predicate), { timeoutMs, what: () => `${options.name}: ${what}\n${text.slice(-3000)}` })
   return {
     name: options.name,
     clusterPort: options.clusterPort,
@@ -99,18 +97,6 @@ export function spawnNode(options: SpawnNodeOptions): NodeProcess {
     kill: (signal = 'SIGKILL') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal)
     }
-  }
-}
-
-/** Polls `predicate` (sync or async) every 50 ms until it holds, or fails after `timeoutMs`. */
-export async function waitUntil(
-  predicate: () => boolean | Promise<boolean>,
-  { timeoutMs, what = () => 'condition' }: { timeoutMs: number; what?: () => string }
-): Promise<void> {
-  const deadline = performance.now() + timeoutMs
-  while (!(await predicate())) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
 
@@ -167,18 +153,4 @@ export async function writeConfig(dir: string, text: string, name = 'cluster.all
   const path = join(dir, name)
   await writeFile(path, text)
   return path
-}
-
-/** Reads a counter/gauge sample from a node's /metrics (summing over label sets matching `labels`). */
-export async function metricValue(baseUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(3_000) })).text()
-  let sum = 0
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue
-    const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)/.exec(line)
-    if (!m || m[1] !== name) continue
-    const labelText = m[2] ?? ''
-    if (Object.entries(labels).every(([k, v]) => labelText.includes(`${k}="${v}"`))) sum += Number(m[3])
-  }
-  return sum
 }

@@ -7,7 +7,8 @@
  * aggregated, and flushed at shutdown); the larger of the two is kept. A SIGKILL'd process keeps its last poll.
  */
 import { setTimeout as delay } from 'node:timers/promises'
-import { metricValue, spawnNode } from '../helpers/spawn-node.js'
+import { metricValue } from '../helpers/metrics.js'
+import { spawnNode } from '../helpers/spawn-node.js'
 import type { LogRecord, NodeProcess } from '../helpers/spawn-node.js'
 import type { Incarnation } from './accounting.js'
 

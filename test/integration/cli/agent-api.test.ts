@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { closedPort, freePort } from '../../helpers/free-port.js'
 import { startGoTarget } from '../../helpers/go-target.js'
 import type { GoTarget } from '../../helpers/go-target.js'
+import { httpRequest } from '../../helpers/http.js'
 import { startShardscope } from '../../helpers/processes.js'
 import type { RunningProcess } from '../../helpers/processes.js'
 import { waitFor } from '../../helpers/wait-for.js'
@@ -94,8 +95,8 @@ pyroscope.receive_http "local" {
   })
 
   async function get(path: string): Promise<{ status: number; text: string }> {
-    const res = await fetch(base + path)
-    return { status: res.status, text: await res.text() }
+    const res = await httpRequest(base + path, { followRedirects: true })
+    return { status: res.status, text: res.text() }
   }
 
   it('shows the up and the down target with exact fields', async () => {

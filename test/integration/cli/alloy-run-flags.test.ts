@@ -8,8 +8,8 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { request } from 'undici'
 import { freePort } from '../../helpers/free-port.js'
+import { httpRequest } from '../../helpers/http.js'
 import { startShardscope } from '../../helpers/processes.js'
 import type { RunningProcess } from '../../helpers/processes.js'
 
@@ -48,9 +48,8 @@ describe('run with Alloy Helm flags', () => {
 
   it('logs each Alloy-only flag once, as JSON at the level of the logging block', async () => {
     // A refused push is logged at debug.
-    const res = await request(`http://127.0.0.1:${receivePort}/ingest?name=a.cpu&format=jfr`, { method: 'POST', body: 'x' })
-    await res.body.dump()
-    assert.equal(res.statusCode, 415)
+    const res = await httpRequest(`http://127.0.0.1:${receivePort}/ingest?name=a.cpu&format=jfr`, { method: 'POST', body: 'x' })
+    assert.equal(res.status, 415)
     await agent.waitForOutput(/"level":"debug".*"msg":"push request refused"/)
     const lines = agent.output().split('\n').filter((l) => l.startsWith('{'))
     const parsed = lines.map((l) => JSON.parse(l) as { level: string; msg: string })
@@ -60,17 +59,14 @@ describe('run with Alloy Helm flags', () => {
   })
 
   it('serves the UI under the prefix, redirects the root there, and keeps the API at the root', async () => {
-    const root = await request(`${base}/`)
-    await root.body.dump()
-    assert.equal(root.statusCode, 302)
+    const root = await httpRequest(`${base}/`)
+    assert.equal(root.status, 302)
     assert.equal(root.headers['location'], '/alloy/')
-    const page = await request(`${base}/alloy/components`)
-    const html = await page.body.text()
-    assert.equal(page.statusCode, 200)
-    assert.match(html, /href="\/alloy\/components"/)
-    assert.match(html, /pyroscope\.receive_http\.r/)
-    const api = await request(`${base}/-/ready`)
-    await api.body.dump()
-    assert.equal(api.statusCode, 200)
+    const page = await httpRequest(`${base}/alloy/components`)
+    assert.equal(page.status, 200)
+    assert.match(page.text(), /href="\/alloy\/components"/)
+    assert.match(page.text(), /pyroscope\.receive_http\.r/)
+    const api = await httpRequest(`${base}/-/ready`)
+    assert.equal(api.status, 200)
   })
 })

@@ -11,6 +11,7 @@ import type { ChildProcess } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { REPO_ROOT } from '../../helpers/cli.js'
+import { httpRequest } from '../../helpers/http.js'
 import { tempDir } from '../../helpers/spawn-node.js'
 import { waitFor } from '../../helpers/wait-for.js'
 
@@ -66,7 +67,7 @@ describe('npm run cluster', () => {
     // Every node sees the two others: three distinct names and peer ids.
     const views = await waitFor(
       async () => {
-        const all = await Promise.all(uis.map(async (u) => (await (await fetch(`${u.url}/api/v1/cluster`)).json()) as ClusterApi))
+        const all = await Promise.all(uis.map(async (u) => (await httpRequest(`${u.url}/api/v1/cluster`)).json<ClusterApi>()))
         return all.every((v) => v.peers.filter((p) => p.state !== 'left').length >= 2) ? all : undefined
       },
       { timeoutMs: 30_000, what: 'every node sees the others' }

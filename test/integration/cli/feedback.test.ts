@@ -8,13 +8,14 @@ import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { closedPort } from '../../helpers/free-port.js'
+import { metricValue } from '../../helpers/metrics.js'
 import { startShardscope } from '../../helpers/processes.js'
 import type { RunningProcess } from '../../helpers/processes.js'
 import { startRecordingReceiver, tinyProfile } from '../../helpers/receiver.js'
 import type { RecordingReceiver } from '../../helpers/receiver.js'
 import { startRecordingServer } from '../../helpers/recording-server.js'
 import type { RecordingServer } from '../../helpers/recording-server.js'
-import { metricValue, tempDir } from '../../helpers/spawn-node.js'
+import { tempDir } from '../../helpers/spawn-node.js'
 
 describe('run: feedback at info level', () => {
   let target: RecordingServer

@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { REPO_ROOT } from '../../helpers/cli.js'
+import { httpRequest } from '../../helpers/http.js'
 import { waitFor } from '../../helpers/wait-for.js'
 
 const INDEX = join(REPO_ROOT, 'data', 'received', 'index.jsonl')
@@ -36,8 +37,8 @@ interface ApiTarget {
 }
 
 async function targets(): Promise<ApiTarget[]> {
-  const res = await fetch('http://127.0.0.1:12345/api/v1/targets', { signal: AbortSignal.timeout(3_000) })
-  return ((await res.json()) as { targets: ApiTarget[] }).targets
+  const res = await httpRequest('http://127.0.0.1:12345/api/v1/targets', { timeoutMs: 3_000 })
+  return res.json<{ targets: ApiTarget[] }>().targets
 }
 
 describe('npm start', () => {

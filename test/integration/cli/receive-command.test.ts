@@ -9,10 +9,12 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { encodePushRequest, PUSH_PATH } from '../../../src/components/pyroscope/write/index.js'
 import { runCli } from '../../helpers/cli.js'
+import { httpRequest } from '../../helpers/http.js'
+import { metricValue } from '../../helpers/metrics.js'
 import { startShardscope } from '../../helpers/processes.js'
 import type { RunningProcess } from '../../helpers/processes.js'
 import { tinyProfile } from '../../helpers/receiver.js'
-import { metricValue, tempDir } from '../../helpers/spawn-node.js'
+import { tempDir } from '../../helpers/spawn-node.js'
 import { waitFor } from '../../helpers/wait-for.js'
 
 describe('shardscope receive', () => {
@@ -31,10 +33,10 @@ describe('shardscope receive', () => {
   })
 
   it('serves health, readiness and metrics, and logs a summary of what it stored', { timeout: 30_000 }, async () => {
-    assert.equal((await fetch(`${base}/-/healthy`)).status, 200)
-    assert.equal((await fetch(`${base}/-/ready`)).status, 200)
+    assert.equal((await httpRequest(`${base}/-/healthy`)).status, 200)
+    assert.equal((await httpRequest(`${base}/-/ready`)).status, 200)
     const body = encodePushRequest([{ labels: [['__name__', 'process_cpu'], ['service_name', 'checkout']], samples: [{ raw: tinyProfile() }] }])
-    const pushed = await fetch(`${base}${PUSH_PATH}`, { method: 'POST', headers: { 'content-type': 'application/proto' }, body })
+    const pushed = await httpRequest(`${base}${PUSH_PATH}`, { method: 'POST', headers: { 'content-type': 'application/proto' }, body })
     assert.equal(pushed.status, 200)
     await receiver.waitForOutput(/"stored":1,[^\n]*"services":1[^\n]*"msg":"stored 1 profiles in the last 1s \(1 since start\)"/, 10_000)
     assert.equal(await metricValue(base, 'shardscope_receive_profiles_stored_total'), 1)

@@ -14,13 +14,15 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { Profile } from 'pprof-format'
+import { httpRequest } from '../../helpers/http.js'
+import { metricValue } from '../../helpers/metrics.js'
 import { startShardscope } from '../../helpers/processes.js'
 import type { RunningProcess } from '../../helpers/processes.js'
 import { startRecordingReceiver } from '../../helpers/receiver.js'
 import type { RecordingReceiver } from '../../helpers/receiver.js'
 import { startRecordingServer } from '../../helpers/recording-server.js'
 import type { RecordingServer } from '../../helpers/recording-server.js'
-import { metricValue, tempDir } from '../../helpers/spawn-node.js'
+import { tempDir } from '../../helpers/spawn-node.js'
 import { waitFor } from '../../helpers/wait-for.js'
 
 /** A cumulative Go-style heap profile whose alloc counters grow with every request. */
@@ -130,8 +132,8 @@ describe('config reload', () => {
 
     // A bad file: refused with positioned errors, the running config stays.
     await writeFile(path, v2.replace('scrape_interval = "2s"', 'scrape_interval = "2s"\n  bogus           = 1'))
-    const refused = await fetch(`${base}/-/reload`, { method: 'POST' })
-    const body = await refused.text()
+    const refused = await httpRequest(`${base}/-/reload`, { method: 'POST' })
+    const body = refused.text()
     assert.equal(refused.status, 400)
     assert.match(body, /agent\.alloy:\d+:\d+: /)
     assert.match(body, /agent\.alloy:5:3: .*bogus/)
@@ -145,16 +147,16 @@ describe('config reload', () => {
 
     // Back to v1 over HTTP: the extra component and target go away.
     await writeFile(path, v1)
-    const ok = await fetch(`${base}/-/reload`, { method: 'POST' })
+    const ok = await httpRequest(`${base}/-/reload`, { method: 'POST' })
     assert.equal(ok.status, 200)
-    assert.match(await ok.text(), /0 added, 1 removed, 1 updated, 1 unchanged/)
-    const components = (await (await fetch(`${base}/api/v1/components`)).json()) as { id: string }[]
+    assert.match(ok.text(), /0 added, 1 removed, 1 updated, 1 unchanged/)
+    const components = (await httpRequest(`${base}/api/v1/components`)).json<{ id: string }[]>()
     assert.deepEqual(components.map((c) => c.id).sort(), ['pyroscope.scrape.a', 'pyroscope.write.sink'])
     const extraAfter = requestsTo('extra')
     const firstNow = requestsTo('first')
     await waitFor(() => requestsTo('first') >= firstNow + 2, { timeoutMs: 10_000, what: 'the first target still scraped' })
     assert.ok(requestsTo('extra') <= extraAfter + 1, 'the removed component stopped (at most one scrape in flight)')
-    assert.equal((await fetch(`${base}/-/reload`)).status, 405)
+    assert.equal((await httpRequest(`${base}/-/reload`)).status, 405)
     assert.equal(await agent.stop('SIGTERM'), 0)
   })
 })

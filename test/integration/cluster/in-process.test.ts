@@ -9,7 +9,9 @@ import type { ClusterHandle } from '../../../src/cluster/index.js'
 import { systemClock } from '../../../src/util/clock.js'
 import { silentLogger } from '../../../src/util/logger.js'
 import { freePort } from '../../helpers/free-port.js'
-import { tempDir, waitUntil } from '../../helpers/spawn-node.js'
+import { metricValue } from '../../helpers/metrics.js'
+import { tempDir } from '../../helpers/spawn-node.js'
+import { waitFor } from '../../helpers/wait-for.js'
 
 describe('two cluster nodes in one process', () => {
   it('find each other through one join address and split the keys between them after the hand-off', async () => {
@@ -39,7 +41,7 @@ describe('two cluster nodes in one process', () => {
     const unsubscribe = a.ownership.onChange(() => changes++)
     after(unsubscribe)
 
-    await waitUntil(() => a.view().peers.some((p) => p.name === 'b' && p.state === 'participant') && b.view().peers.some((p) => p.name === 'a' && p.state === 'participant'), {
+    await waitFor(() => a.view().peers.some((p) => p.name === 'b' && p.state === 'participant') && b.view().peers.some((p) => p.name === 'a' && p.state === 'participant'), {
       timeoutMs: 15_000,
       what: () => `mutual membership: ${JSON.stringify([a.view(), b.view()])}`
     })
@@ -51,7 +53,7 @@ describe('two cluster nodes in one process', () => {
     }
     // b announced its hand-off MIN_JOIN_GRACE_MS ahead when it began to participate, which a may hear at
     // once: the split can only hold that long after the wait above ended, plus a re-plan.
-    await waitUntil(split, { timeoutMs: MIN_JOIN_GRACE_MS + 5_000, what: () => 'both participating, one owner per key' })
+    await waitFor(split, { timeoutMs: MIN_JOIN_GRACE_MS + 5_000, what: () => 'both participating, one owner per key' })
     const planA = a.ownership.plan(keys)
     const ownedByA = keys.filter((k) => planA.owns(k, Date.now())).length
     assert.ok(ownedByA > 20 && ownedByA < 80, `a owns ${ownedByA} of 100`)
@@ -59,10 +61,9 @@ describe('two cluster nodes in one process', () => {
     assert.deepEqual(a.view().ownership, { a: ownedByA, b: 100 - ownedByA })
     assert.equal(a.ready(), true)
     // a heard b's hand-off once, about the join grace ahead of its instant (news takes milliseconds here).
-    const notice = (await registries.a.getSingleMetric('shardscope_cluster_handoff_notice_seconds')?.get())?.values ?? []
-    const bucket = (name: string, le?: number) => notice.find((v) => (v as { metricName?: string }).metricName === name && (le === undefined || v.labels['le'] === le))?.value
-    assert.equal(bucket('shardscope_cluster_handoff_notice_seconds_count'), 1)
-    assert.equal(bucket('shardscope_cluster_handoff_notice_seconds_bucket', 5), 0, 'heard more than 5 s ahead')
-    assert.equal(bucket('shardscope_cluster_handoff_notice_seconds_bucket', 10), 1, 'and at most the grace ahead')
+    const notice = (name: string, labels: Record<string, string> = {}): Promise<number> => metricValue(registries.a, `shardscope_cluster_handoff_notice_seconds_${name}`, labels)
+    assert.equal(await notice('count'), 1)
+    assert.equal(await notice('bucket', { le: '5' }), 0, 'heard more than 5 s ahead')
+    assert.equal(await notice('bucket', { le: '10' }), 1, 'and at most the grace ahead')
   })
 })

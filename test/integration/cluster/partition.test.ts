@@ -5,11 +5,12 @@
  * `npm run test:scale`.
  */
 import { after, before, describe, it } from 'node:test'
-import assert from 'node:assert/strict'
 import { changeTargets, partitionAndHeal } from '../../helpers/cluster-steps.js'
-import { seriesOf, startProxiedCluster, until } from '../../helpers/proxied-cluster.js'
+import { seriesOf, startProxiedCluster } from '../../helpers/proxied-cluster.js'
 import type { ProxiedCluster } from '../../helpers/proxied-cluster.js'
 import { cadence } from '../../helpers/scrape-log-server.js'
+import type { CadenceReport } from '../../helpers/scrape-log-server.js'
+import { waitFor } from '../../helpers/wait-for.js'
 
 const TIMING = { intervalMs: 3_000, refreshMs: 3_000, graceMs: 10_000 }
 const NAMES = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6']
@@ -38,13 +39,15 @@ describe('six agent processes behind a fault-injecting proxy', { timeout: 240_00
   })
 })
 
-/** Waits until the last 2 intervals show every served series scraped once per interval. */
+/** Waits until the last 2 intervals show every served series scraped once per interval, checked once an interval. */
 async function waitForCover(cluster: ProxiedCluster, from: number): Promise<void> {
-  const deadline = from + 60_000
-  for (;;) {
-    await until(Date.now() + TIMING.intervalMs)
-    const report = cadence(cluster.targets.requests, seriesOf(cluster.served), TIMING.intervalMs, Date.now() - 2 * TIMING.intervalMs, Date.now())
-    if (report.doubles.length === 0 && report.misses.length === 0) return
-    assert.ok(Date.now() < deadline, `no disjoint cover within 60 s: ${JSON.stringify(report).slice(0, 400)}`)
-  }
+  let report: CadenceReport | undefined
+  await waitFor(
+    () => {
+      const now = Date.now()
+      report = cadence(cluster.targets.requests, seriesOf(cluster.served), TIMING.intervalMs, now - 2 * TIMING.intervalMs, now)
+      return report.doubles.length === 0 && report.misses.length === 0
+    },
+    { timeoutMs: from + 60_000 - Date.now(), intervalMs: TIMING.intervalMs, what: () => `a disjoint cover: ${JSON.stringify(report).slice(0, 400)}` }
+  )
 }

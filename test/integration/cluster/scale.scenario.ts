@@ -11,11 +11,12 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { changeTargets, partitionAndHeal } from '../../helpers/cluster-steps.js'
+import { metricValue } from '../../helpers/metrics.js'
 import { seriesOf, startProxiedCluster, until } from '../../helpers/proxied-cluster.js'
 import type { ProxiedCluster } from '../../helpers/proxied-cluster.js'
 import { cadence, lastScraper } from '../../helpers/scrape-log-server.js'
-import { metricValue, waitUntil } from '../../helpers/spawn-node.js'
 import type { NodeProcess } from '../../helpers/spawn-node.js'
+import { waitFor } from '../../helpers/wait-for.js'
 
 const INTERVAL_MS = 4_000
 const TIMING = { intervalMs: INTERVAL_MS, refreshMs: 5_000, graceMs: 10_000 }
@@ -121,7 +122,7 @@ describe(`a cluster of ${START} agent processes`, { timeout: 300_000 }, () => {
     await Promise.all(victims.map((v) => cluster.proxy.down(v)))
     await Promise.all(victims.map((v) => node(v).exited))
     const firstAfter = (s: string): number | undefined => cluster.targets.requests.find((r) => r.at > killedAt && `${r.target}${r.path}` === s && !victims.includes(r.node))?.at
-    await waitUntil(() => owned.every((s) => firstAfter(s) !== undefined), { timeoutMs: 30_000, what: () => 'every series of the killed nodes scraped by a survivor' })
+    await waitFor(() => owned.every((s) => firstAfter(s) !== undefined), { timeoutMs: 30_000, what: () => 'every series of the killed nodes scraped by a survivor' })
     const reowned = Math.max(...owned.map((s) => firstAfter(s) as number)) - killedAt
     t.diagnostic(`all ${owned.length} series of the killed nodes re-owned ${reowned} ms after kill -9`)
     // Re-owned within 5 s of the kill, plus the wait for the series' next scrape point (one interval).

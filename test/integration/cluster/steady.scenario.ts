@@ -10,8 +10,8 @@ import assert from 'node:assert/strict'
 import { seriesOf, startProxiedCluster, until } from '../../helpers/proxied-cluster.js'
 import type { ProxiedCluster } from '../../helpers/proxied-cluster.js'
 import { cadence } from '../../helpers/scrape-log-server.js'
-import { waitUntil } from '../../helpers/spawn-node.js'
 import type { LogRecord } from '../../helpers/spawn-node.js'
+import { waitFor } from '../../helpers/wait-for.js'
 
 const NODES = 24
 const INTERVAL_MS = 4_000
@@ -35,7 +35,7 @@ describe(`${NODES} agent processes left alone for ${MINUTES} minutes`, { timeout
     // The first scrapes come a join grace after the last arrival: count from the moment every series has one.
     const convergedAt = Date.now()
     const scraped = (s: string): boolean => cluster.targets.requests.some((r) => r.at > convergedAt && `${r.target}${r.path}` === s)
-    await waitUntil(() => seriesOf(cluster.served).every(scraped), { timeoutMs: 60_000, what: () => 'a first scrape of every series' })
+    await waitFor(() => seriesOf(cluster.served).every(scraped), { timeoutMs: 60_000, what: () => 'a first scrape of every series' })
     const from = Date.now() + INTERVAL_MS
     await until(from + MINUTES * 60_000)
     const to = Date.now()

@@ -15,6 +15,7 @@ import { freePort, listenOnLoopback } from '../../helpers/free-port.js'
 import type { Listening } from '../../helpers/free-port.js'
 import { startGoTarget } from '../../helpers/go-target.js'
 import type { GoTarget } from '../../helpers/go-target.js'
+import { httpRequest } from '../../helpers/http.js'
 import { startShardscope } from '../../helpers/processes.js'
 import type { RunningProcess } from '../../helpers/processes.js'
 import { tempDir, writeConfig } from '../../helpers/spawn-node.js'
@@ -54,8 +55,7 @@ function flagValue(args: readonly string[], name: string): string {
 }
 
 async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(3_000) })
-  return (await res.json()) as T
+  return (await httpRequest(url, { timeoutMs: 3_000 })).json<T>()
 }
 
 describe('the docker-compose topology as processes on 127.0.0.1', { timeout: 90_000 }, () => {

@@ -13,9 +13,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { FormData } from 'undici'
 import { readIndex } from '../../../src/components/pyroscope/receive_http/index.js'
 import { freePort, listenOnLoopback } from '../../helpers/free-port.js'
 import { pushOf, sampleBomb } from '../../helpers/hostile-bodies.js'
+import { httpRequest } from '../../helpers/http.js'
 import { startShardscope } from '../../helpers/processes.js'
 import { waitFor } from '../../helpers/wait-for.js'
 
@@ -47,12 +49,12 @@ describe('gzip bombs just under the inflation cap', () => {
     t.after(() => receiver.stop('SIGKILL'))
     const port = Number((await receiver.waitForOutput(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1])
     for (const [name, bomb, pattern] of BOMBS) {
-      const res = await fetch(`http://127.0.0.1:${port}/push.v1.PusherService/Push`, {
+      const res = await httpRequest(`http://127.0.0.1:${port}/push.v1.PusherService/Push`, {
         method: 'POST',
         headers: { 'content-type': 'application/proto' },
         body: pushOf([bomb])
       })
-      const answer = (await res.json()) as { code: string; message: string }
+      const answer = res.json<{ code: string; message: string }>()
       assert.equal(res.status, 400, `${name}: ${JSON.stringify(answer)}`)
       assert.equal(answer.code, 'invalid_argument')
       const inflated = inflatedBefore(answer.message, pattern, name)
@@ -63,14 +65,14 @@ describe('gzip bombs just under the inflation cap', () => {
       const form = new FormData()
       form.append('profile', new Blob([bomb]), 'profile.pprof')
       for (const body of [bomb, form]) {
-        const res = await fetch(`http://127.0.0.1:${port}/ingest?name=bombs&format=pprof`, { method: 'POST', body })
-        const text = await res.text()
+        const res = await httpRequest(`http://127.0.0.1:${port}/ingest?name=bombs&format=pprof`, { method: 'POST', body })
+        const text = res.text()
         assert.equal(res.status, 400, `${name} at /ingest: ${text}`)
         const inflated = inflatedBefore((JSON.parse(text) as { message: string }).message, pattern, `${name} at /ingest`)
         assert.ok(inflated <= MAX_INFLATED_BEFORE_REFUSAL, `${name} at /ingest: ${inflated} of ${INFLATED} bytes inflated before the refusal`)
       }
     }
-    assert.equal((await fetch(`http://127.0.0.1:${port}/-/ready`)).status, 200)
+    assert.equal((await httpRequest(`http://127.0.0.1:${port}/-/ready`)).status, 200)
     assert.deepEqual(await readIndex(dir).catch(() => []), [])
     assert.equal(receiver.child.exitCode, null, receiver.output())
   })
@@ -111,9 +113,9 @@ ${disabled}
     t.after(() => agent.stop('SIGKILL'))
     const down = await waitFor(
       async () => {
-        const res = await fetch(`http://127.0.0.1:${apiPort}/api/v1/targets?health=down`).catch(() => undefined)
-        if (res?.status !== 200) return undefined
-        const rows = ((await res.json()) as { targets: { url: string; last_error: string }[] }).targets
+        const res = await httpRequest(`http://127.0.0.1:${apiPort}/api/v1/targets?health=down`)
+        if (res.status !== 200) return undefined
+        const rows = res.json<{ targets: { url: string; last_error: string }[] }>().targets
         return rows.length === 2 && rows.every((row) => row.last_error !== '') ? rows : undefined
       },
       { timeoutMs: 30_000, what: `both bomb targets down\n${agent.output().slice(-2000)}` }

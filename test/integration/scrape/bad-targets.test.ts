@@ -3,13 +3,9 @@ import assert from 'node:assert/strict'
 import { getEventListeners } from 'node:events'
 import { scrapeOnce } from '../../../src/components/pyroscope/scrape/scraper.js'
 import type { ScrapeOutcome } from '../../../src/components/pyroscope/scrape/scraper.js'
-import {
-  closedPortUrl,
-  createTestHttpClient,
-  HUGE_BODY_BYTES,
-  startBadTargetServer
-} from '../../helpers/bad-targets.js'
+import { closedPortUrl, HUGE_BODY_BYTES, startBadTargetServer } from '../../helpers/bad-targets.js'
 import type { BadTargetPath, BadTargetServer } from '../../helpers/bad-targets.js'
+import { createTestHttpClient } from '../../helpers/http.js'
 
 const MiB = 1024 * 1024
 const BODY_LIMIT = MiB
@@ -101,7 +97,7 @@ const CASES: readonly Case[] = [
 
 describe('scrapeOnce against misbehaving targets', () => {
   let server: BadTargetServer
-  const client = createTestHttpClient()
+  const client = createTestHttpClient({ followRedirects: true })
   const stop = new AbortController()
 
   before(async () => {

@@ -4,17 +4,18 @@ import { gunzipSync } from 'node:zlib'
 import { Profile } from 'pprof-format'
 import { scrapeOnce } from '../../../src/components/pyroscope/scrape/scraper.js'
 import { DeltaComputer, deltaValueTypesFor } from '../../../src/pprof/index.js'
-import { createTestHttpClient } from '../../helpers/bad-targets.js'
 import { startGoTarget } from '../../helpers/go-target.js'
 import type { GoTarget } from '../../helpers/go-target.js'
+import { createTestHttpClient } from '../../helpers/http.js'
 import { deltaIndices, expectedDelta, readSamples } from '../../helpers/delta-oracle.js'
+import { waitFor } from '../../helpers/wait-for.js'
 
 const MiB = 1024 * 1024
 const WAIT_MS = 10_000
 
 describe('DeltaComputer on real Go profiles', () => {
   let target: GoTarget
-  const client = createTestHttpClient()
+  const client = createTestHttpClient({ followRedirects: true })
   const stop = new AbortController()
 
   before(async () => {
@@ -51,31 +52,33 @@ describe('DeltaComputer on real Go profiles', () => {
       assert.ok(delta.stateBytes() > 0)
       assert.ok([...readSamples(previous).keys()].some((k) => k.includes(oneShot)), `${oneShot} is in the baseline`)
 
-      // Scrape again until a busy stack seen in both scrapes has grown (it does within milliseconds).
-      const deadline = Date.now() + WAIT_MS
-      for (;;) {
-        const current = await scrape(path, profileType)
-        const result = await delta.compute(current)
-        assert.ok(result.ok && result.body !== null, result.ok ? 'no body after the baseline' : result.reason)
-        const sent = readSamples(Profile.decode(gunzipSync(result.body)))
-        const before = readSamples(previous)
-        const grown = [...sent.keys()].find((key) => key.includes(busy) && before.has(key))
-        if (grown === undefined) {
-          assert.ok(Date.now() < deadline, `no growing ${busy} sample within ${WAIT_MS} ms`)
+      // Scrape again until a busy stack seen in both scrapes has grown (it does within milliseconds). A delta
+      // that fails ends the wait, to be asserted below.
+      const step = await waitFor(
+        async () => {
+          const current = await scrape(path, profileType)
+          const result = await delta.compute(current)
+          if (!result.ok || result.body === null) return { failure: result.ok ? 'no body after the baseline' : result.reason }
+          const sent = readSamples(Profile.decode(gunzipSync(result.body)))
+          const before = readSamples(previous)
+          const grown = [...sent.keys()].find((key) => key.includes(busy) && before.has(key))
+          if (grown !== undefined) return { current, sent, before, grown }
           previous = current
-          continue
-        }
-        const now = readSamples(current)
-        const indices = deltaIndices(current, valueTypes.map((v) => v.type))
-        assert.equal(indices.length, 2)
-        for (const i of indices) {
-          assert.equal(sent.get(grown)?.[i], (now.get(grown)?.[i] ?? 0n) - (before.get(grown)?.[i] ?? 0n), 'sent as b − a')
-        }
-        assert.deepEqual(sent, expectedDelta(before, now, indices), 'every sample as the oracle says')
-        assert.ok(now.has([...now.keys()].find((k) => k.includes(oneShot)) ?? ''), `${oneShot} is still in the scrape`)
-        assert.ok(![...sent.keys()].some((k) => k.includes(oneShot)), `${oneShot} did not change, so it is not sent`)
-        break
+          return undefined
+        },
+        { timeoutMs: WAIT_MS, what: `a growing ${busy} sample` }
+      )
+      assert.ok(!('failure' in step), 'failure' in step ? step.failure : '')
+      const { current, sent, before, grown } = step
+      const now = readSamples(current)
+      const indices = deltaIndices(current, valueTypes.map((v) => v.type))
+      assert.equal(indices.length, 2)
+      for (const i of indices) {
+        assert.equal(sent.get(grown)?.[i], (now.get(grown)?.[i] ?? 0n) - (before.get(grown)?.[i] ?? 0n), 'sent as b − a')
       }
+      assert.deepEqual(sent, expectedDelta(before, now, indices), 'every sample as the oracle says')
+      assert.ok(now.has([...now.keys()].find((k) => k.includes(oneShot)) ?? ''), `${oneShot} is still in the scrape`)
+      assert.ok(![...sent.keys()].some((k) => k.includes(oneShot)), `${oneShot} did not change, so it is not sent`)
 
       delta.reset()
       assert.equal(delta.stateBytes(), 0)

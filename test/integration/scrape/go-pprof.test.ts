@@ -3,9 +3,9 @@ import assert from 'node:assert/strict'
 import { gunzipSync } from 'node:zlib'
 import { Profile } from 'pprof-format'
 import { scrapeOnce } from '../../../src/components/pyroscope/scrape/scraper.js'
-import { createTestHttpClient } from '../../helpers/bad-targets.js'
 import { startGoTarget } from '../../helpers/go-target.js'
 import type { GoTarget } from '../../helpers/go-target.js'
+import { createTestHttpClient } from '../../helpers/http.js'
 
 const MiB = 1024 * 1024
 
@@ -20,7 +20,7 @@ const DEFAULT_TYPES = [
 
 describe('scrapeOnce against the real Go pprof target', () => {
   let target: GoTarget
-  const client = createTestHttpClient()
+  const client = createTestHttpClient({ followRedirects: true })
   const stop = new AbortController()
 
   before(async () => {

@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { samplePprof } from '../../helpers/bad-targets.js'
 import { freePort, listenOnLoopback } from '../../helpers/free-port.js'
+import { httpRequest } from '../../helpers/http.js'
 import { sampleBomb } from '../../helpers/hostile-bodies.js'
 import { startShardscope } from '../../helpers/processes.js'
 import { waitFor } from '../../helpers/wait-for.js'
@@ -77,7 +78,7 @@ ${disabled.replace('    profile.goroutine {\n      enabled = false\n    }', '   
       let slowestReadyMs = 0
       while (Date.now() - watchStart < WATCH_MS) {
         const started = performance.now()
-        const res = await fetch(`${base}/-/ready`, { signal: AbortSignal.timeout(5_000) })
+        const res = await httpRequest(`${base}/-/ready`, { timeoutMs: 5_000 })
         slowestReadyMs = Math.max(slowestReadyMs, performance.now() - started)
         assert.equal(res.status, 200)
         await new Promise((r) => setTimeout(r, 100))
@@ -88,8 +89,7 @@ ${disabled.replace('    profile.goroutine {\n      enabled = false\n    }', '   
       assert.ok(inWindow.length >= WATCH_MS / INTERVAL_MS, `${inWindow.length} healthy scrapes in ${WATCH_MS} ms`)
       assert.ok(Math.max(...gaps) < 1.5 * INTERVAL_MS, `the longest gap between healthy scrapes was ${Math.max(...gaps)} ms`)
 
-      const res = await fetch(`${base}/api/v1/targets?health=down`)
-      const body = (await res.json()) as { targets: { url: string; last_error: string }[] }
+      const body = (await httpRequest(`${base}/api/v1/targets?health=down`)).json<{ targets: { url: string; last_error: string }[] }>()
       const down = body.targets.filter((row) => row.url.includes(`:${bombPort}/`))
       assert.equal(down.length, BOMB_TYPES.length, JSON.stringify(body).slice(0, 2000))
       for (const row of down) assert.match(row.last_error, /^invalid profile data: profile exceeds the decoding budget: at least \d+ samples/)

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { httpRequest } from '../../helpers/http.js'
 import { SECRET_TEXTS, downTarget, enabledCluster, startTestServer, upTarget } from './fixture.js'
 import type { TestServer } from './fixture.js'
 
@@ -21,9 +22,9 @@ interface TargetsBody {
   targets: Record<string, unknown>[]
 }
 
-async function getJson<T>(server: TestServer, path: string): Promise<{ status: number; type: string | null; body: T }> {
-  const res = await fetch(server.base + path)
-  return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as T }
+async function getJson<T>(server: TestServer, path: string): Promise<{ status: number; type: string | undefined; body: T }> {
+  const res = await httpRequest(server.base + path)
+  return { status: res.status, type: String(res.headers['content-type']), body: res.json<T>() }
 }
 
 describe('debug server JSON API', () => {
@@ -105,22 +106,19 @@ describe('debug server JSON API', () => {
   it('never lets a secret text reach any response body', async () => {
     const paths = ['/', '/components', '/component?id=pyroscope.scrape.default', '/graph', '/profiles', '/cluster', '/api/v1/components', '/api/v1/targets', '/api/v1/cluster', '/metrics', '/-/healthy', '/-/ready']
     for (const path of paths) {
-      const res = await fetch(server.base + path)
-      const body = await res.text()
+      const body = (await httpRequest(server.base + path, { followRedirects: true })).text()
       assert.ok(body.length > 0, `${path} answered an empty body`)
       for (const secret of SECRET_TEXTS) assert.ok(!body.includes(secret), `${path} leaked a secret`)
     }
-    const ui = await (await fetch(`${server.base}/component?id=pyroscope.scrape.default`)).text()
+    const ui = (await httpRequest(`${server.base}/component?id=pyroscope.scrape.default`)).text()
     assert.ok(ui.includes('password = (secret)'), 'the component page shows secrets as (secret)')
   })
 
   it('answers 404 for an unknown path and 405 for a method other than GET or HEAD', async () => {
-    const missing = await fetch(`${server.base}/api/v1/nothing`)
+    const missing = await httpRequest(`${server.base}/api/v1/nothing`)
     assert.equal(missing.status, 404)
-    await missing.body?.cancel()
-    const post = await fetch(`${server.base}/api/v1/targets`, { method: 'POST', body: '{}' })
+    const post = await httpRequest(`${server.base}/api/v1/targets`, { method: 'POST', body: '{}' })
     assert.equal(post.status, 405)
-    assert.equal(post.headers.get('allow'), 'GET, HEAD')
-    await post.body?.cancel()
+    assert.equal(post.headers['allow'], 'GET, HEAD')
   })
 })

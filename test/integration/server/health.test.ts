@@ -4,15 +4,17 @@ import { after, before, describe, it } from 'node:test'
 import { Registry } from 'prom-client'
 import { startServer } from '../../../src/server/index.js'
 import { silentLogger } from '../../../src/util/logger.js'
+import { listenOnLoopback } from '../../helpers/free-port.js'
+import { httpRequest } from '../../helpers/http.js'
 import { fixtureView, startTestServer } from './fixture.js'
 import type { TestServer } from './fixture.js'
 
 async function status(server: TestServer, path: string): Promise<{ code: number; text: string }> {
-  const res = await fetch(server.base + path)
-  return { code: res.status, text: await res.text() }
+  const res = await httpRequest(server.base + path)
+  return { code: res.status, text: res.text() }
 }
 
-/** Sends raw bytes (fetch would refuse these request targets) and returns the whole reply. */
+/** Sends raw bytes (an HTTP client would refuse these request targets) and returns the whole reply. */
 function rawRequest(port: number, text: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => socket.end(text))
@@ -57,12 +59,9 @@ describe('health and readiness', () => {
 
 describe('startServer', () => {
   it('rejects with a clear message when the port is already taken', async (t) => {
-    const blocker = createServer()
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
-    t.after(() => new Promise<void>((resolve) => blocker.close(() => resolve())))
-    const address = blocker.address()
-    assert.ok(address !== null && typeof address === 'object')
-    const listen = `127.0.0.1:${address.port}`
+    const blocker = await listenOnLoopback(createServer())
+    t.after(blocker.close)
+    const listen = `127.0.0.1:${blocker.port}`
     await assert.rejects(
       startServer({ listen, view: fixtureView(), metrics: new Registry(), logger: silentLogger() }),
       { name: 'ServerListenError', message: `cannot listen on ${listen}: address already in use` }
@@ -80,10 +79,9 @@ describe('startServer', () => {
     const server = await startServer({ listen: '127.0.0.1:0', view: fixtureView(), metrics: new Registry(), logger: silentLogger() })
     assert.equal(server.address.host, '127.0.0.1')
     assert.ok(server.address.port > 0)
-    const before = await fetch(`http://127.0.0.1:${server.address.port}/-/ready`)
+    const before = await httpRequest(`http://127.0.0.1:${server.address.port}/-/ready`)
     assert.equal(before.status, 200)
-    await before.body?.cancel()
     await server.close()
-    await assert.rejects(fetch(`http://127.0.0.1:${server.address.port}/-/ready`))
+    await assert.rejects(httpRequest(`http://127.0.0.1:${server.address.port}/-/ready`), { code: 'ECONNREFUSED' })
   })
 })

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { after, before, describe, it } from 'node:test'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { httpRequest } from '../../helpers/http.js'
 import { fixtureView, startTestServer } from './fixture.js'
 import type { TestServer } from './fixture.js'
 
@@ -29,10 +30,10 @@ describe('/metrics', () => {
   after(() => server.close())
 
   it('serves the registry in the Prometheus text format with its content type', async () => {
-    const res = await fetch(`${server.base}/metrics`)
+    const res = await httpRequest(`${server.base}/metrics`)
     assert.equal(res.status, 200)
-    assert.equal(res.headers.get('content-type'), registry.contentType)
-    const families = new Map(parsePrometheusText(await res.text()).map((f) => [f.name, f]))
+    assert.equal(res.headers['content-type'], registry.contentType)
+    const families = new Map(parsePrometheusText(res.text()).map((f) => [f.name, f]))
 
     assert.equal(families.get('test_scrapes_total')?.type, 'COUNTER')
     assert.deepEqual(families.get('test_scrapes_total')?.metrics, [{ value: '3', labels: { job: 'api' } }])
@@ -45,7 +46,7 @@ describe('/metrics', () => {
   })
 
   it('includes the default process metrics registered by collectDefaultMetrics', async () => {
-    const families = new Map(parsePrometheusText(await (await fetch(`${server.base}/metrics`)).text()).map((f) => [f.name, f]))
+    const families = new Map(parsePrometheusText((await httpRequest(`${server.base}/metrics`)).text()).map((f) => [f.name, f]))
     assert.equal(families.get('process_cpu_user_seconds_total')?.type, 'COUNTER')
     assert.equal(families.get('nodejs_heap_size_total_bytes')?.type, 'GAUGE')
     assert.equal(families.get('nodejs_gc_duration_seconds')?.type, 'HISTOGRAM')

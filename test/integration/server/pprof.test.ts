@@ -3,6 +3,8 @@ import { gunzipSync } from 'node:zlib'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { after, before, describe, it } from 'node:test'
 import { Profile } from 'pprof-format'
+import { httpRequest } from '../../helpers/http.js'
+import type { HttpAnswer } from '../../helpers/http.js'
 import { startTestServer } from './fixture.js'
 import type { TestServer } from './fixture.js'
 
@@ -11,11 +13,11 @@ function sampleTypes(profile: Profile): string[] {
   return profile.sampleType.map((t) => `${s(t.type)}/${s(t.unit)}`)
 }
 
-async function fetchProfile(server: TestServer, path: string): Promise<{ res: Response; profile: Profile }> {
-  const res = await fetch(server.base + path)
+/** Asks as browsers and Go's client do, accepting gzip: the profile is gzipped pprof itself, not a gzip-encoded answer. */
+async function fetchProfile(server: TestServer, path: string): Promise<{ res: HttpAnswer; profile: Profile }> {
+  const res = await httpRequest(server.base + path, { headers: { 'accept-encoding': 'gzip, deflate' } })
   assert.equal(res.status, 200, `${path} answered ${res.status}`)
-  const body = Buffer.from(await res.arrayBuffer())
-  return { res, profile: Profile.decode(gunzipSync(body)) }
+  return { res, profile: Profile.decode(gunzipSync(res.body)) }
 }
 
 /**
@@ -46,8 +48,8 @@ describe('/debug/pprof of the agent itself', () => {
 
   it('serves a one-second CPU profile as gzipped pprof with samples/count and cpu/nanoseconds', async () => {
     const { res, profile } = await busyUntil(fetchProfile(server, '/debug/pprof/profile?seconds=1'))
-    assert.equal(res.headers.get('content-type'), 'application/octet-stream')
-    assert.equal(res.headers.get('content-encoding'), null)
+    assert.equal(res.headers['content-type'], 'application/octet-stream')
+    assert.equal(res.headers['content-encoding'], undefined)
     assert.deepEqual(sampleTypes(profile), ['samples/count', 'cpu/nanoseconds'])
     assert.ok(profile.sample.length >= 1, 'at least one sample')
     const period = Number(profile.period)
@@ -62,8 +64,8 @@ describe('/debug/pprof of the agent itself', () => {
     const statuses = await busyUntil(
       Promise.all(
         [1, 2].map(async () => {
-          const res = await fetch(`${server.base}/debug/pprof/profile?seconds=1`)
-          return { status: res.status, text: res.status === 500 ? await res.text() : (await res.arrayBuffer(), '') }
+          const res = await httpRequest(`${server.base}/debug/pprof/profile?seconds=1`)
+          return { status: res.status, text: res.status === 500 ? res.text() : '' }
         })
       )
     )
@@ -80,7 +82,7 @@ describe('/debug/pprof of the agent itself', () => {
     const retained = Array.from({ length: 4000 }, (_, i) => ({ id: i, text: `${i}`.padEnd(256, 'x') }))
     const { res, profile } = await fetchProfile(server, '/debug/pprof/heap')
     assert.equal(retained.length, 4000)
-    assert.equal(res.headers.get('content-type'), 'application/octet-stream')
+    assert.equal(res.headers['content-type'], 'application/octet-stream')
     assert.deepEqual(sampleTypes(profile), ['inuse_objects/count', 'inuse_space/bytes'])
     assert.ok(profile.sample.length >= 1, 'at least one sample')
     for (const sample of profile.sample) assert.ok(Number(sample.value[1]) > 0)
@@ -101,21 +103,23 @@ describe('/debug/pprof of the agent itself', () => {
   })
 
   it('lists the profiles on the index page and redirects /debug/pprof to it', async () => {
-    const index = await fetch(`${server.base}/debug/pprof`)
+    const redirect = await httpRequest(`${server.base}/debug/pprof`)
+    assert.equal(redirect.status, 301)
+    assert.equal(redirect.headers['location'], '/debug/pprof/')
+    const index = await httpRequest(`${server.base}/debug/pprof`, { followRedirects: true })
     assert.equal(index.status, 200)
-    assert.equal(new URL(index.url).pathname, '/debug/pprof/')
-    const text = await index.text()
+    const text = index.text()
     for (const name of ['allocs', 'goroutine', 'heap', 'profile']) assert.ok(text.includes(`href="${name}`), name)
   })
 
   it('answers 404 with the reason for profiles a Node.js process cannot give', async () => {
     for (const kind of ['block', 'mutex', 'threadcreate']) {
-      const res = await fetch(`${server.base}/debug/pprof/${kind}`)
+      const res = await httpRequest(`${server.base}/debug/pprof/${kind}`)
       assert.equal(res.status, 404)
-      assert.equal(await res.text(), `profile not supported by a Node.js process: ${kind}\n`)
+      assert.equal(res.text(), `profile not supported by a Node.js process: ${kind}\n`)
     }
-    const unknown = await fetch(`${server.base}/debug/pprof/delta_heap`)
+    const unknown = await httpRequest(`${server.base}/debug/pprof/delta_heap`)
     assert.equal(unknown.status, 404)
-    assert.equal(await unknown.text(), 'Unknown profile\n')
+    assert.equal(unknown.text(), 'Unknown profile\n')
   })
 })

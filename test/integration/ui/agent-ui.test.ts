@@ -18,6 +18,7 @@ import { profilingOnly } from '../../helpers/config.js'
 import { freePort } from '../../helpers/free-port.js'
 import { startGoTarget } from '../../helpers/go-target.js'
 import type { GoTarget } from '../../helpers/go-target.js'
+import { httpRequest } from '../../helpers/http.js'
 import { startShardscope } from '../../helpers/processes.js'
 import type { RunningProcess } from '../../helpers/processes.js'
 import { waitFor } from '../../helpers/wait-for.js'
@@ -174,8 +175,7 @@ pyroscope.receive_http "local" {
   it('lists stored profiles filtered by labels and time, draws one and downloads it as stored', async () => {
     const list = await waitFor(
       async () => {
-        const res = await fetch(`${base}/api/v1/profiles/stored?component=pyroscope.receive_http.local&labels=__name__%3Dmemory`)
-        const body = (await res.json()) as StoredList
+        const body = (await httpRequest(`${base}/api/v1/profiles/stored?component=pyroscope.receive_http.local&labels=__name__%3Dmemory`)).json<StoredList>()
         return body.total >= 1 ? body : undefined
       },
       { timeoutMs: 20_000, intervalMs: 500, what: 'a stored memory profile' }
@@ -211,7 +211,7 @@ pyroscope.receive_http "local" {
     assert.equal(download.status(), 200)
     const sha256 = createHash('sha256').update(await download.body()).digest('hex')
     const shown = await waitFor(async () => {
-      const current = (await (await fetch(`${base}/api/v1/profiles/stored?component=pyroscope.receive_http.local&labels=__name__%3Dmemory`)).json()) as StoredList
+      const current = (await httpRequest(`${base}/api/v1/profiles/stored?component=pyroscope.receive_http.local&labels=__name__%3Dmemory`)).json<StoredList>()
       return current.profiles.find((p) => href.includes(encodeURIComponent(p.file)))
     }, { timeoutMs: 1_000, what: 'the downloaded profile in the list' })
     assert.equal(sha256, shown.sha256, 'the download is the stored file, byte for byte')
@@ -219,9 +219,9 @@ pyroscope.receive_http "local" {
 
   it('answers 404 for an unknown component or profile, and never shows the secret', async () => {
     for (const path of ['/component?id=nope', '/flamegraph?source=latest&component=x&id=y', '/stored?component=pyroscope.write.local', '/api/v1/profiles/stored/pprof?component=pyroscope.receive_http.local&file=profiles/2024-01-01/..%2F..%2Fagent.alloy']) {
-      assert.equal((await fetch(base + path)).status, 404, path)
+      assert.equal((await httpRequest(base + path)).status, 404, path)
     }
-    const pages = await Promise.all(['/components', '/component?id=pyroscope.scrape.shop', '/graph', '/profiles', '/api/v1/components', '/api/v1/profiles/latest'].map(async (p) => (await fetch(base + p)).text()))
+    const pages = await Promise.all(['/components', '/component?id=pyroscope.scrape.shop', '/graph', '/profiles', '/api/v1/components', '/api/v1/profiles/latest'].map(async (p) => (await httpRequest(base + p)).text()))
     for (const text of pages) assert.ok(!text.includes(PASSWORD))
     assert.ok(!agent!.output().includes(PASSWORD))
   })

@@ -8,13 +8,14 @@ import { describe, it, after, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { fileURLToPath } from 'node:url'
 import protobuf from 'protobufjs'
-import { request } from 'undici'
 import { freePort } from '../../helpers/free-port.js'
 import { startAgent } from '../../helpers/agent.js'
 import type { InProcessAgent } from '../../helpers/agent.js'
+import { httpRequest, isReady } from '../../helpers/http.js'
 import { startPushServer } from '../../helpers/receiver.js'
 import type { PushServer } from '../../helpers/receiver.js'
 import { argumentsOf } from '../../helpers/config.js'
+import { waitFor } from '../../helpers/wait-for.js'
 
 const PROTO = fileURLToPath(new URL('../../../../test/fixtures/proto/push.proto', import.meta.url))
 const PushRequest = protobuf.loadSync(PROTO).lookupType('push.v1.PushRequest')
@@ -52,22 +53,10 @@ pyroscope.write "cloud" {
   })
 
   it('forwards a folded upload with basic auth from the URL, and the URL never shows the password', async () => {
-    let status = 0
-    const deadline = Date.now() + 10_000
-    // The receiver starts listening asynchronously: retry until it answers (bounded).
-    while (status !== 200 && Date.now() < deadline) {
-      try {
-        const res = await request(`http://127.0.0.1:${port}/ingest?name=shop.cpu%7Bregion%3Deu%7D&from=1&until=11&sampleRate=100`, {
-          method: 'POST',
-          body: 'main;checkout 5\n'
-        })
-        status = res.statusCode
-        await res.body.dump()
-      } catch {
-        await new Promise((r) => setImmediate(r))
-      }
-    }
-    assert.equal(status, 200)
+    // The receiver starts listening asynchronously.
+    await waitFor(() => isReady(`http://127.0.0.1:${port}`), { timeoutMs: 10_000, what: 'the receiver listening' })
+    const res = await httpRequest(`http://127.0.0.1:${port}/ingest?name=shop.cpu%7Bregion%3Deu%7D&from=1&until=11&sampleRate=100`, { method: 'POST', body: 'main;checkout 5\n' })
+    assert.equal(res.status, 200, res.text())
     await server.waitForRequests(1, 10_000)
     const req = server.requests[0]
     assert.ok(req)

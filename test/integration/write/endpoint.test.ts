@@ -1,9 +1,7 @@
 import { describe, it } from 'node:test'
 import type { TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'
 import { Registry } from 'prom-client'
 import {
@@ -17,8 +15,12 @@ import { systemClock } from '../../../src/util/clock.js'
 import type { Clock } from '../../../src/util/clock.js'
 import { createLogger, silentLogger } from '../../../src/util/logger.js'
 import type { Logger } from '../../../src/util/logger.js'
-import { createTestHttpClient, startPushServer, waitFor } from '../../helpers/receiver.js'
+import { listenOnLoopback } from '../../helpers/free-port.js'
+import { createTestHttpClient } from '../../helpers/http.js'
+import { metricValue } from '../../helpers/metrics.js'
+import { startPushServer } from '../../helpers/receiver.js'
 import type { PushServer, Reply } from '../../helpers/receiver.js'
+import { waitFor } from '../../helpers/wait-for.js'
 
 function series(n: number): PreparedSeries {
   return prepareSeries(
@@ -100,14 +102,6 @@ async function harness(
       }
     }
   }
-}
-
-async function metricValue(registry: Registry, name: string, labels: Record<string, string>): Promise<number> {
-  const metric = registry.getSingleMetric(name)
-  assert.ok(metric !== undefined, `metric ${name} exists`)
-  const { values } = await metric.get()
-  const match = values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))
-  return match?.value ?? 0
 }
 
 describe('Endpoint', () => {
@@ -246,10 +240,9 @@ describe('Endpoint', () => {
         else res.writeHead(200).end()
       })
     })
-    server.listen(0, '127.0.0.1')
-    await once(server, 'listening')
-    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())))
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const listening = await listenOnLoopback(server)
+    t.after(listening.close)
+    const url = `http://127.0.0.1:${listening.port}`
     const h = await harness(t, [{ status: 200 }], { concurrency: 1, url })
     for (const n of [1, 2, 3, 4, 5]) h.endpoint.enqueue(series(n))
     await h.start()()

@@ -5,13 +5,13 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'
 import { Registry } from 'prom-client'
 import { Endpoint, createWriteMetrics, prepareSeries } from '../../../src/components/pyroscope/write/index.js'
 import { systemClock } from '../../../src/util/clock.js'
 import { createLogger } from '../../../src/util/logger.js'
-import { createTestHttpClient } from '../../helpers/receiver.js'
+import { listenOnLoopback } from '../../helpers/free-port.js'
+import { createTestHttpClient } from '../../helpers/http.js'
 import { waitFor } from '../../helpers/wait-for.js'
 
 const SECRETS = ['S3CRET-BEARER-token-0123456789', 'dTpCQVNJQy1TRUNSRVQ=', 'K3Y-VALUE-42']
@@ -28,8 +28,8 @@ describe('pyroscope.write error bodies in logs', () => {
         })
         res.writeHead(400, { 'content-type': 'application/json' }).end(echoed)
       })
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-      t.after(() => new Promise<void>((resolve) => server.close(() => resolve())))
+      const listening = await listenOnLoopback(server)
+      t.after(listening.close)
       const lines: string[] = []
       const logger = createLogger({
         format: 'json',
@@ -45,7 +45,7 @@ describe('pyroscope.write error bodies in logs', () => {
       t.after(() => client.close())
       const endpoint = new Endpoint(
         {
-          url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          url: `http://127.0.0.1:${listening.port}`,
           name: 'echo',
           remote_timeout_ms: 5_000,
           headers: { authorization, 'x-api-key': SECRETS[2] as string },

@@ -11,37 +11,46 @@ import { readIndex } from '../../../src/components/pyroscope/receive_http/index.
 import { Endpoint, ProfileWriter, createWriteMetrics } from '../../../src/components/pyroscope/write/index.js'
 import { systemClock } from '../../../src/util/clock.js'
 import { createLogger, silentLogger } from '../../../src/util/logger.js'
-import { createTestHttpClient, tinyProfile, waitFor } from '../../helpers/receiver.js'
+import type { Logger } from '../../../src/util/logger.js'
+import { createTestHttpClient, httpRequest } from '../../helpers/http.js'
+import { tinyProfile } from '../../helpers/receiver.js'
+import { waitFor } from '../../helpers/wait-for.js'
+
+/** A JSON logger whose lines the test reads. */
+function recordingLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = []
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString())
+      done()
+    }
+  })
+  return { logger: createLogger({ format: 'json', destination }), lines }
+}
+
+/** The base URL of the receiver's `listening on` line, once logged. */
+function listeningOn(lines: readonly string[]): Promise<string> {
+  return waitFor(() => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(lines.join(''))?.[1], { what: "the receiver's 'listening on' line" })
+}
 
 describe('runReceive', () => {
   it('stores what pyroscope.write pushes to it: files whose bytes and sha256 match their index lines', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'shardscope-receive-'))
     t.after(() => rm(dir, { recursive: true, force: true }))
-    const lines: string[] = []
-    const logger = createLogger({
-      format: 'json',
-      destination: new Writable({
-        write(chunk: Buffer, _enc, done) {
-          lines.push(chunk.toString())
-          done()
-        }
-      })
-    })
+    const { logger, lines } = recordingLogger()
     const stopReceiver = new AbortController()
     const receiving = runReceive({ listen: '127.0.0.1:0', dir, signal: stopReceiver.signal, logger })
     t.after(async () => {
       stopReceiver.abort()
       await receiving
     })
-    await waitFor(() => lines.some((l) => l.includes('listening on http://127.0.0.1:')))
-    const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(lines.join(''))
-    assert.ok(match?.[1] !== undefined)
+    const url = await listeningOn(lines)
 
     const client = createTestHttpClient()
     t.after(() => client.close())
     const endpoint = new Endpoint(
       {
-        url: match[1],
+        url,
         name: 'local',
         remote_timeout_ms: 5_000,
         headers: {},
@@ -80,13 +89,31 @@ describe('runReceive', () => {
     }
   })
 
-  it('returns once its signal aborts', async (t) => {
+  it('returns once its signal aborts, logs that it stopped, and frees its port', { timeout: 10_000 }, async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'shardscope-receive-'))
     t.after(() => rm(dir, { recursive: true, force: true }))
+    const { logger, lines } = recordingLogger()
     const stop = new AbortController()
-    const receiving = runReceive({ listen: '127.0.0.1:0', dir, signal: stop.signal, logger: silentLogger() })
+    const receiving = runReceive({ listen: '127.0.0.1:0', dir, signal: stop.signal, logger })
+    const base = await listeningOn(lines)
+    assert.equal((await httpRequest(`${base}/-/healthy`)).status, 200)
     stop.abort()
     await receiving
+    const last = JSON.parse(lines.at(-1) ?? '{}') as { msg?: string; total?: number }
+    assert.deepEqual([last.msg, last.total], ['stopped', 0])
+    await assert.rejects(httpRequest(`${base}/-/healthy`), { code: 'ECONNREFUSED' })
+  })
+
+  it('returns and logs that it stopped when its signal aborts before it listens', { timeout: 10_000 }, async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'shardscope-receive-'))
+    t.after(() => rm(dir, { recursive: true, force: true }))
+    const { logger, lines } = recordingLogger()
+    const stop = new AbortController()
+    const receiving = runReceive({ listen: '127.0.0.1:0', dir, signal: stop.signal, logger })
+    stop.abort()
+    await receiving
+    const last = JSON.parse(lines.at(-1) ?? '{}') as { msg?: string; total?: number }
+    assert.deepEqual([last.msg, last.total], ['stopped', 0])
   })
 })
 

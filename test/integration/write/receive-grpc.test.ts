@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { freePort } from '../../helpers/free-port.js'
 import { createGrpcPushClient, decodePushRequest, GrpcStatus, pushRequestBytes } from '../../helpers/grpc-client.js'
 import type { GrpcPushClient } from '../../helpers/grpc-client.js'
+import { httpRequest, isReady } from '../../helpers/http.js'
 import { startShardscope } from '../../helpers/processes.js'
 import type { RunningProcess } from '../../helpers/processes.js'
 import { startPushServer, tinyProfile } from '../../helpers/receiver.js'
@@ -48,7 +49,7 @@ pyroscope.write "central" {
 `
     )
     agent = startShardscope(['run', config, '--server.http.listen-addr=127.0.0.1:0', `--storage.path=${join(dir.path, 'data')}`])
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/-/ready`).catch(() => undefined))?.status === 200 || undefined, {
+    await waitFor(() => isReady(`http://127.0.0.1:${port}`), {
       timeoutMs: 20_000,
       what: `the receiver listening\n${agent.output().slice(-2000)}`
     })
@@ -92,8 +93,8 @@ pyroscope.write "central" {
 
   it("still serves an SDK's /ingest upload over HTTP/1.1 on the same port", { timeout: 30_000 }, async () => {
     const before = pyroscope.requests.length
-    const res = await fetch(`http://127.0.0.1:${port}/ingest?name=shop.cpu&from=1&until=11&format=folded`, { method: 'POST', body: 'main;work 3\n' })
-    assert.equal(res.status, 200, await res.text())
+    const res = await httpRequest(`http://127.0.0.1:${port}/ingest?name=shop.cpu&from=1&until=11&format=folded`, { method: 'POST', body: 'main;work 3\n' })
+    assert.equal(res.status, 200, res.text())
     await pyroscope.waitForRequests(before + 1, 10_000)
     assert.equal(decodePushRequest(pyroscope.requests[before]?.body ?? Buffer.alloc(0))[0]?.labels['service_name'], 'shop')
   })

@@ -6,7 +6,6 @@
  */
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { request as httpRequest } from 'node:http'
 import { connect } from 'node:net'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -14,6 +13,7 @@ import { join } from 'node:path'
 import { readIndex } from '../../../src/components/pyroscope/receive_http/index.js'
 import { encodePushRequest } from '../../../src/components/pyroscope/write/index.js'
 import { emptySeriesPush, pushOf, sampleBomb, validManySamples } from '../../helpers/hostile-bodies.js'
+import { httpRequest } from '../../helpers/http.js'
 import { startShardscope } from '../../helpers/processes.js'
 import type { RunningProcess } from '../../helpers/processes.js'
 import { tinyProfile } from '../../helpers/receiver.js'
@@ -22,19 +22,16 @@ import { waitFor } from '../../helpers/wait-for.js'
 const PUSH = '/push.v1.PusherService/Push'
 const ATTACK_MS = 3_000
 
-function call(port: number, opts: { method: string; path: string; body?: Uint8Array; localAddress?: string }): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const headers = opts.body === undefined ? {} : { 'content-type': 'application/proto', 'content-length': opts.body.length }
-    const req = httpRequest({ host: '127.0.0.1', port, path: opts.path, method: opts.method, agent: false, localAddress: opts.localAddress ?? '127.0.0.1', headers }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (d: string) => (text += d))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
-    })
-    req.setTimeout(30_000, () => req.destroy(new Error('no answer within 30 s')))
-    req.on('error', reject)
-    req.end(opts.body === undefined ? undefined : Buffer.from(opts.body))
+/** One request on a connection of its own from `localAddress` (default 127.0.0.1): the server tells clients apart by address. */
+async function call(port: number, opts: { method: 'GET' | 'POST'; path: string; body?: Uint8Array; localAddress?: string }): Promise<{ status: number; body: string }> {
+  const res = await httpRequest(`http://127.0.0.1:${port}${opts.path}`, {
+    method: opts.method,
+    headers: opts.body === undefined ? {} : { 'content-type': 'application/proto' },
+    ...(opts.body === undefined ? {} : { body: opts.body }),
+    localAddress: opts.localAddress ?? '127.0.0.1',
+    timeoutMs: 30_000
   })
+  return { status: res.status, body: res.text() }
 }
 
 /** Probes /-/ready from 127.0.0.3 every 100 ms, one probe at a time; keeps the slowest answer. */

@@ -13,6 +13,7 @@ import { samplePprof } from '../../helpers/bad-targets.js'
 import { profilingOnly } from '../../helpers/config.js'
 import { freePort, listenOnLoopback } from '../../helpers/free-port.js'
 import { emptySeriesPush, pushOf, sampleBomb, validManySamples } from '../../helpers/hostile-bodies.js'
+import { httpRequest, isReady } from '../../helpers/http.js'
 import { startShardscope } from '../../helpers/processes.js'
 import { waitFor } from '../../helpers/wait-for.js'
 
@@ -53,7 +54,7 @@ ${profilingOnly('goroutine')}
     const agent = startShardscope(['run', join(dir, 'agent.alloy'), '--server.http.listen-addr', `127.0.0.1:${apiPort}`, '--storage.path', join(dir, 'data')])
     t.after(() => agent.stop('SIGKILL'))
     await waitFor(() => scrapes.length >= 2 || undefined, { timeoutMs: 20_000, what: `two healthy scrapes\n${agent.output().slice(-2000)}` })
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${receivePort}/-/ready`).catch(() => undefined))?.status === 200 || undefined, { timeoutMs: 10_000, what: 'the receiver listening' })
+    await waitFor(() => isReady(`http://127.0.0.1:${receivePort}`), { timeoutMs: 10_000, what: 'the receiver listening' })
 
     // Built before the watch: gzipping them holds this process's loop, and with it the healthy target's
     // server, whose request times are the scrape times measured.
@@ -62,10 +63,10 @@ ${profilingOnly('goroutine')}
     let slowestReadyMs = 0
     for (let round = 0; round < 2; round++) {
       for (const body of bodies) {
-        const res = await fetch(`http://127.0.0.1:${receivePort}/push.v1.PusherService/Push`, { method: 'POST', headers: { 'content-type': 'application/proto' }, body })
-        assert.equal(res.status, 400, await res.text())
+        const res = await httpRequest(`http://127.0.0.1:${receivePort}/push.v1.PusherService/Push`, { method: 'POST', headers: { 'content-type': 'application/proto' }, body })
+        assert.equal(res.status, 400, res.text())
         const started = performance.now()
-        assert.equal((await fetch(`http://127.0.0.1:${apiPort}/-/ready`)).status, 200)
+        assert.equal((await httpRequest(`http://127.0.0.1:${apiPort}/-/ready`)).status, 200)
         slowestReadyMs = Math.max(slowestReadyMs, performance.now() - started)
       }
     }

@@ -18,7 +18,7 @@ import { freePort, listenOnLoopback } from '../../helpers/free-port.js'
 import type { Listening } from '../../helpers/free-port.js'
 import { startAgent } from '../../helpers/agent.js'
 import type { InProcessAgent } from '../../helpers/agent.js'
-import { metricSum } from '../../helpers/metrics.js'
+import { metricValue } from '../../helpers/metrics.js'
 import { startShardscope } from '../../helpers/processes.js'
 import type { RunningProcess } from '../../helpers/processes.js'
 import { waitFor } from '../../helpers/wait-for.js'
@@ -73,9 +73,9 @@ pyroscope.write "w" {
   }
 }
 `)
-    const scraped = () => metricSum(agent!.metrics, 'shardscope_scrapes_total', { result: 'success' })
-    const sent = () => metricSum(agent!.metrics, 'pyroscope_write_sent_profiles_total', { endpoint: `http://127.0.0.1:${port}` })
-    const dropped = () => metricSum(agent!.metrics, 'pyroscope_write_dropped_profiles_total', { endpoint: `http://127.0.0.1:${port}` })
+    const scraped = () => metricValue(agent!.metrics, 'shardscope_scrapes_total', { result: 'success' })
+    const sent = () => metricValue(agent!.metrics, 'pyroscope_write_sent_profiles_total', { endpoint: `http://127.0.0.1:${port}` })
+    const dropped = () => metricValue(agent!.metrics, 'pyroscope_write_dropped_profiles_total', { endpoint: `http://127.0.0.1:${port}` })
 
     // Steady state first: profiles flow.
     await waitFor(async () => (await sent()) >= TARGETS, { timeoutMs: 15_000, what: 'profiles delivered before the outage' })

@@ -15,6 +15,7 @@ import { readIndex } from '../../../src/components/pyroscope/receive_http/index.
 import { decodePushRequest } from '../../../src/components/pyroscope/write/index.js'
 import { freePort, listenOnLoopback } from '../../helpers/free-port.js'
 import { pushOf } from '../../helpers/hostile-bodies.js'
+import { httpRequest, isReady } from '../../helpers/http.js'
 import { startShardscope } from '../../helpers/processes.js'
 import { tinyProfile } from '../../helpers/receiver.js'
 import { waitFor } from '../../helpers/wait-for.js'
@@ -44,15 +45,14 @@ describe('pyroscope.write retrying after a lost answer', () => {
         req.on('data', (c: Buffer) => chunks.push(c))
         req.on('end', () => {
           const body = Buffer.concat(chunks)
-          void fetch(`http://127.0.0.1:${receivePort}${req.url ?? PUSH}`, {
+          void httpRequest(`http://127.0.0.1:${receivePort}${req.url ?? PUSH}`, {
             method: 'POST',
             headers: { 'content-type': req.headers['content-type'] ?? 'application/proto' },
             body
-          }).then(async (upstream) => {
-            const text = await upstream.text()
+          }).then((upstream) => {
             const answered = proxied.length > 0
             proxied.push({ body, upstreamStatus: upstream.status, answered })
-            if (answered) res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(text)
+            if (answered) res.writeHead(upstream.status, { 'content-type': String(upstream.headers['content-type'] ?? 'application/json') }).end(upstream.body)
             else req.socket.destroy()
           })
         })
@@ -82,14 +82,14 @@ pyroscope.receive_http "in" {
     )
     const agent = startShardscope(['run', join(dir, 'agent.alloy'), '--server.http.listen-addr', `127.0.0.1:${apiPort}`, '--storage.path', join(dir, 'data')])
     t.after(() => agent.stop('SIGKILL'))
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${inPort}/-/ready`).catch(() => undefined))?.status === 200 || undefined, {
+    await waitFor(() => isReady(`http://127.0.0.1:${inPort}`), {
       timeoutMs: 20_000,
       what: `the agent's receiver listening\n${agent.output().slice(-2000)}`
     })
 
     // One profile, without an ID, into the agent.
-    const pushed = await fetch(`http://127.0.0.1:${inPort}${PUSH}`, { method: 'POST', headers: { 'content-type': 'application/proto' }, body: pushOf([tinyProfile()]) })
-    assert.equal(pushed.status, 200, await pushed.text())
+    const pushed = await httpRequest(`http://127.0.0.1:${inPort}${PUSH}`, { method: 'POST', headers: { 'content-type': 'application/proto' }, body: pushOf([tinyProfile()]) })
+    assert.equal(pushed.status, 200, pushed.text())
 
     await waitFor(() => proxied.some((p) => p.answered) || undefined, { timeoutMs: 20_000, what: `a retry answered (proxied: ${proxied.length})\n${agent.output().slice(-2000)}` })
     const [lost, retry] = proxied as [Proxied, Proxied]

@@ -14,8 +14,10 @@ import type { EndpointOptions } from '../../../src/components/pyroscope/write/in
 import type { HttpClient } from '../../../src/http/types.js'
 import { systemClock } from '../../../src/util/clock.js'
 import { silentLogger } from '../../../src/util/logger.js'
-import { createTestHttpClient, startPushServer, waitFor } from '../../helpers/receiver.js'
+import { createTestHttpClient } from '../../helpers/http.js'
+import { startPushServer } from '../../helpers/receiver.js'
 import type { PushServer, Reply } from '../../helpers/receiver.js'
+import { waitFor } from '../../helpers/wait-for.js'
 
 // dist/test/integration/write → the repository's test/fixtures (an encoder-independent decoder)
 const PROTO = fileURLToPath(new URL('../../../../test/fixtures/proto/push.proto', import.meta.url))

@@ -90,6 +90,36 @@ describe('ChangeNotifier', () => {
     assert.equal(calls, 2, 'both held changes told once, at the end of the window')
   })
 
+  it('folds the changes within a window into one notice, and tells a change after the window on its own at once', async () => {
+    const timer = manualTimer()
+    const notifier = new ChangeNotifier(1_000, () => undefined, timer)
+    after(() => notifier.close())
+    let calls = 0
+    notifier.subscribe(() => calls++)
+    notifier.notify()
+    await nextTurn()
+    assert.equal(calls, 1, 'the first change, at once')
+    for (const at of [100, 400, 700]) {
+      timer.advance(at - timer.now())
+      notifier.notify()
+    }
+    await nextTurn()
+    assert.equal(calls, 1, 'three changes within the window: held')
+    timer.advance(1_000 - timer.now())
+    assert.equal(calls, 2, 'the three told in one notice at the end of the window')
+    timer.advance(1_500)
+    notifier.notify()
+    assert.equal(calls, 2, 'never from inside notify')
+    await nextTurn()
+    assert.equal(calls, 3, 'a change after the window: its own notice, on the next turn')
+    timer.advance(100)
+    notifier.notify()
+    await nextTurn()
+    assert.equal(calls, 3, 'the next change falls in the new window: held')
+    timer.advance(900)
+    assert.equal(calls, 4, 'and told at its end')
+  })
+
   it('tells an urgent change at once, in place of a notice waiting for the window to end', async () => {
     const timer = manualTimer()
     const notifier = new ChangeNotifier(1_000, () => undefined, timer)

@@ -5,7 +5,6 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Registry } from 'prom-client'
-import { request } from 'undici'
 import { ReceiveHttpComponent } from '../../../../../src/components/pyroscope/receive_http/component.js'
 import { readIndex } from '../../../../../src/components/pyroscope/receive_http/index.js'
 import { PROFILES_RECEIVER_TYPE } from '../../../../../src/components/pyroscope/receiver.js'
@@ -19,7 +18,9 @@ import { systemClock } from '../../../../../src/util/clock.js'
 import type { Labels } from '../../../../../src/util/labels.js'
 import { silentLogger } from '../../../../../src/util/logger.js'
 import { createKeyHasher } from '../../../../../src/util/label-hash.js'
-import { tinyProfile, waitFor } from '../../../../helpers/receiver.js'
+import { httpRequest } from '../../../../helpers/http.js'
+import { tinyProfile } from '../../../../helpers/receiver.js'
+import { waitFor } from '../../../../helpers/wait-for.js'
 
 const PUSH = '/push.v1.PusherService/Push'
 
@@ -78,13 +79,8 @@ function series(service: string | undefined): PushSeries {
 }
 
 async function push(url: string, body: PushSeries[]): Promise<{ status: number; code: string | undefined }> {
-  const res = await request(url + PUSH, {
-    method: 'POST',
-    headers: { 'content-type': 'application/proto' },
-    body: Buffer.from(encodePushRequest(body))
-  })
-  const text = await res.body.text()
-  return { status: res.statusCode, code: res.statusCode === 200 ? undefined : (JSON.parse(text) as { code: string }).code }
+  const res = await httpRequest(url + PUSH, { method: 'POST', headers: { 'content-type': 'application/proto' }, body: encodePushRequest(body) })
+  return { status: res.status, code: res.status === 200 ? undefined : res.json<{ code: string }>().code }
 }
 
 describe('ReceiveHttpComponent', () => {

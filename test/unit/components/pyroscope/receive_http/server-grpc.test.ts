@@ -17,6 +17,8 @@ import { ProfileRefusedError } from '../../../../../src/components/pyroscope/wri
 import { silentLogger } from '../../../../../src/util/logger.js'
 import { createGrpcPushClient, GrpcStatus, PUSH_METHOD, pushRequestBytes } from '../../../../helpers/grpc-client.js'
 import type { GrpcPushClient } from '../../../../helpers/grpc-client.js'
+import { httpRequest } from '../../../../helpers/http.js'
+import { metricValue } from '../../../../helpers/metrics.js'
 import { tinyProfile } from '../../../../helpers/receiver.js'
 import { waitFor } from '../../../../helpers/wait-for.js'
 
@@ -99,10 +101,8 @@ function http2Session(t: TestContext, port: number): ClientHttp2Session {
   return session
 }
 
-async function countOf(registry: Registry, code: string): Promise<number> {
-  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === 'shardscope_receive_http_requests_total')
-  const values = (metric?.values ?? []) as { labels: Record<string, string | number>; value: number }[]
-  return values.find((v) => String(v.labels['code']) === code)?.value ?? 0
+function countOf(registry: Registry, code: string): Promise<number> {
+  return metricValue(registry, 'shardscope_receive_http_requests_total', { code })
 }
 
 describe('startReceiveServer: gRPC over cleartext HTTP/2', () => {
@@ -225,11 +225,11 @@ describe('startReceiveServer: gRPC over cleartext HTTP/2', () => {
     const client = s.client()
     const [grpcAnswer, http1] = await Promise.all([
       client.push(cpuPush({ service_name: 'over-grpc' })),
-      fetch(`http://127.0.0.1:${s.port}${PUSH_METHOD}`, { method: 'POST', headers: { 'content-type': 'application/proto' }, body: cpuPush({ service_name: 'over-http1' }) })
+      httpRequest(`http://127.0.0.1:${s.port}${PUSH_METHOD}`, { method: 'POST', headers: { 'content-type': 'application/proto' }, body: cpuPush({ service_name: 'over-http1' }) })
     ])
     assert.equal(grpcAnswer.code, GrpcStatus.OK)
     assert.equal(http1.status, 200)
-    assert.equal((await fetch(`http://127.0.0.1:${s.port}/-/ready`)).status, 200)
+    assert.equal((await httpRequest(`http://127.0.0.1:${s.port}/-/ready`)).status, 200)
     assert.deepEqual(s.calls.map((c) => c[0]?.labels['service_name']).sort(), ['over-grpc', 'over-http1'])
   })
 

@@ -1,6 +1,5 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { request as httpRequest } from 'node:http'
 import { connect } from 'node:net'
 import type { Socket } from 'node:net'
 import { startReceiveServer } from '../../../../../src/components/pyroscope/receive_http/index.js'
@@ -8,6 +7,7 @@ import type { AcceptedSeries, ReceiveServerOptions } from '../../../../../src/co
 import { encodePushRequest } from '../../../../../src/components/pyroscope/write/push-request.js'
 import { silentLogger } from '../../../../../src/util/logger.js'
 import { emptySeriesPush, pushOf, sampleBomb, validManySamples } from '../../../../helpers/hostile-bodies.js'
+import { httpRequest } from '../../../../helpers/http.js'
 import { tinyProfile } from '../../../../helpers/receiver.js'
 import { waitFor } from '../../../../helpers/wait-for.js'
 
@@ -19,21 +19,11 @@ interface Answer {
   readonly body: string
 }
 
-/** A push over node:http from `localAddress` (any 127.x.y.z is this machine), so tests can be two clients. */
-function post(port: number, body: Uint8Array, localAddress = '127.0.0.1'): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: '127.0.0.1', port, path: PUSH, method: 'POST', localAddress, agent: false, headers: { 'content-type': 'application/proto', 'content-length': body.length } },
-      (res) => {
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (d: string) => (text += d))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body: text }))
-      }
-    )
-    req.on('error', reject)
-    req.end(Buffer.from(body))
-  })
+/** A push from `localAddress` (any 127.x.y.z is this machine) on a connection of its own, so tests can be two clients. */
+async function post(port: number, body: Uint8Array, localAddress = '127.0.0.1'): Promise<Answer> {
+  const res = await httpRequest(`http://127.0.0.1:${port}${PUSH}`, { method: 'POST', headers: { 'content-type': 'application/proto' }, body, localAddress })
+  const retryAfter = res.headers['retry-after']
+  return { status: res.status, retryAfter: Array.isArray(retryAfter) ? retryAfter.join(', ') : retryAfter, body: res.text() }
 }
 
 async function serve(t: import('node:test').TestContext, opts: Partial<ReceiveServerOptions> = {}): Promise<{ port: number; calls: (readonly AcceptedSeries[])[] }> {

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import protobuf from 'protobufjs'
-import { request } from 'undici'
 import { Readable } from 'node:stream'
 import { startReceiveServer } from '../../../../../src/components/pyroscope/receive_http/index.js'
 import { encodePushRequest } from '../../../../../src/components/pyroscope/write/push-request.js'
@@ -11,9 +10,11 @@ import { ProfileRefusedError } from '../../../../../src/components/pyroscope/wri
 import type { AcceptedSeries, ReceiveServerOptions } from '../../../../../src/components/pyroscope/receive_http/index.js'
 import type { PushSeries } from '../../../../../src/components/pyroscope/write/push-request.js'
 import { silentLogger } from '../../../../../src/util/logger.js'
+import { repeated } from '../../../../helpers/hostile-bodies.js'
+import { httpRequest } from '../../../../helpers/http.js'
 import { startRecordingReceiver, tinyProfile } from '../../../../helpers/receiver.js'
 import type { RecordingReceiver } from '../../../../helpers/receiver.js'
-import { repeated } from '../../../../helpers/hostile-bodies.js'
+import { waitFor } from '../../../../helpers/wait-for.js'
 
 // dist/test/unit/components/pyroscope/receive_http → the repository's test/fixtures
 const PROTO = fileURLToPath(new URL('../../../../../../test/fixtures/proto/push.proto', import.meta.url))
@@ -24,21 +25,21 @@ const MAX_BODY = 64 * 1024
 const MAX_DECOMPRESSED = 1024 * 1024
 
 interface Sent {
-  status: number
-  headers: Record<string, string | string[] | undefined>
-  body: string
+  readonly status: number
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>
+  readonly body: string
 }
 
 async function send(
   base: string,
   opts: { method?: 'GET' | 'POST' | 'PUT'; path?: string; headers?: Record<string, string>; body?: Uint8Array } = {}
 ): Promise<Sent> {
-  const res = await request(base + (opts.path ?? PUSH), {
+  const res = await httpRequest(base + (opts.path ?? PUSH), {
     method: opts.method ?? 'POST',
     headers: opts.headers ?? { 'content-type': 'application/proto', 'connect-protocol-version': '1' },
-    body: opts.body === undefined ? null : Buffer.from(opts.body)
+    ...(opts.body === undefined ? {} : { body: opts.body })
   })
-  return { status: res.statusCode, headers: res.headers, body: await res.body.text() }
+  return { status: res.status, headers: res.headers, body: res.text() }
 }
 
 function push(series: PushSeries[]): Uint8Array {
@@ -195,10 +196,9 @@ describe('startReceiveServer', () => {
     const stream = Readable.from((function* () {
       for (let i = 0; i < 16; i++) yield chunk // 256 KiB, four times the limit
     })())
-    const res = await request(receiver.url + PUSH, { method: 'POST', headers: protoHeaders, body: stream })
-    const text = await res.body.text()
-    assert.equal(res.statusCode, 413, text)
-    assert.equal((JSON.parse(text) as { code: string }).code, 'resource_exhausted')
+    const res = await httpRequest(receiver.url + PUSH, { method: 'POST', headers: protoHeaders, body: stream })
+    assert.equal(res.status, 413, res.text())
+    assert.equal(res.json<{ code: string }>().code, 'resource_exhausted')
     assert.equal(receiver.received.length, 0)
   })
 
@@ -305,8 +305,7 @@ describe('startReceiveServer with onRequest', () => {
         })
     })
     const first = send(url, { headers: protoHeaders, body: push([valid]) })
-    const deadline = performance.now() + 5_000
-    while (release.length === 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5))
+    await waitFor(() => release.length > 0, { what: 'the first push in progress' })
     const second = await send(url, { headers: protoHeaders, body: push([valid]) })
     assert.equal(second.status, 503, second.body)
     assert.equal(second.headers['retry-after'], '1')
@@ -315,7 +314,7 @@ describe('startReceiveServer with onRequest', () => {
     assert.equal((await first).status, 200)
     // The slot is free again.
     const third = send(url, { headers: protoHeaders, body: push([valid]) })
-    while (release.length === 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5))
+    await waitFor(() => release.length > 0, { what: 'the third push in progress' })
     release.shift()?.()
     assert.equal((await third).status, 200)
     assert.equal(handled, 2)

@@ -14,7 +14,8 @@ import type { Capsule } from '../../../../../src/syntax/value.js'
 import { systemClock } from '../../../../../src/util/clock.js'
 import { silentLogger } from '../../../../../src/util/logger.js'
 import { createKeyHasher } from '../../../../../src/util/label-hash.js'
-import { startPushServer, waitFor } from '../../../../helpers/receiver.js'
+import { startPushServer } from '../../../../helpers/receiver.js'
+import { waitFor } from '../../../../helpers/wait-for.js'
 
 function endpointArgs(url: string, overrides: Partial<EndpointArguments> = {}): EndpointArguments {
   return {

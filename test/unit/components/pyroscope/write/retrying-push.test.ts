@@ -8,7 +8,7 @@ import { RetryingPush } from '../../../../../src/components/pyroscope/write/retr
 import type { RetriedOutcome, RetryPolicy } from '../../../../../src/components/pyroscope/write/retrying-push.js'
 import { createLogger } from '../../../../../src/util/logger.js'
 import { ManualClock, settle } from '../../../../helpers/fake-clock.js'
-import { metricSum } from '../../../../helpers/metrics.js'
+import { metricValue } from '../../../../helpers/metrics.js'
 
 const LABEL = 'http://pyroscope.test'
 const BODY = new Uint8Array([1, 2, 3])
@@ -66,7 +66,7 @@ describe('RetryingPush', () => {
     assert.deepEqual(await h.push.push(BODY, new AbortController().signal), { kind: 'ok' })
     assert.deepEqual(h.attemptsAt, [0])
     assert.equal(h.clock.sleeping, 0)
-    assert.equal(await metricSum(h.registry, 'pyroscope_write_retries_total', { endpoint: LABEL }), 0)
+    assert.equal(await metricValue(h.registry, 'pyroscope_write_retries_total', { endpoint: LABEL }), 0)
     assert.equal(await attemptsObserved(h.registry), 1)
   })
 
@@ -83,7 +83,7 @@ describe('RetryingPush', () => {
     assert.deepEqual(await pushing, { kind: 'ok' })
     assert.deepEqual(h.attemptsAt, [0, 100, 300])
     assert.ok(h.bodies.every((b) => b === BODY))
-    assert.equal(await metricSum(h.registry, 'pyroscope_write_retries_total', { endpoint: LABEL }), 2)
+    assert.equal(await metricValue(h.registry, 'pyroscope_write_retries_total', { endpoint: LABEL }), 2)
     assert.equal(await attemptsObserved(h.registry), 3)
     const retries = h.lines.filter((l) => l['msg'] === 'push failed, retrying')
     assert.deepEqual(
@@ -113,7 +113,7 @@ describe('RetryingPush', () => {
     await h.clock.advance(10_000)
     assert.deepEqual(await pushing, { kind: 'exhausted', attempts: 3, error: 'third' })
     assert.deepEqual(h.attemptsAt, [0, 100, 300])
-    assert.equal(await metricSum(h.registry, 'pyroscope_write_retries_total', { endpoint: LABEL }), 2)
+    assert.equal(await metricValue(h.registry, 'pyroscope_write_retries_total', { endpoint: LABEL }), 2)
   })
 
   it('never gives up when maxAttempts is 0', async () => {
