@@ -27,4 +27,26 @@ export default defineConfig([
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
     },
   },
+  {
+    // Module doors (docs/architecture.md "Floors"): another module is imported through its index.ts, never a
+    // file behind it. Tests may reach any file, as they mirror src/.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(syntax|runtime|http|pprof|cluster|server|metrics)/(?!index\\.js$)',
+              message: "Import another module through its door, its index.js (docs/architecture.md 'Doors').",
+            },
+            {
+              regex: '^(\\.\\./)+(components/)?(pyroscope/)?(scrape|write|receive_http|discovery|common)/(?!index\\.js$)',
+              message: "Import a component's module through its door, its index.js (docs/architecture.md 'Doors').",
+            },
+          ],
+        },
+      ],
+    },
+  },
 ])
