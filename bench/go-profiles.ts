@@ -8,7 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { request } from 'undici'
 import { startGoTarget } from '../test/helpers/go-target.js'
 
-/** The five default profile types (design 4) and the Go paths they are scraped from. */
+/** The five default profile types (docs/components.md) and the Go paths they are scraped from. */
 export const GO_PROFILE_PATHS: Readonly<Record<string, string>> = Object.freeze({
   memory: '/debug/pprof/allocs',
   block: '/debug/pprof/block',

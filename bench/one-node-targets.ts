@@ -1,7 +1,7 @@
 /**
  * The fleet the one-node benchmark scrapes: N targets on a few local ports, told apart by
  * `__profile_path_prefix__` (`/t/<i>`), every one serving the five default profile types from real Go
- * snapshots. Each request is recorded against its scheduled point (design 4.4: `k * interval + key mod
+ * snapshots. Each request is recorded against its scheduled point (docs/scrape-timing.md: `k * interval + key mod
  * interval`), so the server can tell scrapes done, missing and late without trusting the agent's counters.
  */
 import { createServer } from 'node:http'

@@ -1,6 +1,6 @@
 /**
- * One node (design 9: "2,000 targets × 5 profile types at 15 s, no missed scrape, RSS and CPU reported"; goal:
- * no missed scrape, under one core).
+ * One node: 2,000 targets × 5 profile types at 15 s, RSS and CPU reported (goal: no missed scrape, under one
+ * core).
  *
  * This process runs the fleet (local servers answering every target's five profile types with real Go
  * snapshots, see one-node-targets.ts) and a minimal push receiver; the agent runs alone in a child process

@@ -1,6 +1,6 @@
 /**
- * Scrape cost (design 9: "CPU seconds per 1,000 scrapes of a real-size gzipped pprof body, agent vs. a floor —
- * bare HTTP GET + gunzip + decode in the same run"). The goal is ≤ 1.2× floor with the decoding budget's checks
+ * Scrape cost: CPU seconds per 1,000 scrapes of a real-size gzipped pprof body, agent vs. a floor (a bare
+ * HTTP GET + gunzip + decode in the same run). The goal is ≤ 1.2× floor with the decoding budget's checks
  * in (docs/hostile-input.md).
  *
  * The body is a real heap (`allocs`) profile of the Go test target, served from this process; the scrapes run

@@ -107,7 +107,7 @@ export async function runTargets(path: string, options: TargetsOptions, io: Comm
         url: redactUrl(s.url),
         profile_type: s.profileType,
         key: s.key.toString(16).padStart(16, '0'),
-        // Offset of the target's scrapes within each interval on the wall clock (design 4.4).
+        // Offset of the target's scrapes within each interval on the wall clock (docs/scrape-timing.md).
         phase_ms: phaseMs(s.key, c.scrapeIntervalMs),
         // What the scrape hands to forward_to, scope labels included.
         labels: withScopeLabels(s.forwardLabels),

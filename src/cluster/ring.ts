@@ -52,7 +52,7 @@ export interface RingOptions {
  */
 export const DEFAULT_TOKENS_PER_MEMBER = 4096
 
-/** Max/mean load allowed by `assignOwners` (design section 9 goal). */
+/** Max/mean load allowed by `assignOwners` (the ring goal in bench/README.md). */
 export const DEFAULT_LOAD_FACTOR = 1.05
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The default `User-Agent: shardscope/<version>` (design §5). The version comes from the package.json
+ * The default `User-Agent: shardscope/<version>`. The version comes from the package.json
  * found above this module, which works both from `src/` and from the compiled `dist/src/`.
  */
 import { readFileSync } from 'node:fs'

@@ -1,7 +1,7 @@
 /**
  * Reading a response body with a size limit that is enforced while the bytes arrive: a target that
  * streams gigabytes (or never stops) costs at most `limitBytes` plus one chunk of memory, never the
- * whole body (design 4.3: "bodies over a limit are refused while reading").
+ * whole body (docs/hostile-input.md: bodies over a limit are refused while reading).
  */
 
 /** Thrown when a body passes its limit; the stream has already been destroyed. */

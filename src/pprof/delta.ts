@@ -1,5 +1,5 @@
 /**
- * Client-side delta for cumulative Go profiles (design 4.7; Alloy's DeltaAppender + fastdelta).
+ * Client-side delta for cumulative Go profiles (docs/components.md "Client-side delta"; Alloy's DeltaAppender + fastdelta).
  * `/debug/pprof/allocs`, `mutex` and `block` report totals since the process started; Pyroscope wants
  * what happened during the last interval. One DeltaComputer per (target, profile type) keeps the
  * previous scrape's totals and turns each new scrape into a difference.

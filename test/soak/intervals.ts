@@ -1,7 +1,7 @@
 /**
  * Per (target, type) interval accounting, seen from the targets. Pure: no I/O, no clock.
  *
- * Each series is scraped at `k * interval + phase` (design 4.4, phase = key mod interval), so every request a
+ * Each series is scraped at `k * interval + phase` (docs/scrape-timing.md, phase = key mod interval), so every request a
  * target logged belongs to one scrape point. A point that got exactly one request is right; zero is a missed
  * scrape, two or more a double scrape. A failed scrape (503 while a target flaps) is still a request: the
  * agent did its job, so it counts as one, never as a zero.

@@ -1,5 +1,5 @@
 /**
- * Scrape phases (design 4.4) are a pure function of the target and the interval. `targets --format json`
+ * Scrape phases (docs/scrape-timing.md) are a pure function of the target and the interval. `targets --format json`
  * prints each target's phase; 500 targets spread over the interval; and two agent processes started at
  * different times really scrape each target at that phase (checked at the target, by arrival time).
  */

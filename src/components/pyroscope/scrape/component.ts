@@ -12,7 +12,7 @@ export interface ScrapeDebugInfo {
   readonly active_loops: number
   readonly missed: number
   readonly skipped: number
-  /** Targets skipped for invalid labels (design 4.8), with the reason. */
+  /** Targets skipped for invalid labels, with the reason. */
   readonly dropped_targets: { readonly labels: Labels; readonly reason: string }[]
   /** Estimated bytes of client-side delta baselines held. */
   readonly delta_state_bytes: number

@@ -18,7 +18,7 @@ import { formatDuration } from '../../../util/duration.js'
 
 export interface ScrapeRequest {
   readonly url: string
-  /** Deadline for the whole request, body included (design 4.5). */
+  /** Deadline for the whole request, body included (docs/scrape-timing.md). */
   readonly timeoutMs: number
   /** Bodies larger than this are refused while reading. */
   readonly bodyLimitBytes: number

@@ -234,7 +234,7 @@ describe('expandTargets', () => {
     })
   })
 
-  describe('forwardLabels (design 4.2)', () => {
+  describe('forwardLabels', () => {
     it('sends public labels, __name__ and __delta__="false" for client deltas, and no other __ label', () => {
       const target = {
         __address__: 'localhost:9090',
