@@ -243,7 +243,12 @@ export class ClusterService {
 
   async #runTicks(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      this.#tick(this.#deps.clock.now())
+      try {
+        this.#tick(this.#deps.clock.now())
+      } catch (err) {
+        // A fault in one tick must not end the ticks: readiness, participation and hand-offs ride on them.
+        this.#deps.logger.error({ err }, 'cluster tick failed')
+      }
       try {
         await this.#deps.clock.sleep(TICK_MS, signal)
       } catch {

@@ -33,9 +33,31 @@ async function node(name: string, joinPorts: readonly number[], extraArgs: reado
   return n
 }
 
+/**
+ * Waits until `n` lists exactly `expected` as participants: within `timeoutMs`, or, when a member's
+ * participation was announced for a later instant (a joiner's settle and join grace take 15 s by
+ * design, docs/cluster-protocol.md "Ownership and hand-off"), within 5 s after that instant.
+ */
 async function sees(n: NodeProcess, expected: readonly string[], timeoutMs = 20_000): Promise<void> {
   const want = [...expected].sort().join(',')
-  await waitFor(() => participants(n).join(',') === want, { timeoutMs, what: () => `${n.name} to see ${want}, sees ${participants(n).join(',')}\n${n.stderr().slice(-2000)}` })
+  const startedAt = Date.now()
+  const deadline = (): number => Math.max(startedAt + timeoutMs, announcedHandoff(n, expected) + 5_000)
+  const outcome = await waitFor(() => (participants(n).join(',') === want ? 'seen' : Date.now() > deadline() ? 'late' : false), {
+    timeoutMs: 100_000,
+    what: `${n.name} to see ${want} or its deadline`
+  })
+  if (outcome === 'late') assert.fail(`${n.name} does not see ${want} in time (sees ${participants(n).join(',')})\n${n.stderr().slice(-2000)}`)
+}
+
+/** The latest participation instant `n` heard announced by one of `names` (0: none). */
+function announcedHandoff(n: NodeProcess, names: readonly string[]): number {
+  let latest = 0
+  for (const l of n.logs) {
+    const about = l.msg === 'cluster node participating' ? n.name : l['peer']
+    if (typeof about !== 'string' || !names.includes(about) || typeof l['handoff_at'] !== 'string') continue
+    if (l.msg === 'cluster node participating' || l['state'] === 'participant') latest = Math.max(latest, Date.parse(l['handoff_at']))
+  }
+  return latest
 }
 
 describe('cluster membership between agent processes', { timeout: 120_000 }, () => {

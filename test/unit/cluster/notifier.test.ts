@@ -70,27 +70,7 @@ describe('ChangeNotifier', () => {
     assert.equal(errors.length, 1)
   })
 
-  it('tells the first change at once and folds the rest of the window into one notice at its end', async () => {
-    const timer = manualTimer()
-    const notifier = new ChangeNotifier(1_000, () => undefined, timer)
-    after(() => notifier.close())
-    let calls = 0
-    notifier.subscribe(() => calls++)
-    notifier.notify()
-    await nextTurn()
-    assert.equal(calls, 1, 'the first change')
-    timer.advance(100)
-    notifier.notify()
-    notifier.notify()
-    await nextTurn()
-    assert.equal(calls, 1, 'within the window: held')
-    timer.advance(899)
-    assert.equal(calls, 1)
-    timer.advance(1)
-    assert.equal(calls, 2, 'both held changes told once, at the end of the window')
-  })
-
-  it('folds the changes within a window into one notice, and tells a change after the window on its own at once', async () => {
+  it('tells the first change at once, folds the rest of its window into one notice at the end, and tells a change after the window on its own', async () => {
     const timer = manualTimer()
     const notifier = new ChangeNotifier(1_000, () => undefined, timer)
     after(() => notifier.close())
