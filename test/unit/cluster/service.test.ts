@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import { Registry } from 'prom-client'
+import { metricValue } from '../../helpers/metrics.js'
 import { createKeyHasher } from '../../../src/util/label-hash.js'
 import type { KeyHasher } from '../../../src/util/label-hash.js'
 import type { ClusterNode, MessageHandler, NodeDestination } from '../../../src/cluster/node.js'
@@ -130,12 +131,6 @@ function startAgent(network: FakeNetwork, clock: ManualClock, name: string, id: 
 async function run(clock: ManualClock, ms: number): Promise<void> {
   for (let t = 0; t < ms; t += 100) await clock.advance(100)
   await settle()
-}
-
-async function metricValue(registry: Registry, name: string): Promise<number> {
-  const metric = registry.getSingleMetric(name)
-  assert.ok(metric, name)
-  return (await metric.get()).values.reduce((sum, v) => sum + v.value, 0)
 }
 
 describe('ClusterService', () => {

@@ -1,16 +1,12 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { Registry } from 'prom-client'
+import { metricValue } from '../../../../helpers/metrics.js'
 import { LatestProfiles } from '../../../../../src/components/pyroscope/scrape/latest-profiles.js'
 import type { LatestProfileInfo } from '../../../../../src/components/pyroscope/scrape/latest-profiles.js'
 
 function info(id: string): Omit<LatestProfileInfo, 'bytes' | 'not_kept'> {
   return { component: 'pyroscope.scrape.a', id, job: 'j', profile_type: 'memory', url: `http://t/${id}`, labels: { service_name: 's' }, time: '2025-01-01T00:00:00.000Z' }
-}
-
-async function metric(registry: Registry, name: string, labels = ''): Promise<number> {
-  const line = (await registry.metrics()).split('\n').find((l) => l.startsWith(`${name}${labels} `))
-  return Number(line?.split(' ')[1])
 }
 
 describe('latest profiles kept for the UI', () => {
@@ -36,9 +32,9 @@ describe('latest profiles kept for the UI', () => {
     latest.keep(info('e'), new Uint8Array(25))
     assert.ok(latest.bytes() <= 100)
     assert.deepEqual(latest.list().map((p) => p.id).sort(), ['a', 'c', 'd', 'e'])
-    assert.equal(await metric(registry, 'shardscope_latest_profiles_dropped_total', '{reason="evicted"}'), 1)
-    assert.equal(await metric(registry, 'shardscope_latest_profiles_bytes'), 100)
-    assert.equal(await metric(registry, 'shardscope_latest_profiles'), 4)
+    assert.equal(await metricValue(registry, 'shardscope_latest_profiles_dropped_total', { reason: 'evicted' }), 1)
+    assert.equal(await metricValue(registry, 'shardscope_latest_profiles_bytes'), 100)
+    assert.equal(await metricValue(registry, 'shardscope_latest_profiles'), 4)
   })
 
   it('does not keep a body larger than a quarter of the bound, and says why', async () => {
@@ -50,7 +46,7 @@ describe('latest profiles kept for the UI', () => {
     assert.equal(huge?.body, undefined)
     assert.match(huge?.info.not_kept ?? '', /26 bytes\) is larger than the 25 bytes kept per profile/)
     assert.ok(latest.get('pyroscope.scrape.a', 'small')?.body, 'the others stay')
-    assert.equal(await metric(registry, 'shardscope_latest_profiles_dropped_total', '{reason="too_large"}'), 1)
+    assert.equal(await metricValue(registry, 'shardscope_latest_profiles_dropped_total', { reason: 'too_large' }), 1)
   })
 
   it('forgets a loop that stops, and copies a body that shares its memory', () => {

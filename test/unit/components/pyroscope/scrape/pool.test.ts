@@ -4,6 +4,7 @@ import { Readable } from 'node:stream'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { Profile } from 'pprof-format'
 import { Registry } from 'prom-client'
+import { metricValue } from '../../../../helpers/metrics.js'
 import { createKeyHasher } from '../../../../../src/util/label-hash.js'
 import type { KeyHasher } from '../../../../../src/util/label-hash.js'
 import type { ScrapeArguments } from '../../../../../src/components/pyroscope/scrape/arguments.js'
@@ -160,10 +161,7 @@ describe('ScrapePool', () => {
       runs.push(done)
       return done
     }
-    const scrapes = async (result: string) => {
-      const metric = await metrics.getSingleMetric('shardscope_scrapes_total')?.get()
-      return (metric?.values ?? []).filter((v) => v.labels['result'] === result).reduce((n, v) => n + v.value, 0)
-    }
+    const scrapes = (result: string): Promise<number> => metricValue(metrics, 'shardscope_scrapes_total', { result })
     return { pool, clock, metrics, warnings, clients, stop, start, scrapes }
   }
 
