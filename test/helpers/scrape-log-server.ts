@@ -69,8 +69,7 @@ export interface CadenceReport {
  * interval after it when the scraping process woke up late. So each request belongs to the last point at
  * or before it; two requests for one point are a double, a point without a request is a miss (points from
  * `fromMs` until half an interval before `toMs`, whose request may still come). The phase is read off the
- * series' whole log: the earliest offset in its most common 100 ms slot of `at mod interval` and the slot
- * before (on-time scrapes start a few ms after their point, so they gather there).
+ * series' whole log (phaseOf).
  */
 export function cadence(requests: readonly ScrapeRequest[], expected: readonly string[], intervalMs: number, fromMs: number, toMs: number): CadenceReport {
   const bySeries = new Map<string, ScrapeRequest[]>(expected.map((s) => [s, []]))
@@ -101,24 +100,24 @@ export function cadence(requests: readonly ScrapeRequest[], expected: readonly s
   return { series: bySeries.size, doubles, misses }
 }
 
-/** The series' scrape phase (ms within an interval) from its request times; see cadence. */
+/**
+ * The series' scrape phase (ms within an interval) from its request times; see cadence. A scrape is never
+ * early, so every request lies at or after its point: the phase is the request offset from which the
+ * requests lie least late in sum. On-time scrapes start a few ms after their point, so that is the earliest
+ * of them, whatever the late ones and however few requests there are (a vote among 100 ms slots took a
+ * late first request for the phase when each slot was seen once). A late scrape may reach its target a
+ * little over half an interval after its point (the wake-up is within half an interval, the request goes
+ * out after it), so lateness is not capped here.
+ */
 function phaseOf(times: readonly number[], intervalMs: number): number | undefined {
-  const SLOT_MS = 100
-  const slots = new Map<number, number[]>()
-  for (const at of times) {
-    const offset = at % intervalMs
-    const slot = Math.floor(offset / SLOT_MS)
-    slots.set(slot, [...(slots.get(slot) ?? []), offset])
+  const offsets = times.map((at) => at % intervalMs)
+  let best: { phase: number; lateness: number } | undefined
+  for (const candidate of new Set(offsets)) {
+    let lateness = 0
+    for (const offset of offsets) lateness += (offset - candidate + intervalMs) % intervalMs
+    if (best === undefined || lateness < best.lateness) best = { phase: candidate, lateness }
   }
-  let best: number | undefined
-  for (const [slot, offsets] of slots) if (best === undefined || offsets.length > (slots.get(best) as number[]).length) best = slot
-  if (best === undefined) return undefined
-  // On-time scrapes may straddle two slots: the earliest may sit in the slot before (around the wrap too).
-  const slotCount = Math.ceil(intervalMs / SLOT_MS)
-  const before = (best - 1 + slotCount) % slotCount
-  const earlier = (slots.get(before) ?? []).map((o) => (before > best ? o - intervalMs : o))
-  const earliest = Math.min(...(slots.get(best) as number[]), ...earlier)
-  return ((earliest % intervalMs) + intervalMs) % intervalMs
+  return best?.phase
 }
 
 /** Which node scraped each series last within [fromMs, toMs]. */

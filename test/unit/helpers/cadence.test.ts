@@ -51,4 +51,14 @@ describe('cadence', () => {
       assert.deepEqual(checked, { series: 1, doubles: [], misses: [] }, `phase ${phase}`)
     }
   })
+
+  it('reads the phase right from few requests when the first was late', () => {
+    // The first point scraped 268 ms late by one node, the next two on time by another, each request's
+    // offset in a 100 ms slot of its own: no double, no miss.
+    const requests = series(995, 3, (k) => (k === 0 ? { late: 268, node: 'a' } : k === 1 ? { node: 'b' } : { late: 10, node: 'b' }))
+    assert.deepEqual(cadence(requests, ['t1/p'], INTERVAL, BASE, BASE + 3 * INTERVAL), { series: 1, doubles: [], misses: [] })
+    // The same, with the second point scraped twice: found.
+    const doubled = series(995, 3, (k) => (k === 0 ? { late: 268, node: 'a' } : k === 1 ? { node: 'b', also: 'c' } : { late: 10, node: 'b' }))
+    assert.equal(cadence(doubled, ['t1/p'], INTERVAL, BASE, BASE + 3 * INTERVAL).doubles.length, 1)
+  })
 })
