@@ -6,7 +6,25 @@
  */
 import type { Labels } from '../../../util/labels.js'
 import { withLabels } from './target-labels.js'
-import type { ScrapeTarget } from './targets.js'
+
+/** One scrape the expansion yields: a target and profile type, with everything a loop needs. */
+export interface ScrapeTarget {
+  /** Ring key of the input target (xxhash64 StableHash without `__meta_*`). */
+  readonly key: bigint
+  /** Loop identity: hex FNV-1a-64 of (hex StableHash of public labels + URL), as Alloy names a scrape loop. */
+  readonly id: string
+  readonly url: string
+  /** Final `__name__`, after godeltaprof renaming. */
+  readonly profileType: string
+  /** Every label after expansion, `__` ones included (what status shows). */
+  readonly labels: Labels
+  /** What a profile is sent with: public labels, `__name__`, `__delta__` for client deltas. */
+  readonly forwardLabels: Labels
+  /** memory/mutex/block not from godeltaprof: the agent subtracts the previous scrape. */
+  readonly clientDelta: boolean
+  /** scrape_timeout, plus interval − 1 s for requests with `seconds` (docs/alloy-compatibility.md). */
+  readonly timeoutMs: number
+}
 
 /** What a target's scrapes share to build their labels: its populated labels and the label templates. */
 export interface LabelSource {

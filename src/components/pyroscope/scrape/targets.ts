@@ -17,7 +17,7 @@
 import { FNV_OFFSET_BASIS, fnvHex, fnvUpdate, formatHex, type FnvState, type KeyHasher } from '../../../util/label-hash.js'
 import { type Labels } from '../../../util/labels.js'
 import { addressWithoutUserinfo, redactAddress } from '../../../http/index.js'
-import { ExpandedScrape, type LabelSource } from './expanded-scrape.js'
+import { ExpandedScrape, type LabelSource, type ScrapeTarget } from './expanded-scrape.js'
 import { hasParamLabel, inferServiceName, isWellFormed, pick, setIfAbsent, withRedactedAddress, type MutableLabels } from './target-labels.js'
 import {
   findProfileType,
@@ -37,6 +37,8 @@ import {
   scrapeQuery
 } from './scrape-url.js'
 import { encodeQuery, joinPath } from './go-url.js'
+
+export type { ScrapeTarget } from './expanded-scrape.js'
 export { inferServiceName, isWellFormed } from './target-labels.js'
 
 export interface ExpansionConfig {
@@ -52,24 +54,6 @@ export interface ExpansionConfig {
   readonly path_prefix: string
   /** Built-ins (merged with defaults) and custom types, in order. */
   readonly profile_types: readonly ProfileTypeConfig[]
-}
-
-export interface ScrapeTarget {
-  /** Ring key of the input target (xxhash64 StableHash without `__meta_*`). */
-  readonly key: bigint
-  /** Loop identity: hex FNV-1a-64 of (hex StableHash of public labels + URL), Alloy 1a.7. */
-  readonly id: string
-  readonly url: string
-  /** Final `__name__`, after godeltaprof renaming. */
-  readonly profileType: string
-  /** Every label after expansion, `__` ones included (what status shows). */
-  readonly labels: Labels
-  /** What a profile is sent with: public labels, `__name__`, `__delta__` for client deltas. */
-  readonly forwardLabels: Labels
-  /** memory/mutex/block not from godeltaprof: the agent subtracts the previous scrape. */
-  readonly clientDelta: boolean
-  /** scrape_timeout, plus interval − 1 s for requests with `seconds` (docs/alloy-compatibility.md). */
-  readonly timeoutMs: number
 }
 
 export interface DroppedTarget {
