@@ -49,6 +49,7 @@ import { readBody } from './body.js'
 import { createGrpcHandler } from './grpc.js'
 import type { PushLimits } from './limits.js'
 import { shareListeningPort } from './listener.js'
+import { RequestDrain } from './drain.js'
 import { createPushHandler } from './push-handling.js'
 import type { PushHandler } from './push-handling.js'
 import { bodyTimedOut, refusalFor, tooLarge, unavailable } from './refusal.js'
@@ -64,6 +65,8 @@ export const DEFAULT_HEADER_TIMEOUT_MS = 5_000
 export const DEFAULT_BODY_TIMEOUT_MS = 10_000
 /** How often node:http looks for requests past their header or request deadline. */
 const DEADLINE_CHECK_INTERVAL_MS = 500
+/** After the body deadline, how long a request being handled at close may still take to be answered. */
+const DRAIN_MARGIN_MS = 5_000
 /** gRPC pushes one HTTP/2 connection may have open at once (admission bounds each client further). */
 const GRPC_MAX_CONCURRENT_STREAMS = 16
 
@@ -119,6 +122,7 @@ export async function startReceiveServer(opts: ReceiveServerOptions): Promise<Re
     requestTimeout: headersTimeout + bodyTimeout + 1_000,
     connectionsCheckingInterval: DEADLINE_CHECK_INTERVAL_MS
   }, (req, res) => {
+    drain.started(req.socket, res)
     handler(req, res).catch((error: unknown) => {
       const refusal = refusalFor(error)
       if (refusal.status >= 500) opts.logger.warn({ err: error }, 'push request failed')
@@ -129,6 +133,7 @@ export async function startReceiveServer(opts: ReceiveServerOptions): Promise<Re
   })
   const grpc = createGrpcServer(opts, admission, push, countStatus, headersTimeout + bodyTimeout + 1_000)
   const sockets = new Set<Socket>()
+  const drain = new RequestDrain()
   shareListeningPort(server, grpc, {
     sniffTimeoutMs: headersTimeout,
     accept: (socket) => {
@@ -156,8 +161,11 @@ export async function startReceiveServer(opts: ReceiveServerOptions): Promise<Re
       new Promise<void>((resolve, reject) => {
         if (!server.listening) return resolve()
         server.close((error) => (error === undefined ? resolve() : reject(error)))
-        // HTTP/2 sessions and connections still being sniffed are not the HTTP/1.1 server's to close.
-        for (const socket of sockets) socket.destroy()
+        // A request being handled gets its answer first: its profiles may be stored already, and a client
+        // that never heard so would push them again to whoever listens next (a restarted receiver has no
+        // memory of the first push to recognise the retry by). Everything else ends now: idle keep-alive
+        // connections, HTTP/2 sessions and connections still being sniffed.
+        drain.close(sockets, bodyTimeout + DRAIN_MARGIN_MS)
       })
   }
 }

@@ -253,6 +253,36 @@ describe('startReceiveServer with a failing onProfile', () => {
   })
 })
 
+describe('closing startReceiveServer', () => {
+  it('answers a push it is handling before its connection ends, and ends idle connections at once', async () => {
+    let release: (() => void) | undefined
+    let handled = 0
+    const server = await startReceiveServer({
+      host: '127.0.0.1',
+      port: 0,
+      logger: silentLogger(),
+      onRequest: async () => {
+        handled++
+        if (handled === 2) await new Promise<void>((resolve) => (release = resolve))
+      }
+    })
+    const url = `http://127.0.0.1:${server.address.port}`
+    // A keep-alive connection that is idle when the server closes.
+    assert.equal((await send(url, { headers: protoHeaders, body: push([valid]) })).status, 200)
+    const inFlight = send(url, { headers: protoHeaders, body: push([valid]) })
+    await waitFor(() => release !== undefined, { what: 'the second push being handled' })
+    let closed = false
+    const closing = server.close().then(() => (closed = true))
+    // Stored (or about to be) already: the client must hear so, or it would push the same profiles again.
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.equal(closed, false, 'close waits for the push being handled')
+    release?.()
+    assert.equal((await inFlight).status, 200)
+    await closing
+    await assert.rejects(send(url, { headers: protoHeaders, body: push([valid]) }), 'nothing listens any more')
+  })
+})
+
 describe('startReceiveServer with onRequest', () => {
   async function serve(t: import('node:test').TestContext, opts: Partial<ReceiveServerOptions>): Promise<string> {
     const server = await startReceiveServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), ...opts })
