@@ -25,9 +25,6 @@ import type { KeyHasher } from '../util/label-hash.js'
 import { assignOwners, buildRing, DEFAULT_LOAD_FACTOR, participantNames } from './ring.js'
 import type { RingOptions, TokenRing } from './ring.js'
 
-// The plan's contract is the cluster's (contract.ts); named here too for the modules that plan.
-export type { ClusterPlan } from './contract.js'
-
 export interface OwnershipMember {
   readonly name: string
   readonly state: MemberRole

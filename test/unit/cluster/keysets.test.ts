@@ -5,7 +5,8 @@ import type { KeyHasher } from '../../../src/util/label-hash.js'
 import { claimedAt, keySet, keySetDigest, nextKeySets, NO_CLAIM } from '../../../src/cluster/keysets.js'
 import type { ComponentKeySets } from '../../../src/cluster/keysets.js'
 import { OwnershipPlanner } from '../../../src/cluster/ownership.js'
-import type { ClusterPlan, OwnershipMember } from '../../../src/cluster/ownership.js'
+import type { ClusterPlan } from '../../../src/cluster/contract.js'
+import type { OwnershipMember } from '../../../src/cluster/ownership.js'
 
 const COMPONENT = 'pyroscope.scrape.default'
 const GRACE_MS = 10_000

@@ -1,8 +1,8 @@
 /**
  * One scrape: GET a profile URL, read the body under a size limit, check that it is pprof. Every
  * expected failure (transport, timeout, status, oversized or invalid body) comes back as a value with
- * a stable code and Alloy-style reason; scrapeOnce never throws for them (style 7.3, "results for
- * expected failures"). The scrape loop owns scheduling and status; this file owns one request.
+ * a stable code and Alloy-style reason; scrapeOnce never throws for them (expected failures are
+ * results, not exceptions). The scrape loop owns scheduling and status; this file owns one request.
  */
 import { performance } from 'node:perf_hooks'
 import { STATUS_CODES } from 'node:http'
@@ -77,7 +77,8 @@ class ScrapeTimeoutError extends Error {
 
 /**
  * Scrapes `req.url` once. `signal` is the long-lived stop signal of the caller (the loop); the
- * per-request deadline follows it and is disposed of in `finally` (see style 7.3).
+ * per-request deadline follows it and is disposed of in `finally` (util/deadline.ts: no listener is
+ * left on the long-lived signal).
  */
 export async function scrapeOnce(client: HttpClient, req: ScrapeRequest, signal: AbortSignal): Promise<ScrapeOutcome> {
   const started = performance.now()

@@ -279,7 +279,7 @@ describe('closing startReceiveServer', () => {
     release?.()
     assert.equal((await inFlight).status, 200)
     await closing
-    await assert.rejects(send(url, { headers: protoHeaders, body: push([valid]) }), 'nothing listens any more')
+    await assert.rejects(send(url, { headers: protoHeaders, body: push([valid]) }), { code: 'ECONNREFUSED' }, 'nothing listens any more')
   })
 })
 
