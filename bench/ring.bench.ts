@@ -1,7 +1,7 @@
 /**
- * Ring figures of design section 9: balance at 10 members × 10,000 targets, keys moved when an 11th
- * member joins (vs. the ideal 1/11), time to assign 100,000 targets and to build the ring. Keys come
- * from realistic target label sets hashed exactly as the agent hashes them.
+ * Ring figures: balance at 10 members × 10,000 targets, keys moved when an 11th member joins (vs. the
+ * ideal 1/11), time to assign 100,000 targets, to build the ring, and to plan every epoch of a cluster of 24
+ * starting at once. Keys come from realistic target label sets hashed exactly as the agent hashes them.
  */
 import { performance } from 'node:perf_hooks'
 import { createKeyHasher, type KeyHasher } from '../src/util/label-hash.js'
@@ -13,6 +13,8 @@ import {
   type RingMember,
   type TokenRing
 } from '../src/cluster/ring.js'
+import { OwnershipPlanner } from '../src/cluster/ownership.js'
+import type { OwnershipMember } from '../src/cluster/ownership.js'
 import type { Benchmark, BenchResult } from './types.js'
 
 const BALANCE_GOAL = 1.05
@@ -78,6 +80,16 @@ export const run: Benchmark = async () => {
   const assignMs = medianMs(5, () => assignOwners(manyKeys, ten))
   const hashMs = medianMs(3, () => targetKeys(hasher, 100_000))
   const buildMs = medianMs(5, () => buildRing(members(10), hasher))
+  // A cluster of 24 started at once: each member announced a hand-off still ahead, one epoch each, and a
+  // fresh planner (member tokens already hashed) plans them all; the floor is one build of the whole ring.
+  const forming: OwnershipMember[] = members(24).map((m, i) => ({ name: m.name, state: 'participant', handoffAt: 10_000 + 250 * i }))
+  const formingKeys = targetKeys(hasher, 48)
+  const planForming = (keyList: readonly bigint[]): void => {
+    new OwnershipPlanner(hasher).plan({ self: forming[0]?.name ?? '', members: forming, ready: true, nowMs: 9_000 }, keyList)
+  }
+  const build24Ms = medianMs(5, () => buildRing(members(24), hasher))
+  const formingMs = medianMs(5, () => planForming(formingKeys))
+  const formingManyMs = medianMs(3, () => planForming(keys))
 
   const results: BenchResult[] = [
     {
@@ -100,7 +112,15 @@ export const run: Benchmark = async () => {
     { name: 'ring keys moved between existing members on that join', value: round(betweenOldMembers), unit: 'fraction' },
     { name: 'ring assign 100,000 targets to 10 members', value: round(assignMs), unit: 'ms' },
     { name: 'ring hash 100,000 target label sets (xxhash64 keys)', value: round(hashMs), unit: 'ms' },
-    { name: 'ring build, 10 members', value: round(buildMs), unit: 'ms' }
+    { name: 'ring build, 10 members', value: round(buildMs), unit: 'ms' },
+    {
+      name: 'ring first plan of a forming cluster, 24 pending hand-offs, 48 targets (floor: one build of 24 members)',
+      value: round(formingMs),
+      unit: 'ms',
+      floor: round(build24Ms),
+      ratio: round(formingMs / build24Ms)
+    },
+    { name: 'ring first plan of a forming cluster, 24 pending hand-offs, 10,000 targets', value: round(formingManyMs), unit: 'ms' }
   ]
   return results
 }

@@ -22,7 +22,7 @@ import type { ClusterPlan } from './contract.js'
 import { claimedAt, keySet, NO_CLAIM } from './keysets.js'
 import type { ComponentKeySets, KeySet } from './keysets.js'
 import type { KeyHasher } from '../util/label-hash.js'
-import { assignOwners, buildRing, DEFAULT_LOAD_FACTOR, participantNames } from './ring.js'
+import { assignOwners, buildRing, DEFAULT_LOAD_FACTOR, participantNames, ringWith, ringWithout } from './ring.js'
 import type { RingOptions, TokenRing } from './ring.js'
 
 export interface OwnershipMember {
@@ -59,7 +59,7 @@ export interface PlannerOptions extends RingOptions {
    */
   readonly spareCached?: number
   /** Told of every ring and assignment actually built (not served from the cache): for benches and tests. */
-  readonly onBuild?: (what: 'ring' | 'assignment') => void
+  readonly onBuild?: (what: 'ring' | 'derived ring' | 'assignment') => void
 }
 
 /** Whether a member takes part in the ring at the instant `atMs`. */
@@ -246,14 +246,33 @@ export class OwnershipPlanner {
       touch(this.#rings, setKey, cached)
       return cached
     }
-    const ring = buildRing(
-      names.map((name) => ({ name, state: 'participant' as const })),
-      this.#hasher,
-      this.#options.tokensPerMember === undefined ? {} : { tokensPerMember: this.#options.tokensPerMember }
-    )
-    this.#options.onBuild?.('ring')
+    const options = this.#options.tokensPerMember === undefined ? {} : { tokensPerMember: this.#options.tokensPerMember }
+    const neighbour = this.#neighbour(names)
+    let ring: TokenRing
+    if (neighbour?.added !== undefined) ring = ringWith(neighbour.ring, neighbour.added, this.#hasher, options)
+    else if (neighbour?.removed !== undefined) ring = ringWithout(neighbour.ring, neighbour.removed)
+    else ring = buildRing(names.map((name) => ({ name, state: 'participant' as const })), this.#hasher, options)
+    this.#options.onBuild?.(neighbour === undefined ? 'ring' : 'derived ring')
     touch(this.#rings, setKey, ring)
     return ring
+  }
+
+  /**
+   * A cached ring whose participants differ from `names` by one member, and that member: consecutive epochs
+   * of a forming or changing cluster differ by one hand-off, and deriving costs one merge, not a build.
+   */
+  #neighbour(names: readonly string[]): { ring: TokenRing; added?: string; removed?: string } | undefined {
+    for (const ring of this.#rings.values()) {
+      const diff = ring.members.length - names.length
+      if (diff === -1) {
+        const added = oneMissing(ring.members, names)
+        if (added !== undefined) return { ring, added }
+      } else if (diff === 1) {
+        const removed = oneMissing(names, ring.members)
+        if (removed !== undefined) return { ring, removed }
+      }
+    }
+    return undefined
   }
 
   /** Drops the least recently used entries that no caller's latest plan uses, beyond the spares. */
@@ -268,6 +287,18 @@ export class OwnershipPlanner {
     evictUnused(this.#rings, ringsInUse, spare)
     evictUnused(this.#assignments, assignmentsInUse, spare)
   }
+}
+
+/** The one name of `more` (sorted, one longer than `fewer`, also sorted) that `fewer` lacks, if `fewer` has all the others. */
+function oneMissing(fewer: readonly string[], more: readonly string[]): string | undefined {
+  let missing: string | undefined
+  let i = 0
+  for (const name of more) {
+    if (i < fewer.length && fewer[i] === name) i++
+    else if (missing === undefined) missing = name
+    else return undefined
+  }
+  return i === fewer.length ? missing : undefined
 }
 
 function sameKeys(a: BigUint64Array, b: BigUint64Array): boolean {

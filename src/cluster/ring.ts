@@ -84,8 +84,48 @@ export function buildRing(
     for (let i = 0; i < runs.length; i += 2) next.push(i + 1 < runs.length ? mergeRuns(runs[i] as Run, runs[i + 1] as Run) : (runs[i] as Run))
     runs = next
   }
-  const { tokens, members: tokenMembers } = runs[0] as Run
+  return tokenRing(names, runs[0] as Run)
+}
 
+/**
+ * The ring of `ring`'s participants plus `name` (not among them), as `buildRing` would make it, in one merge
+ * of the newcomer's sorted tokens into the ring: O(T) where a build is O(T log N). A cluster forming has an
+ * epoch per announced hand-off, each the one before it plus a member (docs/cluster-protocol.md "Building
+ * rings").
+ */
+export function ringWith(ring: TokenRing, name: string, hasher: Pick<KeyHasher, 'memberTokens'>, options: RingOptions = {}): TokenRing {
+  const at = insertionIndex(ring.members, name)
+  const perMember = options.tokensPerMember ?? DEFAULT_TOKENS_PER_MEMBER
+  // Indices after the newcomer's shift by one; ties between equal tokens still go to the smaller name.
+  const shifted = ring.tokenMembers.map((m) => (m >= at ? m + 1 : m))
+  const merged = mergeRuns({ tokens: ring.tokens, members: shifted }, { tokens: sortedMemberTokens(hasher, name, perMember), members: new Uint32Array(perMember).fill(at) })
+  return tokenRing([...ring.members.slice(0, at), name, ...ring.members.slice(at)], merged)
+}
+
+/** The ring of `ring`'s participants but `name` (one of them), as `buildRing` would make it: O(T). */
+export function ringWithout(ring: TokenRing, name: string): TokenRing {
+  const at = ring.members.indexOf(name)
+  if (at < 0) throw new Error(`ringWithout: ${name} is not a participant`)
+  const kept = ring.tokens.length - ring.tokens.length / ring.members.length
+  const tokens = new BigUint64Array(kept)
+  const members = new Uint32Array(kept)
+  let k = 0
+  for (let i = 0; i < ring.tokens.length; i++) {
+    const m = ring.tokenMembers[i] as number
+    if (m === at) continue
+    tokens[k] = ring.tokens[i] as bigint
+    members[k++] = m > at ? m - 1 : m
+  }
+  return tokenRing(ring.members.filter((n) => n !== name), { tokens, members })
+}
+
+function insertionIndex(sortedNames: readonly string[], name: string): number {
+  let i = 0
+  while (i < sortedNames.length && compareUtf8(sortedNames[i] as string, name) < 0) i++
+  return i
+}
+
+function tokenRing(names: readonly string[], { tokens, members: tokenMembers }: Run): TokenRing {
   return {
     members: names,
     tokens,
@@ -173,14 +213,20 @@ function sortedMemberTokens(hasher: Pick<KeyHasher, 'memberTokens'>, name: strin
 
 /** Index of the first token ≥ key, wrapping to 0 past the last token. */
 export function firstTokenAtOrAfter(tokens: BigUint64Array, key: bigint): number {
-  let lo = 0
+  const at = firstIndexAtOrAfter(tokens, key, 0)
+  return at === tokens.length ? 0 : at
+}
+
+/** Index of the first token ≥ key at or after `from`, or tokens.length when there is none. */
+function firstIndexAtOrAfter(tokens: BigUint64Array, key: bigint, from: number): number {
+  let lo = from
   let hi = tokens.length
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
     if ((tokens[mid] as bigint) >= key) hi = mid
     else lo = mid + 1
   }
-  return lo === tokens.length ? 0 : lo
+  return lo
 }
 
 /** Most keys one member may own: at least an even share, at most loadFactor × the mean. */
@@ -209,8 +255,9 @@ export function assignOwners(
   const load = new Uint32Array(members.length)
   let start = 0
   for (const key of sorted) {
-    // Keys ascend, so the natural token only moves forward: a merge instead of a search per key.
-    while (start < tokens.length && (tokens[start] as bigint) < key) start++
+    // Keys ascend, so the natural token only moves forward: each search starts where the last one ended
+    // (a few keys on a ring of ~100,000 tokens are a few searches, not a walk over every token).
+    start = firstIndexAtOrAfter(tokens, key, start)
     let at = start === tokens.length ? 0 : start
     while ((load[tokenMembers[at] as number] as number) >= capacity) at = (at + 1) % tokens.length
     const member = tokenMembers[at] as number

@@ -117,8 +117,8 @@ describe('OwnershipPlanner', () => {
 })
 
 describe('OwnershipPlanner cost', () => {
-  const counting = (): { planner: OwnershipPlanner; builds: { ring: number; assignment: number } } => {
-    const builds = { ring: 0, assignment: 0 }
+  const counting = (): { planner: OwnershipPlanner; builds: { ring: number; 'derived ring': number; assignment: number } } => {
+    const builds = { ring: 0, 'derived ring': 0, assignment: 0 }
     return { planner: new OwnershipPlanner(hasher, { tokensPerMember: 64, onBuild: (what) => builds[what]++ }), builds }
   }
   // Every member that ever joined announced a hand-off; all of these are in the past at `nowMs`.
@@ -128,7 +128,7 @@ describe('OwnershipPlanner cost', () => {
     for (const n of [1, 3, 20]) {
       const { planner: p, builds } = counting()
       const plan = p.plan({ self: 'm00', members: joinedOneByOne(n), ready: true, nowMs: 100_000 }, keys)
-      assert.deepEqual(builds, { ring: 1, assignment: 1 }, `${n} members that joined one by one`)
+      assert.deepEqual(builds, { ring: 1, 'derived ring': 0, assignment: 1 }, `${n} members that joined one by one`)
       assert.equal([...plan.counts().values()].reduce((x, y) => x + y, 0), keys.length)
     }
   })
@@ -138,9 +138,9 @@ describe('OwnershipPlanner cost', () => {
     const members = joinedOneByOne(20)
     p.plan({ self: 'm00', members, ready: true, nowMs: 100_000 }, keys)
     p.plan({ self: 'm01', members, ready: true, nowMs: 100_500 }, keys)
-    assert.deepEqual(builds, { ring: 1, assignment: 1 })
+    assert.deepEqual(builds, { ring: 1, 'derived ring': 0, assignment: 1 })
     p.plan({ self: 'm00', members: [...members, member('new', 'participant', 200_000)], ready: true, nowMs: 100_000 }, keys)
-    assert.deepEqual(builds, { ring: 2, assignment: 2 })
+    assert.deepEqual(builds, { ring: 1, 'derived ring': 1, assignment: 2 }, 'the pending epoch is the current one plus a member: derived')
   })
 
   it('builds each epoch of a forming cluster once, however many hand-offs are pending (24 joining one by one)', () => {
@@ -148,10 +148,14 @@ describe('OwnershipPlanner cost', () => {
     // A cluster starting at once: every member announced a hand-off still ahead, one epoch each.
     const members = Array.from({ length: 24 }, (_, i) => member(`m${String(i).padStart(2, '0')}`, 'participant', 10_000 + 500 * i))
     const first = p.plan({ self: 'm00', members, ready: true, nowMs: 9_000 }, keys)
-    assert.deepEqual(builds, { ring: 24, assignment: 24 }, 'one ring per epoch (before the first hand-off nobody participates)')
+    assert.deepEqual(builds, { ring: 1, 'derived ring': 23, assignment: 24 }, 'one ring per epoch (before the first hand-off nobody participates), each derived from the one before')
     const again = p.plan({ self: 'm00', members, ready: true, nowMs: 9_500 }, keys)
-    assert.deepEqual(builds, { ring: 24, assignment: 24 }, 'the next sync builds nothing')
+    assert.deepEqual(builds, { ring: 1, 'derived ring': 23, assignment: 24 }, 'the next sync builds nothing')
     for (const k of keys) for (const at of [10_000, 15_000, 30_000]) assert.equal(again.owns(k, at), first.owns(k, at))
+    for (const at of [10_000, 12_000, 21_500]) {
+      const built = new OwnershipPlanner(hasher, { tokensPerMember: 64 }).ownersAt(members, keys, at)
+      for (const k of keys) assert.equal(first.owns(k, at), built.get(k) === 'm00', 'derived rings own as built ones')
+    }
   })
 
   it('answers for the points from now on as the membership in effect now says', () => {
@@ -188,7 +192,7 @@ describe('OwnershipPlanner cost', () => {
       p.plan({ self: 'a', members, ready: true, nowMs: 1_000 }, first, 'scrape.first')
       p.plan({ self: 'a', members, ready: true, nowMs: 1_000 }, second, 'scrape.second')
     }
-    assert.deepEqual(builds, { ring: 1, assignment: 2 })
+    assert.deepEqual(builds, { ring: 1, 'derived ring': 0, assignment: 2 })
   })
 })
 

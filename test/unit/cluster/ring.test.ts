@@ -8,7 +8,10 @@ import {
   memberCapacity,
   ownedCounts,
   participantNames,
-  type RingMember
+  ringWith,
+  ringWithout,
+  type RingMember,
+  type TokenRing
 } from '../../../src/cluster/ring.js'
 
 const participants = (count: number, from = 0): RingMember[] =>
@@ -55,6 +58,40 @@ describe('buildRing merge', () => {
         assert.deepEqual(got, referenceOrder(names, tokensOf))
       })
     )
+  })
+})
+
+describe('ringWith and ringWithout', () => {
+  const layout = (ring: TokenRing): string[] => Array.from(ring.tokens, (token, i) => `${token}/${ring.members[ring.tokenMembers[i] as number]}`)
+  it('derive exactly the ring buildRing makes of the members with one more or one less, shared tokens and any name order included', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.string({ minLength: 1, maxLength: 3, unit: fc.constantFrom('a', 'b', 'é', '\u{1F600}', '\uE000') }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.bigUint(2n ** 64n - 1n), { minLength: 1, maxLength: 12 }),
+        fc.nat(),
+        (names, pool, pick) => {
+          // Tokens from a small pool, so members share tokens and ties must go to the smaller name.
+          const tokensOf = (name: string): bigint[] => Array.from({ length: 6 }, (_, t) => pool[([...name].reduce((h, c) => h * 31 + (c.codePointAt(0) as number), 7) + t * 3) % pool.length] as bigint)
+          const fake = { memberTokens: (name: string) => BigUint64Array.from(tokensOf(name)) }
+          const ring = (of: readonly string[]): TokenRing => buildRing(of.map((name) => ({ name, state: 'participant' as const })), fake, { tokensPerMember: 6 })
+          const one = names[pick % names.length] as string
+          const others = names.filter((n) => n !== one)
+          const whole = ring(names)
+          const grown = ringWith(ring(others), one, fake, { tokensPerMember: 6 })
+          assert.deepEqual(grown.members, whole.members)
+          assert.deepEqual(layout(grown), layout(whole))
+          const shrunk = ringWithout(whole, one)
+          assert.deepEqual(shrunk.members, ring(others).members)
+          assert.deepEqual(layout(shrunk), layout(ring(others)))
+        }
+      ),
+      { numRuns: 300, seed: 11 }
+    )
+  })
+
+  it('refuses to remove a member that is not in the ring', () => {
+    const hasher = { memberTokens: (name: string) => BigUint64Array.from([BigInt(name.length)]) }
+    assert.throws(() => ringWithout(buildRing([{ name: 'a', state: 'participant' }], hasher, { tokensPerMember: 1 }), 'b'), /not a participant/)
   })
 })
 
