@@ -20,6 +20,7 @@ import type { Connection, PrivateKey, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { lpStream } from 'it-length-prefixed-stream'
 import { ChannelClient, FRAME_HEADER_BYTES, serveChannel } from './channel.js'
+import { noiseCrypto } from './noise-crypto.js'
 import type { FrameStream } from './channel.js'
 import type { HostPort } from './options.js'
 
@@ -122,7 +123,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     privateKey: options.privateKey,
     addresses: { listen: [toMultiaddr(options.listen)], announce: [advertised] },
     transports: [tcp({ dialOpts: outboundSocketOptions(options.listen) })],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux()],
     // libp2p's per-host limit (5 new connections a second) would refuse a cluster whose members share a
     // host (tests, docker-compose) when they all start at once: the cap stays, at cluster scale.

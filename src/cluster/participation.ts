@@ -9,9 +9,6 @@ import type { MemberRecord } from './swim/messages.js'
 export const TERMINATE_MARGIN_MS = 250
 /** After announcing `left`, time for the announcement to go out before the node stops. */
 export const LEAVE_LINGER_MS = 300
-/** A viewer announces its participation once no member has arrived for this long (or the join window ends). */
-export const SETTLE_MS = 5_000
-
 export interface Readiness {
   readonly ready: boolean
   /** Members that count towards the wait, this node included (terminating ones do not). */
@@ -29,8 +26,6 @@ export function readiness(live: readonly MemberRecord[], waitForSize: number, wa
 export interface ParticipationInput {
   readonly nowMs: number
   readonly sinceStartMs: number
-  /** Since a member last arrived in this node's view. */
-  readonly sinceArrivalMs: number
   /** Live members besides this one. */
   readonly livePeers: number
   /** No join address but this node's own: nobody to wait for. */
@@ -43,11 +38,10 @@ export interface ParticipationInput {
 export function participationHandoff(p: ParticipationInput): number | undefined {
   const heardPeer = p.livePeers > 0
   const joinWindowOver = p.noOneToJoin || p.sinceStartMs >= p.joinWindowMs
-  // Members still arriving (a cluster starting at once, several nodes joining together): wait until they
-  // stop, so that the hand-offs are announced together and after the start-up storm, when news spreads in
-  // time (docs/cluster-protocol.md "Ownership and hand-off").
-  const settled = p.sinceArrivalMs >= SETTLE_MS
-  if (!(heardPeer && settled) && !joinWindowOver) return undefined
+  // Announced as soon as the node has joined, even while others still arrive (a cluster starting at once):
+  // the first hand-off, and so the first cover, comes one join grace after the first join, and each later
+  // arrival takes its share at its own announced instant (docs/cluster-protocol.md "Ownership and hand-off").
+  if (!heardPeer && !joinWindowOver) return undefined
   // Alone, there is no one to take over from: own at once. Otherwise give everyone time to hear of it.
   return Math.round(heardPeer ? p.nowMs + p.joinGraceMs : p.nowMs)
 }

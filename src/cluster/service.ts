@@ -99,8 +99,6 @@ export class ClusterService {
   #ready: boolean
   #viewVersion = 0
   #lastTickMs: number
-  /** When a member last joined this node's view. */
-  #lastArrivalMs: number
   #lastParticipants = ''
   /** No join address but this node's own: nobody to wait for. */
   #noOneToJoin: boolean
@@ -119,7 +117,6 @@ export class ClusterService {
     this.#notifier = new ChangeNotifier(1_000, (err) => logger.error({ err: String(err) }, 'cluster change listener failed'), clockScheduler(clock))
     this.#startedAt = clock.now()
     this.#lastTickMs = this.#startedAt
-    this.#lastArrivalMs = this.#startedAt
     this.#ready = options.waitForSize <= 1
     this.#noOneToJoin = options.joinAddresses.length === 0
     const scheduler = clockScheduler(clock)
@@ -273,7 +270,6 @@ export class ClusterService {
       const handoffAt = participationHandoff({
         nowMs,
         sinceStartMs: nowMs - this.#startedAt,
-        sinceArrivalMs: nowMs - this.#lastArrivalMs,
         livePeers: live.length,
         noOneToJoin: this.#noOneToJoin,
         joinWindowMs: options.joinWindowMs,
@@ -303,7 +299,6 @@ export class ClusterService {
   #memberChanged(change: RecordChange, m: MemberRecord): void {
     if (change === 'refreshed') return
     const nowMs = this.#deps.clock.now()
-    if (change === 'joined') this.#lastArrivalMs = nowMs
     const { replan, urgent } = this.#memberChanges.told(change, m, nowMs, this.#swim.self.role === 'viewer')
     if (!replan) return
     this.#nameConflicts.update(nameLosers(this.#swim.self, this.#swim.members()))

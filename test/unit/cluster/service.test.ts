@@ -11,7 +11,7 @@ import type { ClusterOptions } from '../../../src/cluster/options.js'
 import { announcedHttpAddress, ClusterService } from '../../../src/cluster/service.js'
 import type { ClusterServiceDeps } from '../../../src/cluster/service.js'
 import { createLogger } from '../../../src/util/logger.js'
-import { participationHandoff, readiness, SETTLE_MS } from '../../../src/cluster/participation.js'
+import { participationHandoff, readiness } from '../../../src/cluster/participation.js'
 import { handoffLateness } from '../../../src/cluster/member-events.js'
 import type { MemberRecord } from '../../../src/cluster/swim/messages.js'
 import { ManualClock, settle } from '../../helpers/fake-clock.js'
@@ -236,12 +236,11 @@ describe('announcedHttpAddress', () => {
 })
 
 describe('participation', () => {
-  const base = { nowMs: 100_000, sinceStartMs: 8_000, sinceArrivalMs: 1_000, livePeers: 2, noOneToJoin: false, joinWindowMs: 60_000, joinGraceMs: 10_000 }
+  const base = { nowMs: 100_000, sinceStartMs: 8_000, livePeers: 2, noOneToJoin: false, joinWindowMs: 60_000, joinGraceMs: 10_000 }
 
-  it('waits while members arrive, then announces one join grace ahead; alone, owns at once', () => {
-    assert.equal(participationHandoff(base), undefined, 'members still arriving')
-    assert.equal(participationHandoff({ ...base, sinceArrivalMs: SETTLE_MS }), 110_000)
-    assert.equal(participationHandoff({ ...base, livePeers: 0, sinceArrivalMs: 60_000 }), undefined, 'nobody heard, join window open')
+  it('announces one join grace ahead as soon as it has joined; alone, owns at once', () => {
+    assert.equal(participationHandoff(base), 110_000, 'joined: members may still be arriving, each takes its share at its own instant')
+    assert.equal(participationHandoff({ ...base, livePeers: 0 }), undefined, 'nobody heard, join window open')
     assert.equal(participationHandoff({ ...base, livePeers: 0, sinceStartMs: 60_000 }), 100_000, 'join window over')
     assert.equal(participationHandoff({ ...base, livePeers: 0, noOneToJoin: true }), 100_000, 'no one to join')
   })
