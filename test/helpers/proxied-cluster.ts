@@ -4,6 +4,7 @@
  * discovery.http (so the test can change them), profiles pushed to a real receiver. Every node runs the same
  * config and joins the same seeds.
  */
+import { setPriority } from 'node:os'
 import { createServer } from 'node:http'
 import { listenOnLoopback } from './free-port.js'
 import type { Listening } from './free-port.js'
@@ -56,6 +57,9 @@ export async function until(ms: number): Promise<void> {
   await waitFor(() => Date.now() > ms, { timeoutMs: ms - Date.now() + 5_000, what: `${new Date(ms).toISOString()} to pass` })
 }
 
+/** Nodes run at this niceness (lower priority than the test process; see start()). */
+const NODE_NICENESS = 10
+
 export async function startProxiedCluster(o: ProxiedClusterOptions): Promise<ProxiedCluster> {
   const targets = await startScrapeLogServer(o.targets)
   const sink: PushServer = await startPushServer()
@@ -95,6 +99,11 @@ export async function startProxiedCluster(o: ProxiedClusterOptions): Promise<Pro
         storageDir: `${dir.path}/${name}`,
         extraArgs: ['--log.level=info']
       })
+      // The proxy and the targets stand for the network and other hosts, which do not share the nodes' CPU:
+      // on a host with fewer cores than nodes, the nodes yield to this process, so that a message is not held
+      // up by a relay that gets a 25th of the CPU, and a target does not answer late (docs/cluster-protocol.md
+      // "Known gaps").
+      if (node.child.pid !== undefined) setPriority(node.child.pid, NODE_NICENESS)
       nodes.set(name, node)
       return node
     },
