@@ -42,6 +42,12 @@ export interface LoopOptions {
    * started again by a quick change of ownership): never scrape them twice.
    */
   readonly lastScrapedPoint?: number
+  /**
+   * The first point may lie this far back (at most `lateLimitMs`): a target taken over from a member that
+   * failed, whose last point the failed member may have left unscraped (docs/scrape-timing.md). Whether this
+   * node owned that point is still asked, as of the point.
+   */
+  readonly catchUpMs?: number
 }
 
 /**
@@ -68,6 +74,7 @@ export class ScrapeLoop<T> extends Scheduled {
   readonly #intervalMs: number
   readonly #handlers: LoopHandlers<T>
   readonly #lastScrapedPoint: number
+  readonly #catchUpMs: number
   #schedule: Schedule<ScrapeLoop<T>> | undefined
   #point = Number.NaN
   #inFlight: Flight | undefined
@@ -80,17 +87,21 @@ export class ScrapeLoop<T> extends Scheduled {
     this.#handlers = handlers
     this.subject = subject
     this.#lastScrapedPoint = options.lastScrapedPoint ?? Number.NEGATIVE_INFINITY
+    this.#catchUpMs = Math.min(options.catchUpMs ?? 0, lateLimitMs(intervalMs))
   }
 
   get nextAt(): number {
     return this.#point
   }
 
-  /** Schedules the loop from its first point at or after `nowMs` (and after any point already scraped). */
+  /**
+   * Schedules the loop from its first point at or after `nowMs` (or `catchUpMs` before it), and after any
+   * point already scraped.
+   */
   start(schedule: Schedule<ScrapeLoop<T>>, nowMs: number): void {
     if (this.#stopped || this.#schedule !== undefined) return
     try {
-      this.#point = nextScrapeAt(Math.max(nowMs, this.#lastScrapedPoint + 1), this.#intervalMs, this.#key)
+      this.#point = nextScrapeAt(Math.max(nowMs - this.#catchUpMs, this.#lastScrapedPoint + 1), this.#intervalMs, this.#key)
     } catch (error) {
       this.#halt(error)
       return

@@ -67,6 +67,8 @@ export class ScrapePool {
   readonly #lastPoints = new Map<string, number>()
   readonly #metrics: PoolMetrics
   #args: ScrapeArguments | undefined
+  /** The scrapes the previous sync expanded (which targets were here before). */
+  #previousScrapes: readonly ScrapeTarget[] = []
   #client: HttpClient | undefined
   #running: AbortSignal | undefined
   #plan: OwnershipPlan = LOCAL_PLAN
@@ -133,9 +135,17 @@ export class ScrapePool {
       // ownership questions are about the old key): replaced, the scrape in flight aborted.
       void this.#stop(id, entry, wanted === undefined && present(id) ? 'finish' : 'abort')
     }
+    // A target that was here before and is only now this node's was another member's: a planned hand-off
+    // gives it from a future instant on, so the plan never says this node owned its last point, except when
+    // that member failed (it is gone from the plan's past too). Then that point, which the failed member may
+    // have left unscraped, is scraped at once if it is recent enough (docs/scrape-timing.md).
+    const catchUpMs = previous === undefined || restart ? 0 : lateLimitMs(args.scrape_interval_ms)
+    let previousIds: Set<string> | undefined
+    const wasPresent = (id: string): boolean => (previousIds ??= new Set(this.#previousScrapes.map((s) => s.id))).has(id)
     for (const [id, target] of desired) {
-      if (!this.#entries.has(id)) this.#start(id, target)
+      if (!this.#entries.has(id)) this.#start(id, target, catchUpMs > 0 && wasPresent(id) ? catchUpMs : 0)
     }
+    this.#previousScrapes = expanded.scrapes
   }
 
   /** Runs the loops until `signal` aborts, then stops them all and waits for them. */
@@ -201,20 +211,21 @@ export class ScrapePool {
     this.#logged = now
   }
 
-  #start(id: string, target: ScrapeTarget): void {
+  #start(id: string, target: ScrapeTarget, catchUpMs: number): void {
     const args = this.#args
     if (!args) return
     const valueTypes = target.clientDelta ? deltaValueTypesFor(target.profileType) : undefined
     const entry = new ScrapeEntry(id, target, valueTypes ? new DeltaComputer({ valueTypes }) : undefined)
     this.#entries.set(id, entry)
-    if (this.#running && !this.#running.aborted) this.#launch(entry)
+    if (this.#running && !this.#running.aborted) this.#launch(entry, catchUpMs)
   }
 
-  #launch(entry: ScrapeEntry): void {
+  #launch(entry: ScrapeEntry, catchUpMs = 0): void {
     const args = this.#args
     if (!args || entry.loop !== undefined) return
     const lastScrapedPoint = this.#lastPoints.get(entry.target.id)
-    entry.loop = new ScrapeLoop(entry.target.key, args.scrape_interval_ms, this.#handlers, entry, lastScrapedPoint === undefined ? {} : { lastScrapedPoint })
+    const options = { ...(lastScrapedPoint === undefined ? {} : { lastScrapedPoint }), ...(catchUpMs > 0 ? { catchUpMs } : {}) }
+    entry.loop = new ScrapeLoop(entry.target.key, args.scrape_interval_ms, this.#handlers, entry, options)
     entry.loop.start(this.#schedule, this.#deps.clock.now())
   }
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { ScrapeLoop } from '../../../../../src/components/pyroscope/scrape/loop.js'
-import type { LoopHandlers } from '../../../../../src/components/pyroscope/scrape/loop.js'
+import type { LoopHandlers, LoopOptions } from '../../../../../src/components/pyroscope/scrape/loop.js'
 import { Schedule } from '../../../../../src/components/pyroscope/scrape/schedule.js'
 import { phaseMs } from '../../../../../src/components/pyroscope/scrape/offset.js'
 import { ManualClock, settle } from '../../../../helpers/fake-clock.js'
@@ -13,8 +13,8 @@ const START = 1_000_000
 /** The first scrape point after START: the key's phase in the interval starting at START. */
 const FIRST = START + phaseMs(KEY, INTERVAL)
 
-function setup(options: { owns?: (at: number) => boolean; scrapeMs?: number; scrape?: (at: number) => Promise<void> } = {}) {
-  const clock = new ManualClock(START)
+function setup(options: { owns?: (at: number) => boolean; scrapeMs?: number; scrape?: (at: number) => Promise<void>; startAt?: number; loop?: LoopOptions } = {}) {
+  const clock = new ManualClock(options.startAt ?? START)
   const scraped: number[] = []
   const skipped: number[] = []
   const errors: { error: unknown; at: number }[] = []
@@ -45,12 +45,49 @@ function setup(options: { owns?: (at: number) => boolean; scrapeMs?: number; scr
     onError: (_subject, error, at) => errors.push({ error, at }),
     onHalted: (_subject, error) => halted.push(error)
   }
-  const loop = new ScrapeLoop(KEY, INTERVAL, handlers, 'target')
+  const loop = new ScrapeLoop(KEY, INTERVAL, handlers, 'target', options.loop)
   loop.start(new Schedule(clock), clock.now())
   return { clock, scraped, skipped, errors, halted, signals, finish, stop: (inFlight?: 'abort' | 'finish') => loop.stop(inFlight), missed: () => missed, lateness }
 }
 
 describe('ScrapeLoop', () => {
+  it('catches up, when told to, on the last point if it is within half an interval and this node owned it then', async () => {
+    const taken = setup({ startAt: FIRST + 2_000, loop: { catchUpMs: INTERVAL / 2 } })
+    await settle()
+    await taken.clock.advance(0)
+    assert.deepEqual(taken.scraped, [FIRST], 'the point a failed owner left, at once')
+    await taken.clock.advance(INTERVAL)
+    assert.deepEqual(taken.scraped, [FIRST, FIRST + INTERVAL])
+    await taken.stop()
+
+    const planned = setup({ startAt: FIRST + 2_000, loop: { catchUpMs: INTERVAL / 2 }, owns: (at) => at >= FIRST + 1 })
+    await settle()
+    await planned.clock.advance(INTERVAL)
+    assert.deepEqual(planned.scraped, [FIRST + INTERVAL], 'a point another member owned then is left to it')
+    assert.equal(planned.missed(), 0)
+    await planned.stop()
+
+    const tooOld = setup({ startAt: FIRST + 6_000, loop: { catchUpMs: INTERVAL } })
+    await settle()
+    await tooOld.clock.advance(INTERVAL)
+    assert.deepEqual(tooOld.scraped, [FIRST + INTERVAL], 'no further back than half an interval, whatever is asked')
+    await tooOld.stop()
+
+    const done = setup({ startAt: FIRST + 2_000, loop: { catchUpMs: INTERVAL / 2, lastScrapedPoint: FIRST } })
+    await settle()
+    await done.clock.advance(INTERVAL)
+    assert.deepEqual(done.scraped, [FIRST + INTERVAL], 'a point this node scraped already is not scraped again')
+    await done.stop()
+  })
+
+  it('starts at the next point without catching up', async () => {
+    const t = setup({ startAt: FIRST + 2_000 })
+    await settle()
+    await t.clock.advance(INTERVAL)
+    assert.deepEqual(t.scraped, [FIRST + INTERVAL])
+    await t.stop()
+  })
+
   it('scrapes at k * interval + the key’s phase on the wall clock', async () => {
     const t = setup()
     await settle()

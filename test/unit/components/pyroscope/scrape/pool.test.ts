@@ -13,6 +13,9 @@ import { LOCAL_OWNERSHIP } from '../../../../../src/components/pyroscope/scrape/
 import { FINISH_ON_STOP_MS, ScrapePool } from '../../../../../src/components/pyroscope/scrape/pool.js'
 import type { PoolDeps } from '../../../../../src/components/pyroscope/scrape/pool.js'
 import { LatestProfiles } from '../../../../../src/components/pyroscope/scrape/latest-profiles.js'
+import { toExpansionConfig } from '../../../../../src/components/pyroscope/scrape/arguments.js'
+import { expandTargets } from '../../../../../src/components/pyroscope/scrape/targets.js'
+import { phaseMs } from '../../../../../src/components/pyroscope/scrape/offset.js'
 import type { ProfilesReceiver, RawSample } from '../../../../../src/components/pyroscope/receiver.js'
 import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from '../../../../../src/http/types.js'
 import { Capsule } from '../../../../../src/syntax/value.js'
@@ -298,6 +301,38 @@ describe('ScrapePool', () => {
     gate.release()
     await done
     assert.equal(receiver.appended.length, 0, 'the aborted scrape hands nothing on')
+  })
+
+  it('scrapes at once the last point of a target taken over from a failed member, but waits for a planned hand-off', async () => {
+    for (const failed of [true, false]) {
+      let mine = false
+      let handoffAt = Number.POSITIVE_INFINITY
+      // Failed: the plan now says this node owned the past too (the failed member is gone from it). Planned:
+      // this node owns points from the announced instant on.
+      const ownership: Ownership = { plan: () => ({ wants: () => mine, owns: (_key, at) => mine && (failed || at >= handoffAt) }) }
+      const t = setup({ ownership })
+      const args = scrapeArgs([{ __address__: '127.0.0.1:1001', service_name: 'a' }], [])
+      const key = expandTargets(args.targets, toExpansionConfig(args), hasher).scrapes[0]?.key as bigint
+      t.pool.sync(args)
+      void t.start()
+      // 1 s after one of the target's points, which nobody here scraped.
+      const now = t.clock.now()
+      const point = now - ((now - phaseMs(key, INTERVAL)) % INTERVAL) + INTERVAL
+      await t.clock.advance(point + 1_000 - now)
+      assert.equal(t.clients[0]?.urls.length ?? 0, 0)
+      mine = true
+      handoffAt = point + INTERVAL
+      t.pool.sync(args)
+      await t.clock.advance(0)
+      if (failed) await waitFor(() => t.clients[0]?.urls.length === 1, { timeoutMs: 5_000, intervalMs: 5, what: 'the point the failed member left, scraped at once' })
+      else {
+        await settle()
+        assert.equal(t.clients[0]?.urls.length ?? 0, 0, 'a point the previous owner kept is left to it')
+      }
+      await t.clock.advance(handoffAt - t.clock.now())
+      await waitFor(() => t.clients[0]?.urls.length === (failed ? 2 : 1), { timeoutMs: 5_000, intervalMs: 5, what: 'the next point' })
+      t.stop.abort()
+    }
   })
 
   it('lets a scrape in flight finish and hands on its profile when the target moves to another node', async () => {
