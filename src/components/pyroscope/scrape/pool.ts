@@ -67,8 +67,8 @@ export class ScrapePool {
   readonly #lastPoints = new Map<string, number>()
   readonly #metrics: PoolMetrics
   #args: ScrapeArguments | undefined
-  /** The scrapes the previous sync expanded (which targets were here before). */
-  #previousScrapes: readonly ScrapeTarget[] = []
+  /** The target keys of the previous sync, sorted (which targets were here before). */
+  #previousKeys = new BigUint64Array(0)
   #client: HttpClient | undefined
   #running: AbortSignal | undefined
   #plan: OwnershipPlan = LOCAL_PLAN
@@ -106,7 +106,8 @@ export class ScrapePool {
     const restart = !previous || needsLoopRestart(previous, args)
     const client = restart ? (this.#deps.createClient ?? createHttpClient)(args.http_client) : this.#client
     const expanded = expandTargets(args.targets, toExpansionConfig(args), this.#deps.hasher)
-    const plan = this.#deps.ownership.plan([...new Set(expanded.scrapes.map((s) => s.key))], this.#deps.componentId, lateLimitMs(args.scrape_interval_ms))
+    const keys = [...new Set(expanded.scrapes.map((s) => s.key))]
+    const plan = this.#deps.ownership.plan(keys, this.#deps.componentId, lateLimitMs(args.scrape_interval_ms))
 
     this.#args = args
     this.#fanout.receivers = args.forward_to.map((c) => c.value)
@@ -140,12 +141,11 @@ export class ScrapePool {
     // that member failed (it is gone from the plan's past too). Then that point, which the failed member may
     // have left unscraped, is scraped at once if it is recent enough (docs/scrape-timing.md).
     const catchUpMs = previous === undefined || restart ? 0 : lateLimitMs(args.scrape_interval_ms)
-    let previousIds: Set<string> | undefined
-    const wasPresent = (id: string): boolean => (previousIds ??= new Set(this.#previousScrapes.map((s) => s.id))).has(id)
     for (const [id, target] of desired) {
-      if (!this.#entries.has(id)) this.#start(id, target, catchUpMs > 0 && wasPresent(id) ? catchUpMs : 0)
+      if (!this.#entries.has(id)) this.#start(id, target, catchUpMs > 0 && hasKey(this.#previousKeys, target.key) ? catchUpMs : 0)
     }
-    this.#previousScrapes = expanded.scrapes
+    // Keys only (8 bytes a target): in a cluster most targets are other members', not worth keeping whole.
+    this.#previousKeys = BigUint64Array.from(keys).sort()
   }
 
   /** Runs the loops until `signal` aborts, then stops them all and waits for them. */
@@ -305,4 +305,16 @@ function sameLoop(current: ScrapeTarget, next: ScrapeTarget): boolean {
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
+}
+
+/** Whether sorted `keys` holds `key`. */
+function hasKey(keys: BigUint64Array, key: bigint): boolean {
+  let lo = 0
+  let hi = keys.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((keys[mid] as bigint) < key) lo = mid + 1
+    else hi = mid
+  }
+  return lo < keys.length && keys[lo] === key
 }
