@@ -16,6 +16,7 @@
  */
 import type { KeyHasher } from '../util/label-hash.js'
 import { compareUtf8 } from '../util/label-hash.js'
+import { firstIndexAtOrAfter } from '../util/sorted-keys.js'
 
 export type MemberState = 'participant' | 'terminating' | 'viewer'
 
@@ -213,21 +214,10 @@ function sortedMemberTokens(hasher: Pick<KeyHasher, 'memberTokens'>, name: strin
 
 /** Index of the first token ≥ key, wrapping to 0 past the last token. */
 export function firstTokenAtOrAfter(tokens: BigUint64Array, key: bigint): number {
-  const at = firstIndexAtOrAfter(tokens, key, 0)
+  const at = firstIndexAtOrAfter(tokens, key)
   return at === tokens.length ? 0 : at
 }
 
-/** Index of the first token ≥ key at or after `from`, or tokens.length when there is none. */
-function firstIndexAtOrAfter(tokens: BigUint64Array, key: bigint, from: number): number {
-  let lo = from
-  let hi = tokens.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if ((tokens[mid] as bigint) >= key) hi = mid
-    else lo = mid + 1
-  }
-  return lo
-}
 
 /** Most keys one member may own: at least an even share, at most loadFactor × the mean. */
 export function memberCapacity(keyCount: number, memberCount: number, loadFactor: number): number {

@@ -23,6 +23,7 @@ import type { LatestProfileSink } from '../../../runtime/index.js'
 import type { Clock } from '../../../util/clock.js'
 import type { KeyHasher } from '../../../util/label-hash.js'
 import { formatLabels } from '../../../util/labels.js'
+import { firstIndexAtOrAfter } from '../../../util/sorted-keys.js'
 import type { Labels } from '../../../util/labels.js'
 import type { Logger } from '../../../util/logger.js'
 import { untilAborted } from '../../../util/signals.js'
@@ -142,7 +143,7 @@ export class ScrapePool {
     // have left unscraped, is scraped at once if it is recent enough (docs/scrape-timing.md).
     const catchUpMs = previous === undefined || restart ? 0 : lateLimitMs(args.scrape_interval_ms)
     for (const [id, target] of desired) {
-      if (!this.#entries.has(id)) this.#start(id, target, catchUpMs > 0 && hasKey(this.#previousKeys, target.key) ? catchUpMs : 0)
+      if (!this.#entries.has(id)) this.#start(id, target, catchUpMs > 0 && this.#previousKeys[firstIndexAtOrAfter(this.#previousKeys, target.key)] === target.key ? catchUpMs : 0)
     }
     // Keys only (8 bytes a target): in a cluster most targets are other members', not worth keeping whole.
     this.#previousKeys = BigUint64Array.from(keys).sort()
@@ -305,16 +306,4 @@ function sameLoop(current: ScrapeTarget, next: ScrapeTarget): boolean {
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
-}
-
-/** Whether sorted `keys` holds `key`. */
-function hasKey(keys: BigUint64Array, key: bigint): boolean {
-  let lo = 0
-  let hi = keys.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if ((keys[mid] as bigint) < key) lo = mid + 1
-    else hi = mid
-  }
-  return lo < keys.length && keys[lo] === key
 }
